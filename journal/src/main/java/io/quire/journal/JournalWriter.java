@@ -1,0 +1,193 @@
+package io.quire.journal;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.DirectBuffer;
+
+import java.util.zip.CRC32C;
+
+/**
+ * Appends records to a shard's journal in batches: one Chronicle excerpt per ring batch (group commit).
+ * <p>
+ * Single writer: exactly one thread (the shard's journal stage) calls {@link #append} for each record of a ring
+ * batch, then {@link #commitBatch()} at the end of the batch, and only then may acks for those records leave.
+ * A batch larger than {@code batch.max-records} / {@code batch.max-bytes} is split over several excerpts, each
+ * committed as it fills.
+ * <p>
+ * Records get consecutive LSNs; the caller (the sequencer, which puts LSNs into document chains and snapshots)
+ * passes the LSN it assigned and the writer checks it is the next one, so a sequencing bug can never leave a gap
+ * or a duplicate in the journal.
+ */
+public final class JournalWriter implements AutoCloseable
+{
+    private final JournalContext context;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final CRC32C crc = new CRC32C();
+    private final byte[] crcScratch = new byte[12];
+    private final int maxRecords;
+    private final int maxBytes;
+    private final boolean sync;
+
+    private DocumentContext document;
+    private Bytes<?> bytes;
+    private long headerPosition;
+    private int batchRecords;
+    private long batchBytes;
+    private long nextLsn;
+    private long lastCommittedIndex = -1;
+    private long bytesWritten;
+    private long batchesCommitted;
+
+    /**
+     * Open (or create) the journal for appending.
+     *
+     * @param context journal options; concluded here.
+     */
+    public JournalWriter(final JournalContext context)
+    {
+        this.context = context.conclude();
+        this.maxRecords = context.batchMaxRecords();
+        this.maxBytes = context.batchMaxBytes();
+        this.sync = context.durability() == DurabilityPolicy.SYNC;
+        this.queue = SingleChronicleQueueBuilder.binary(context.dir())
+            .rollCycle(context.rollCycleValue())
+            .blockSize(context.blockSize())
+            .timeProvider(context.timeProvider())
+            .build();
+        this.appender = queue.createAppender();
+        try (JournalReader reader = new JournalReader(queue))
+        {
+            nextLsn = reader.lastLsn() + 1;
+            lastCommittedIndex = reader.lastBatchIndex();
+        }
+    }
+
+    /** @return the LSN the next appended record must carry. */
+    public long nextLsn()
+    {
+        return nextLsn;
+    }
+
+    /** @return the Chronicle index of the last committed excerpt, or -1. */
+    public long lastCommittedIndex()
+    {
+        return lastCommittedIndex;
+    }
+
+    /** @return record bytes (with framing) written since open. */
+    public long bytesWritten()
+    {
+        return bytesWritten;
+    }
+
+    /** @return excerpts committed since open. */
+    public long batchesCommitted()
+    {
+        return batchesCommitted;
+    }
+
+    /** @return the options. */
+    public JournalContext context()
+    {
+        return context;
+    }
+
+    /**
+     * Append one record to the current batch.
+     *
+     * @param lsn    the record's LSN; must equal {@link #nextLsn()}.
+     * @param record buffer holding the encoded record (an SBE message with header); must be byte-array backed.
+     * @param offset first byte.
+     * @param length length in bytes, at most {@link JournalContext#maxRecordBytes()}.
+     */
+    public void append(final long lsn, final DirectBuffer record, final int offset, final int length)
+    {
+        if (lsn != nextLsn)
+        {
+            throw new IllegalStateException("LSN " + lsn + " appended where " + nextLsn + " was expected");
+        }
+        if (length <= 0 || length > context.maxRecordBytes())
+        {
+            throw new IllegalArgumentException(
+                "record of " + length + " bytes outside (0, " + context.maxRecordBytes() + "]");
+        }
+        final byte[] array = record.byteArray();
+        if (array == null)
+        {
+            throw new IllegalArgumentException("journal records must be encoded into a byte-array backed buffer");
+        }
+        final int arrayOffset = (int)(record.addressOffset() - org.agrona.BufferUtil.ARRAY_BASE_OFFSET) + offset;
+
+        if (document != null &&
+            (batchRecords >= maxRecords || batchBytes + length + JournalFormat.FRAME_OVERHEAD > maxBytes))
+        {
+            closeExcerpt();
+        }
+        if (document == null)
+        {
+            openExcerpt(lsn);
+        }
+        bytes.writeInt(length);
+        bytes.write(array, arrayOffset, length);
+        bytes.writeInt(JournalFormat.frameCrc(crc, crcScratch, lsn, array, arrayOffset, length));
+        batchRecords++;
+        batchBytes += length + JournalFormat.FRAME_OVERHEAD;
+        nextLsn++;
+    }
+
+    /**
+     * Commit the current batch: close the excerpt (it becomes visible to readers and survives a process crash) and,
+     * under {@link DurabilityPolicy#SYNC}, force it to the device. Acks for its records may leave after this.
+     *
+     * @return true if anything was committed.
+     */
+    public boolean commitBatch()
+    {
+        if (document == null)
+        {
+            return false;
+        }
+        closeExcerpt();
+        if (sync)
+        {
+            appender.sync();
+        }
+        return true;
+    }
+
+    private void openExcerpt(final long firstLsn)
+    {
+        document = appender.writingDocument();
+        bytes = document.wire().bytes();
+        headerPosition = bytes.writePosition();
+        bytes.writeInt(JournalFormat.MAGIC);
+        bytes.writeShort(JournalFormat.FORMAT_VERSION);
+        bytes.writeShort((short)0);
+        bytes.writeLong(firstLsn);
+        batchRecords = 0;
+        batchBytes = JournalFormat.BATCH_HEADER_LENGTH;
+    }
+
+    private void closeExcerpt()
+    {
+        bytes.writeShort(headerPosition + JournalFormat.RECORD_COUNT_OFFSET, (short)batchRecords);
+        final DocumentContext dc = document;
+        document = null;
+        bytes = null;
+        dc.close();
+        lastCommittedIndex = appender.lastIndexAppended();
+        bytesWritten += batchBytes;
+        batchesCommitted++;
+    }
+
+    @Override
+    public void close()
+    {
+        commitBatch();
+        queue.close();
+    }
+}
