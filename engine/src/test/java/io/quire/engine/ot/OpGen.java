@@ -96,8 +96,11 @@ final class OpGen
         return op.trim();
     }
 
-    /** Any op shape at all, as a client might send it: zeros, empties, adjacent kinds, trailing skips, negatives. */
-    static TextOp rawOp(final Random r)
+    /**
+     * Any op shape at all, as a client might send it: zeros, empties, adjacent kinds, trailing skips and, if asked,
+     * negative counts.
+     */
+    static TextOp rawOp(final Random r, final boolean negatives)
     {
         final TextOp op = new TextOp();
         final int n = r.nextInt(9);
@@ -106,13 +109,13 @@ final class OpGen
             switch (r.nextInt(5))
             {
                 case 0:
-                    op.addSkip(r.nextInt(12) == 0 ? -1 - r.nextInt(2) : r.nextInt(6));
+                    op.addSkip(negatives && r.nextInt(12) == 0 ? -1 - r.nextInt(2) : r.nextInt(6));
                     break;
                 case 1:
                     op.addInsert(r.nextInt(5) == 0 ? "" : text(r, 1, 3));
                     break;
                 case 2:
-                    op.addDelete(r.nextInt(12) == 0 ? -1 : r.nextInt(5));
+                    op.addDelete(negatives && r.nextInt(12) == 0 ? -1 : r.nextInt(5));
                     break;
                 case 3:
                     op.addDeleteText(r.nextInt(5) == 0 ? "" : text(r, 1, 3));

@@ -172,7 +172,7 @@ class TextUnicodeDifferentialTest
         }
         if (pick < 88)
         {
-            final TextOp op = OpGen.rawOp(r);
+            final TextOp op = OpGen.rawOp(r, true);
             return run(Fn.NORMALIZE, "{\"fn\":\"normalize\",\"op\":" + op.toJson() + "}",
                 () -> ot.normalize(op, out), false);
         }
