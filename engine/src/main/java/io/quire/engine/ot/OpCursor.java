@@ -49,7 +49,7 @@ final class OpCursor
     /** @return the kind of the next component, whole or partly taken, or {@link #END} (JS {@code peek}). */
     byte peek()
     {
-        return idx < op.size() ? op.kind(idx) : END;
+        return idx < op.size ? op.kinds[idx] : END;
     }
 
     /**
@@ -64,7 +64,7 @@ final class OpCursor
      */
     byte take(final int n, final byte indivisible)
     {
-        if (idx == op.size())
+        if (idx == op.size)
         {
             if (n == ALL)
             {
@@ -78,9 +78,9 @@ final class OpCursor
             pieceTextLength = 0;
             return TextOp.SKIP;
         }
-        final byte kind = op.kind(idx);
-        final int remaining = op.length(idx) - offset;
-        final int textStart = op.textStart(idx);
+        final byte kind = op.kinds[idx];
+        final int remaining = op.lengths[idx] - offset;
+        final int textStart = op.textStarts[idx];
         pieceKind = kind;
         pieceHasText = textStart >= 0;
         if (n == ALL || kind == indivisible || remaining <= n)
@@ -89,7 +89,7 @@ final class OpCursor
             if (pieceHasText)
             {
                 pieceTextStart = textStart + charOffset;
-                pieceTextLength = op.textLength(idx) - charOffset;
+                pieceTextLength = op.textLengths[idx] - charOffset;
             }
             idx++;
             offset = 0;
@@ -102,7 +102,7 @@ final class OpCursor
             if (pieceHasText)
             {
                 final int start = textStart + charOffset;
-                final int end = advance(op.textBuffer(), start, textStart + op.textLength(idx), n);
+                final int end = advance(op.text, start, textStart + op.textLengths[idx], n);
                 pieceTextStart = start;
                 pieceTextLength = end - start;
                 charOffset += end - start;
@@ -123,7 +123,7 @@ final class OpCursor
      */
     void appendPieceTo(final TextOp out)
     {
-        out.append(pieceKind, pieceLength, op.textBuffer(), pieceTextStart, pieceTextLength, pieceHasText);
+        out.append(pieceKind, pieceLength, op.text, pieceTextStart, pieceTextLength, pieceHasText);
     }
 
     /**

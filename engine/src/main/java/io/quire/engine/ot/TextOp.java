@@ -49,12 +49,13 @@ public final class TextOp
     private static final BigInteger MAX_INT = BigInteger.valueOf(Integer.MAX_VALUE);
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private byte[] kinds;
-    private int[] lengths;
-    private int[] textStarts;
-    private int[] textLengths;
-    private char[] text;
-    private int size;
+    // Package-private so the OT core's loops read components without per-call bounds checks; only TextOp writes them.
+    byte[] kinds;
+    int[] lengths;
+    int[] textStarts;
+    int[] textLengths;
+    char[] text;
+    int size;
     private int textUsed;
 
     /** An empty op with room for a few components. */

@@ -29,6 +29,7 @@ public final class TextUnicode
 
     private final OpCursor cursor = new OpCursor();
     private final StringBuilder scratch = new StringBuilder();
+    private long checkedGrowth;
 
     /**
      * JS {@code checkOp}: skips must be &gt; 0, not adjacent and not trailing; inserts and deletes must not be empty.
@@ -72,20 +73,7 @@ public final class TextUnicode
         {
             throw tooLong(op, docLength);
         }
-        long growth = 0;
-        for (int i = 0, n = op.size(); i < n; i++)
-        {
-            final byte kind = op.kind(i);
-            if (kind == INSERT)
-            {
-                growth += op.length(i);
-            }
-            else if (kind == DELETE)
-            {
-                growth -= op.length(i);
-            }
-        }
-        if (docLength + growth > Integer.MAX_VALUE)
+        if (docLength + checkedGrowth > Integer.MAX_VALUE)
         {
             throw new InvalidOpException(InvalidOpException.Kind.NOT_APPLICABLE, -1,
                 "the document would grow past " + Integer.MAX_VALUE + " code points");
@@ -103,18 +91,18 @@ public final class TextUnicode
     public void apply(final TextOp op, final Rope doc)
     {
         checkApplicable(op, doc.length());
-        final char[] text = op.textBuffer();
+        final char[] text = op.text;
         int pos = 0;
-        for (int i = 0, n = op.size(); i < n; i++)
+        for (int i = 0, n = op.size; i < n; i++)
         {
-            final int length = op.length(i);
-            switch (op.kind(i))
+            final int length = op.lengths[i];
+            switch (op.kinds[i])
             {
                 case SKIP:
                     pos += length;
                     break;
                 case INSERT:
-                    doc.insert(pos, text, op.textStart(i), op.textLength(i));
+                    doc.insert(pos, text, op.textStarts[i], op.textLengths[i]);
                     pos += length;
                     break;
                 default:
@@ -135,7 +123,7 @@ public final class TextUnicode
     {
         requireDistinct(in, out);
         out.clear();
-        for (int i = 0, n = in.size(); i < n; i++)
+        for (int i = 0, n = in.size; i < n; i++)
         {
             out.appendComponent(in, i);
         }
@@ -161,10 +149,10 @@ public final class TextUnicode
         checkOp(other);
         out.clear();
         final OpCursor c1 = cursor.reset(op);
-        for (int i = 0, n = other.size(); i < n; i++)
+        for (int i = 0, n = other.size; i < n; i++)
         {
-            int length = other.length(i);
-            switch (other.kind(i))
+            int length = other.lengths[i];
+            switch (other.kinds[i])
             {
                 case SKIP:
                     while (length > 0)
@@ -228,11 +216,11 @@ public final class TextUnicode
         checkOp(b);
         out.clear();
         final OpCursor c1 = cursor.reset(a);
-        final char[] bText = b.textBuffer();
-        for (int i = 0, n = b.size(); i < n; i++)
+        final char[] bText = b.text;
+        for (int i = 0, n = b.size; i < n; i++)
         {
-            final int length = b.length(i);
-            switch (b.kind(i))
+            final int length = b.lengths[i];
+            switch (b.kinds[i])
             {
                 case SKIP:
                 {
@@ -253,10 +241,10 @@ public final class TextUnicode
                     break;
                 default:
                 {
-                    final boolean hasText = b.hasText(i);
-                    final int textEnd = b.textStart(i) + b.textLength(i);
+                    final boolean hasText = b.textStarts[i] >= 0;
+                    final int textEnd = b.textStarts[i] + b.textLengths[i];
                     int offset = 0;
-                    int charPos = b.textStart(i);
+                    int charPos = b.textStarts[i];
                     while (offset < length)
                     {
                         final byte kind = c1.take(length - offset, DELETE);
@@ -315,10 +303,10 @@ public final class TextUnicode
     {
         int cursorPos = pos;
         int at = 0;
-        for (int i = 0, n = op.size(); i < n && cursorPos > at; i++)
+        for (int i = 0, n = op.size; i < n && cursorPos > at; i++)
         {
-            final int length = op.length(i);
-            switch (op.kind(i))
+            final int length = op.lengths[i];
+            switch (op.kinds[i])
             {
                 case SKIP:
                     at += length;
@@ -356,7 +344,7 @@ public final class TextUnicode
      */
     public boolean isNoop(final TextOp op)
     {
-        return op.size() == 0;
+        return op.size == 0;
     }
 
     /**
@@ -365,9 +353,9 @@ public final class TextUnicode
      */
     public boolean isInvertible(final TextOp op)
     {
-        for (int i = 0, n = op.size(); i < n; i++)
+        for (int i = 0, n = op.size; i < n; i++)
         {
-            if (op.kind(i) == DELETE && !op.hasText(i))
+            if (op.kinds[i] == DELETE && op.textStarts[i] < 0)
             {
                 return false;
             }
@@ -387,9 +375,9 @@ public final class TextUnicode
     public void invert(final TextOp op, final TextOp out)
     {
         requireDistinct(op, out);
-        for (int i = 0, n = op.size(); i < n; i++)
+        for (int i = 0, n = op.size; i < n; i++)
         {
-            if (op.kind(i) == DELETE && !op.hasText(i))
+            if (op.kinds[i] == DELETE && op.textStarts[i] < 0)
             {
                 throw new InvalidOpException(InvalidOpException.Kind.NOT_INVERTIBLE, i, "component " + i +
                     ": Cannot invert text op: Deleted characters missing from operation. " +
@@ -397,19 +385,19 @@ public final class TextUnicode
             }
         }
         out.clear();
-        final char[] text = op.textBuffer();
-        for (int i = 0, n = op.size(); i < n; i++)
+        final char[] text = op.text;
+        for (int i = 0, n = op.size; i < n; i++)
         {
-            switch (op.kind(i))
+            switch (op.kinds[i])
             {
                 case SKIP:
-                    out.skip(op.length(i));
+                    out.skip(op.lengths[i]);
                     break;
                 case INSERT:
-                    out.deleteText(text, op.textStart(i), op.textLength(i));
+                    out.deleteText(text, op.textStarts[i], op.textLengths[i]);
                     break;
                 default:
-                    out.insert(text, op.textStart(i), op.textLength(i));
+                    out.insert(text, op.textStarts[i], op.textLengths[i]);
                     break;
             }
         }
@@ -432,10 +420,10 @@ public final class TextUnicode
         checkApplicable(op, doc.length());
         out.clear();
         int prePos = 0;
-        for (int i = 0, n = op.size(); i < n; i++)
+        for (int i = 0, n = op.size; i < n; i++)
         {
-            final int length = op.length(i);
-            if (op.kind(i) == DELETE && !op.hasText(i))
+            final int length = op.lengths[i];
+            if (op.kinds[i] == DELETE && op.textStarts[i] < 0)
             {
                 scratch.setLength(0);
                 doc.appendTo(prePos, prePos + length, scratch);
@@ -445,7 +433,7 @@ public final class TextUnicode
             {
                 out.appendComponent(op, i);
             }
-            if (op.kind(i) != INSERT)
+            if (op.kinds[i] != INSERT)
             {
                 prePos += length;
             }
@@ -468,11 +456,11 @@ public final class TextUnicode
     {
         requireDistinct(op, out);
         out.clear();
-        for (int i = 0, n = op.size(); i < n; i++)
+        for (int i = 0, n = op.size; i < n; i++)
         {
-            if (op.kind(i) == DELETE)
+            if (op.kinds[i] == DELETE)
             {
-                out.delete(op.length(i));
+                out.delete(op.lengths[i]);
             }
             else
             {
@@ -482,15 +470,17 @@ public final class TextUnicode
         out.trim();
     }
 
-    private static long check(final TextOp op, final boolean strict)
+    /** Checks the op and returns its span (skips + deletes); leaves inserts - deletes in {@link #checkedGrowth}. */
+    private long check(final TextOp op, final boolean strict)
     {
         long span = 0;
+        long growth = 0;
         byte last = 0;
-        final int n = op.size();
+        final int n = op.size;
         for (int i = 0; i < n; i++)
         {
-            final byte kind = op.kind(i);
-            final int length = op.length(i);
+            final byte kind = op.kinds[i];
+            final int length = op.lengths[i];
             switch (kind)
             {
                 case SKIP:
@@ -506,7 +496,7 @@ public final class TextUnicode
                     span += length;
                     break;
                 case INSERT:
-                    if (op.textLength(i) == 0)
+                    if (op.textLengths[i] == 0)
                     {
                         throw badlyFormed(i, "Inserts cannot be empty");
                     }
@@ -514,17 +504,20 @@ public final class TextUnicode
                     {
                         checkWellFormed(op, i, "insert");
                     }
+                    growth += length;
                     break;
                 default:
-                    if (op.hasText(i) ? op.textLength(i) == 0 : length <= 0)
+                    if (op.textStarts[i] >= 0 ? op.textLengths[i] == 0 : length <= 0)
                     {
-                        throw badlyFormed(i, "Deletes must not be empty" + (op.hasText(i) ? "" : " (got " + length + ")"));
+                        throw badlyFormed(i, "Deletes must not be empty" +
+                            (op.textStarts[i] >= 0 ? "" : " (got " + length + ")"));
                     }
-                    if (strict && op.hasText(i))
+                    if (strict && op.textStarts[i] >= 0)
                     {
                         checkWellFormed(op, i, "delete");
                     }
                     span += length;
+                    growth -= length;
                     break;
             }
             last = kind;
@@ -537,18 +530,19 @@ public final class TextUnicode
         {
             throw badlyFormed(-1, "skips and deletes span " + span + " code points, more than " + Integer.MAX_VALUE);
         }
+        checkedGrowth = growth;
         return span;
     }
 
     private static void checkWellFormed(final TextOp op, final int i, final String what)
     {
-        final char[] text = op.textBuffer();
-        final int start = op.textStart(i);
-        final int end = start + op.textLength(i);
+        final char[] text = op.text;
+        final int start = op.textStarts[i];
+        final int end = start + op.textLengths[i];
         for (int k = start; k < end; k++)
         {
             final char c = text[k];
-            if (Character.isSurrogate(c))
+            if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE)
             {
                 if (Character.isHighSurrogate(c) && k + 1 < end && Character.isLowSurrogate(text[k + 1]))
                 {
@@ -567,18 +561,18 @@ public final class TextUnicode
     {
         long reach = 0;
         int i = 0;
-        for (int n = op.size(); i < n; i++)
+        for (int n = op.size; i < n; i++)
         {
-            if (op.kind(i) != INSERT)
+            if (op.kinds[i] != INSERT)
             {
-                reach += op.length(i);
+                reach += op.lengths[i];
                 if (reach > docLength)
                 {
                     break;
                 }
             }
         }
-        final String what = op.kind(i) == SKIP ? "skip" : "delete";
+        final String what = op.kinds[i] == SKIP ? "skip" : "delete";
         return new InvalidOpException(InvalidOpException.Kind.NOT_APPLICABLE, i, "component " + i + ": " + what +
             " reaches code point " + reach + " but the document has " + docLength);
     }
