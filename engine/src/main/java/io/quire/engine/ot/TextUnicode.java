@@ -470,71 +470,121 @@ public final class TextUnicode
         out.trim();
     }
 
-    /** Checks the op and returns its span (skips + deletes); leaves inserts - deletes in {@link #checkedGrowth}. */
+    /**
+     * Checks the op and returns its span (skips + deletes), leaving inserts minus deletes in {@link #checkedGrowth}.
+     * The loop only notes that something is wrong; {@link #firstProblem} then finds and describes it, which keeps
+     * this method small enough for the JIT to inline.
+     */
     private long check(final TextOp op, final boolean strict)
     {
+        final byte[] kinds = op.kinds;
+        final int[] lengths = op.lengths;
+        final int[] textStarts = op.textStarts;
+        final int[] textLengths = op.textLengths;
         long span = 0;
         long growth = 0;
+        byte last = 0;
+        boolean ok = true;
+        for (int i = 0, n = op.size; i < n; i++)
+        {
+            final byte kind = kinds[i];
+            final int length = lengths[i];
+            if (kind == SKIP)
+            {
+                ok &= length > 0 & last != SKIP;
+                span += length;
+            }
+            else
+            {
+                final boolean hasText = textStarts[i] >= 0;
+                ok &= hasText ? textLengths[i] != 0 : length > 0;
+                if (strict && hasText)
+                {
+                    ok &= wellFormed(op.text, textStarts[i], textStarts[i] + textLengths[i]);
+                }
+                if (kind == INSERT)
+                {
+                    growth += length;
+                }
+                else
+                {
+                    span += length;
+                    growth -= length;
+                }
+            }
+            last = kind;
+        }
+        if (!ok || last == SKIP || (strict && span > Integer.MAX_VALUE))
+        {
+            throw firstProblem(op, strict, span);
+        }
+        checkedGrowth = growth;
+        return span;
+    }
+
+    private static boolean wellFormed(final char[] text, final int start, final int end)
+    {
+        for (int k = start; k < end; k++)
+        {
+            final char c = text[k];
+            if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE)
+            {
+                if (c > Character.MAX_HIGH_SURROGATE || ++k == end || !Character.isLowSurrogate(text[k]))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static InvalidOpException firstProblem(final TextOp op, final boolean strict, final long span)
+    {
         byte last = 0;
         final int n = op.size;
         for (int i = 0; i < n; i++)
         {
             final byte kind = op.kinds[i];
             final int length = op.lengths[i];
-            switch (kind)
+            final boolean hasText = op.textStarts[i] >= 0;
+            if (kind == SKIP)
             {
-                case SKIP:
-                    if (length <= 0)
-                    {
-                        throw badlyFormed(i, "Skip components must be >0 (got " + length + ")");
-                    }
-                    if (last == SKIP)
-                    {
-                        throw badlyFormed(i, "Adjacent skip components should be combined (components " + (i - 1) +
-                            " and " + i + " are both skips)");
-                    }
-                    span += length;
-                    break;
-                case INSERT:
-                    if (op.textLengths[i] == 0)
-                    {
-                        throw badlyFormed(i, "Inserts cannot be empty");
-                    }
-                    if (strict)
-                    {
-                        checkWellFormed(op, i, "insert");
-                    }
-                    growth += length;
-                    break;
-                default:
-                    if (op.textStarts[i] >= 0 ? op.textLengths[i] == 0 : length <= 0)
-                    {
-                        throw badlyFormed(i, "Deletes must not be empty" +
-                            (op.textStarts[i] >= 0 ? "" : " (got " + length + ")"));
-                    }
-                    if (strict && op.textStarts[i] >= 0)
-                    {
-                        checkWellFormed(op, i, "delete");
-                    }
-                    span += length;
-                    growth -= length;
-                    break;
+                if (length <= 0)
+                {
+                    return badlyFormed(i, "Skip components must be >0 (got " + length + ")");
+                }
+                if (last == SKIP)
+                {
+                    return badlyFormed(i, "Adjacent skip components should be combined (components " + (i - 1) +
+                        " and " + i + " are both skips)");
+                }
+            }
+            else if (kind == INSERT && op.textLengths[i] == 0)
+            {
+                return badlyFormed(i, "Inserts cannot be empty");
+            }
+            else if (kind == DELETE && (hasText ? op.textLengths[i] == 0 : length <= 0))
+            {
+                return badlyFormed(i, "Deletes must not be empty" + (hasText ? "" : " (got " + length + ")"));
+            }
+            else if (strict && hasText)
+            {
+                final InvalidOpException lone = loneSurrogate(op, i, kind == INSERT ? "insert" : "delete");
+                if (lone != null)
+                {
+                    return lone;
+                }
             }
             last = kind;
         }
         if (last == SKIP)
         {
-            throw badlyFormed(n - 1, "Op has a trailing skip");
+            return badlyFormed(n - 1, "Op has a trailing skip");
         }
-        if (strict && span > Integer.MAX_VALUE)
-        {
-            throw badlyFormed(-1, "skips and deletes span " + span + " code points, more than " + Integer.MAX_VALUE);
-        }
-        checkedGrowth = growth;
-        return span;
+        return badlyFormed(-1, "skips and deletes span " + span + " code points, more than " + Integer.MAX_VALUE);
     }
 
-    private static void checkWellFormed(final TextOp op, final int i, final String what)
+    private static InvalidOpException loneSurrogate(final TextOp op, final int i, final String what)
     {
         final char[] text = op.text;
         final int start = op.textStarts[i];
@@ -542,19 +592,17 @@ public final class TextUnicode
         for (int k = start; k < end; k++)
         {
             final char c = text[k];
-            if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE)
+            if (Character.isHighSurrogate(c) && k + 1 < end && Character.isLowSurrogate(text[k + 1]))
             {
-                if (Character.isHighSurrogate(c) && k + 1 < end && Character.isLowSurrogate(text[k + 1]))
-                {
-                    k++;
-                }
-                else
-                {
-                    throw badlyFormed(i, what + " text has a lone surrogate U+" +
-                        Integer.toHexString(c).toUpperCase(Locale.ROOT) + " at UTF-16 index " + (k - start));
-                }
+                k++;
+            }
+            else if (Character.isSurrogate(c))
+            {
+                return badlyFormed(i, what + " text has a lone surrogate U+" +
+                    Integer.toHexString(c).toUpperCase(Locale.ROOT) + " at UTF-16 index " + (k - start));
             }
         }
+        return null;
     }
 
     private static InvalidOpException tooLong(final TextOp op, final int docLength)
