@@ -208,16 +208,7 @@ public final class TextOp
      */
     public TextOp insert(final CharSequence s)
     {
-        final int len = s.length();
-        if (len != 0)
-        {
-            final int start = reserveText(len);
-            copyChars(s, start);
-            if (!mergeText(INSERT, Character.codePointCount(s, 0, len), start, len, true))
-            {
-                pushReserved(INSERT, Character.codePointCount(s, 0, len), start, len);
-            }
-        }
+        appendText(INSERT, s);
         return this;
     }
 
@@ -258,16 +249,7 @@ public final class TextOp
      */
     public TextOp deleteText(final CharSequence s)
     {
-        final int len = s.length();
-        if (len != 0)
-        {
-            final int start = reserveText(len);
-            copyChars(s, start);
-            if (!mergeText(DELETE, Character.codePointCount(s, 0, len), start, len, true))
-            {
-                pushReserved(DELETE, Character.codePointCount(s, 0, len), start, len);
-            }
-        }
+        appendText(DELETE, s);
         return this;
     }
 
@@ -415,27 +397,33 @@ public final class TextOp
         append(from.kinds[i], from.lengths[i], from.text, start, from.textLengths[i], start != NO_TEXT);
     }
 
-    private boolean mergeText(final byte kind, final int length, final int start, final int len,
-        final boolean hasText)
+    private void appendText(final byte kind, final CharSequence s)
     {
-        // The text is already reserved at the tail of the buffer, right after the last component's text.
+        final int len = s.length();
+        if (len == 0)
+        {
+            return;
+        }
+        // Copy straight into the buffer's tail, right after the last component's text, then merge or push.
+        final int start = reserveText(len);
+        copyChars(s, start);
+        final int length = Character.codePointCount(s, 0, len);
         if (size == 0 || kinds[size - 1] != kind)
         {
-            return false;
+            pushReserved(kind, length, start, len);
+            return;
         }
         final int last = size - 1;
-        if (hasText && textStarts[last] != NO_TEXT)
+        lengths[last] = addLengths(lengths[last], length, last);
+        if (textStarts[last] != NO_TEXT)
         {
-            lengths[last] = addLengths(lengths[last], length, last);
             textLengths[last] += len;
         }
         else
         {
+            // A numeric delete absorbs a text delete: only the length survives.
             textUsed = start;
-            lengths[last] = addLengths(lengths[last], length, last);
-            dropText(last);
         }
-        return true;
     }
 
     private void dropText(final int last)
