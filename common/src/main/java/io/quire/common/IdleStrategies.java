@@ -1,0 +1,51 @@
+package io.quire.common;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Idle strategies by name, for agents' duty cycles. The default everywhere is {@code backoff}: spin briefly, then
+ * yield, then park from 1 µs up to 1 ms, so an idle node costs next to no CPU on a shared 2-core box. Spinning
+ * ({@code busy-spin}, {@code no-op}) is an opt-in for dedicated hosts with cores to burn.
+ */
+public final class IdleStrategies
+{
+    /** The names accepted by {@link #parse(String)}. */
+    public static final String NAMES = "backoff, sleeping, sleeping-ms, yielding, busy-spin, no-op";
+
+    private IdleStrategies()
+    {
+    }
+
+    /**
+     * @param name one of {@link #NAMES}.
+     * @return a new idle strategy (each agent needs its own instance).
+     */
+    public static IdleStrategy parse(final String name)
+    {
+        switch (name.trim().toLowerCase(java.util.Locale.ROOT))
+        {
+            case "backoff":
+                return new BackoffIdleStrategy(
+                    10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+            case "sleeping":
+                return new BackoffIdleStrategy(0, 0, TimeUnit.MICROSECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(1));
+            case "sleeping-ms":
+                return new SleepingMillisIdleStrategy(1);
+            case "yielding":
+                return new YieldingIdleStrategy();
+            case "busy-spin":
+                return new BusySpinIdleStrategy();
+            case "no-op":
+                return new NoOpIdleStrategy();
+            default:
+                throw new ConfigException("unknown idle strategy '" + name + "': expected one of " + NAMES);
+        }
+    }
+}
