@@ -108,8 +108,9 @@ final class MessageGen
     private static List<Map<String, Object>> components(
         final RandomnessSource in, final Group group, final CodecLimits limits)
     {
-        final int count = (int)in.next(Constraint.between(0, limits.maxOpComponents()));
-        final int budget = Math.max(4, limits.maxOpTextBytes() / Math.max(1, count));
+        // Limit-sized groups come from small limits; with the defaults, 64 entries keep examples fast.
+        final int count = (int)in.next(Constraint.between(0, Math.min(limits.maxOpComponents(), 64)));
+        final int budget = Math.max(4, Math.min(256, limits.maxOpTextBytes() / Math.max(1, count)));
         final List<Map<String, Object>> entries = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {

@@ -36,7 +36,7 @@ class MessageRoundTripPropertyTest
         .maxChannelUriBytes(80)
         .build();
 
-    private static final ThreadLocal<UnsafeBuffer> SCRATCH = ThreadLocal.withInitial(() -> new UnsafeBuffer(new byte[1 << 16]));
+    private static final UnsafeBuffer SCRATCH = new UnsafeBuffer(new byte[1 << 20]);
 
     @TestFactory
     List<DynamicTest> protocolMessagesRoundTrip()
@@ -77,7 +77,7 @@ class MessageRoundTripPropertyTest
         final Message message,
         final Map<String, Object> values)
     {
-        final UnsafeBuffer scratch = SCRATCH.get();
+        final UnsafeBuffer scratch = SCRATCH;
         final int offset = 16;
         final int length = codec.encode(message, values, scratch, offset, null);
         final UnsafeBuffer exact = exactCopy(scratch, offset, length);
