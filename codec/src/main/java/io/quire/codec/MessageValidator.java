@@ -1,0 +1,371 @@
+package io.quire.codec;
+
+import io.quire.codec.MalformedMessageException.Reason;
+import io.quire.codec.MessageLayout.EnumCheck;
+import io.quire.codec.MessageLayout.GroupLayout;
+import io.quire.codec.MessageLayout.MinCheck;
+import io.quire.codec.MessageLayout.VarField;
+import io.quire.codec.protocol.ComponentKind;
+import io.quire.codec.protocol.RejectReason;
+import org.agrona.DirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * The gate every received message passes before a generated decoder reads it: after {@link #validate} returns, a
+ * decoder wrapped on the same range (with the header's block length and version) reads only bytes inside it.
+ * <p>
+ * Checks, in wire order, without allocating on success:
+ * <ul>
+ *   <li>header: long enough, this schema's id, a version not below {@link #MIN_SUPPORTED_VERSION}, a known template,
+ *       a block length at least the message's fixed fields;</li>
+ *   <li>root block: inside the range; every enum field holds a defined value; versions are not below -1 (or 0);</li>
+ *   <li>groups: header inside the range, block length at least the entry's fields, entry count within
+ *       {@link CodecLimits#maxOpComponents()}, {@code numInGroup x blockLength} not past the end; every op component
+ *       consistent (length &gt; 0; RETAIN without text; INSERT text of exactly {@code length} code points; DELETE text
+ *       empty or of exactly {@code length} code points) and the op's total text within
+ *       {@link CodecLimits#maxOpTextBytes()};</li>
+ *   <li>var-length fields: length prefix and bytes inside the range, length within its {@link CodecLimits} limit,
+ *       strictly well-formed UTF-8;</li>
+ *   <li>nothing after the last field, unless the message comes from a newer schema version (which may append fields).</li>
+ * </ul>
+ * Messages from a newer schema version are accepted when they keep SBE's compatibility rules: a longer block or group
+ * entry is skipped using the header's block length (acting block length), enum values this reader does not know are
+ * left for the decoder (it returns {@code SBE_UNKNOWN}), and trailing var fields are ignored.
+ * <p>
+ * A second line of defence costs nothing: decode through a view that ends exactly at the message, e.g. an
+ * {@link org.agrona.concurrent.UnsafeBuffer} wrapped on {@code (buffer, offset, length)}, whose bounds checks turn any
+ * read outside into an exception instead of a read of the next message.
+ * <p>
+ * When a future schema version adds fields, record each version's block length so older, shorter blocks still pass.
+ * Instances are immutable and thread-safe.
+ */
+public final class MessageValidator
+{
+    /** The oldest schema version this reader decodes; version 0 is never written, a zeroed header is garbage. */
+    public static final int MIN_SUPPORTED_VERSION = 1;
+
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final int HEADER_LENGTH = io.quire.codec.protocol.MessageHeaderDecoder.ENCODED_LENGTH;
+    private static final int RETAIN = ComponentKind.RETAIN.value();
+    private static final int INSERT = ComponentKind.INSERT.value();
+
+    private final int schemaId;
+    private final int schemaVersion;
+    private final MessageLayout[] layouts;
+    private final CodecLimits limits;
+    private final int[] maxBytes;
+
+    private MessageValidator(
+        final int schemaId, final int schemaVersion, final MessageLayout[] layouts, final CodecLimits limits)
+    {
+        this.schemaId = schemaId;
+        this.schemaVersion = schemaVersion;
+        this.layouts = layouts;
+        this.limits = limits;
+        final MessageLayout.Limit[] kinds = MessageLayout.Limit.values();
+        maxBytes = new int[kinds.length];
+        for (final MessageLayout.Limit kind : kinds)
+        {
+            maxBytes[kind.ordinal()] = kind.max(limits);
+        }
+    }
+
+    /**
+     * A validator of edge/engine messages ({@code quire-protocol.xml}).
+     *
+     * @param limits the limits to enforce.
+     * @return the validator.
+     */
+    public static MessageValidator protocol(final CodecLimits limits)
+    {
+        return new MessageValidator(
+            io.quire.codec.protocol.MessageHeaderDecoder.SCHEMA_ID,
+            io.quire.codec.protocol.MessageHeaderDecoder.SCHEMA_VERSION,
+            ProtocolLayouts.LAYOUTS,
+            limits);
+    }
+
+    /**
+     * A validator of journal records and snapshot headers ({@code quire-journal.xml}).
+     *
+     * @param limits the limits to enforce.
+     * @return the validator.
+     */
+    public static MessageValidator journal(final CodecLimits limits)
+    {
+        return new MessageValidator(
+            io.quire.codec.journal.MessageHeaderDecoder.SCHEMA_ID,
+            io.quire.codec.journal.MessageHeaderDecoder.SCHEMA_VERSION,
+            JournalLayouts.LAYOUTS,
+            limits);
+    }
+
+    /** @return the schema id this validator accepts. */
+    public int schemaId()
+    {
+        return schemaId;
+    }
+
+    /** @return the schema version this reader was generated from. */
+    public int schemaVersion()
+    {
+        return schemaVersion;
+    }
+
+    /** @return the limits it enforces. */
+    public CodecLimits limits()
+    {
+        return limits;
+    }
+
+    /**
+     * Check that {@code [offset, offset + length)} holds exactly one well-formed message of this schema.
+     *
+     * @param buffer buffer holding the message.
+     * @param offset first byte of the message header.
+     * @param length length of the message, header included (an Aeron fragment's length).
+     * @return the message's template id.
+     * @throws MalformedMessageException if it is not well-formed or breaks a limit.
+     * @throws IllegalArgumentException  if the range itself lies outside the buffer (a caller bug).
+     */
+    public int validate(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (offset < 0 || length < 0 || offset > buffer.capacity() - length)
+        {
+            throw new IllegalArgumentException(
+                "range [" + offset + ", +" + length + ") outside buffer of " + buffer.capacity());
+        }
+        if (length < HEADER_LENGTH)
+        {
+            throw malformed(Reason.TRUNCATED_HEADER, -1, "header", 0, length);
+        }
+        final int blockLength = u16(buffer, offset);
+        final int templateId = u16(buffer, offset + 2);
+        final int messageSchemaId = u16(buffer, offset + 4);
+        final int version = u16(buffer, offset + 6);
+        if (messageSchemaId != schemaId)
+        {
+            throw malformed(Reason.UNKNOWN_SCHEMA, templateId, "schemaId", 4, messageSchemaId);
+        }
+        if (version < MIN_SUPPORTED_VERSION)
+        {
+            throw malformed(Reason.UNSUPPORTED_VERSION, templateId, "version", 6, version);
+        }
+        final MessageLayout layout = templateId < layouts.length ? layouts[templateId] : null;
+        if (layout == null)
+        {
+            throw malformed(Reason.UNKNOWN_TEMPLATE, templateId, "templateId", 2, templateId);
+        }
+        if (blockLength < layout.blockLength)
+        {
+            throw malformed(Reason.BLOCK_LENGTH_TOO_SMALL, templateId, "blockLength", 0, blockLength);
+        }
+        final int end = offset + length;
+        final int blockOffset = offset + HEADER_LENGTH;
+        if (blockLength > end - blockOffset)
+        {
+            throw malformed(Reason.TRUNCATED_BLOCK, templateId, "block", HEADER_LENGTH, blockLength);
+        }
+
+        final boolean knownVersion = version <= schemaVersion;
+        if (knownVersion)
+        {
+            checkEnums(buffer, blockOffset, layout.enums, templateId, offset);
+        }
+        checkMins(buffer, blockOffset, layout.mins, templateId, offset);
+
+        int position = blockOffset + blockLength;
+        for (final GroupLayout group : layout.groups)
+        {
+            position = checkComponents(buffer, offset, position, end, group, templateId, knownVersion);
+        }
+        for (final VarField field : layout.varFields)
+        {
+            position = checkVar(buffer, offset, position, end, field, templateId);
+        }
+        if (position != end && knownVersion)
+        {
+            throw malformed(Reason.TRAILING_BYTES, templateId, "message", position - offset, end - position);
+        }
+        return templateId;
+    }
+
+    private void checkEnums(
+        final DirectBuffer buffer,
+        final int blockOffset,
+        final EnumCheck[] enums,
+        final int templateId,
+        final int messageOffset)
+    {
+        for (final EnumCheck check : enums)
+        {
+            final int value = buffer.getByte(blockOffset + check.offset) & 0xFF;
+            if (value > 63 || (check.validMask & (1L << value)) == 0)
+            {
+                throw malformed(
+                    Reason.INVALID_ENUM, templateId, check.name, blockOffset + check.offset - messageOffset, value);
+            }
+        }
+    }
+
+    private void checkMins(
+        final DirectBuffer buffer,
+        final int blockOffset,
+        final MinCheck[] mins,
+        final int templateId,
+        final int messageOffset)
+    {
+        for (final MinCheck check : mins)
+        {
+            final long value = buffer.getLong(blockOffset + check.offset, ORDER);
+            if (value < check.min)
+            {
+                throw malformed(
+                    Reason.VALUE_OUT_OF_RANGE, templateId, check.name, blockOffset + check.offset - messageOffset, value);
+            }
+        }
+    }
+
+    private int checkComponents(
+        final DirectBuffer buffer,
+        final int messageOffset,
+        final int groupOffset,
+        final int end,
+        final GroupLayout group,
+        final int templateId,
+        final boolean knownVersion)
+    {
+        if (group.headerLength > end - groupOffset)
+        {
+            throw malformed(Reason.TRUNCATED_GROUP_HEADER, templateId, group.name, groupOffset - messageOffset, 0);
+        }
+        final int entryLength = u16(buffer, groupOffset);
+        final int entries = u16(buffer, groupOffset + 2);
+        int position = groupOffset + group.headerLength;
+        if (entryLength < group.blockLength)
+        {
+            throw malformed(
+                Reason.GROUP_BLOCK_LENGTH_TOO_SMALL, templateId, group.name, groupOffset - messageOffset, entryLength);
+        }
+        if (entries > limits.maxOpComponents())
+        {
+            throw new MalformedMessageException(
+                Reason.TOO_MANY_ENTRIES, templateId, group.name, groupOffset + 2 - messageOffset,
+                RejectReason.OP_TOO_LARGE, true, entries + " > " + limits.maxOpComponents());
+        }
+        if ((long)entries * entryLength > end - position)
+        {
+            throw malformed(Reason.TRUNCATED_GROUP, templateId, group.name, groupOffset - messageOffset, entries);
+        }
+
+        long textBytes = 0;
+        for (int i = 0; i < entries; i++)
+        {
+            if (entryLength > end - position)
+            {
+                throw malformed(Reason.TRUNCATED_GROUP, templateId, group.name, position - messageOffset, i);
+            }
+            final int entryOffset = position;
+            final int kind = buffer.getByte(entryOffset + group.kindOffset) & 0xFF;
+            final long codePoints = buffer.getInt(entryOffset + group.lengthOffset, ORDER) & 0xFFFF_FFFFL;
+            position += entryLength;
+
+            final int textOffset = position + group.text.headerLength;
+            position = checkVar(buffer, messageOffset, position, end, group.text, templateId);
+            final int textLength = position - textOffset;
+            textBytes += textLength;
+
+            if (kind > 63 || (group.kindMask & (1L << kind)) == 0)
+            {
+                if (knownVersion)
+                {
+                    throw malformed(
+                        Reason.INVALID_ENUM, templateId, "components.kind", entryOffset - messageOffset, kind);
+                }
+                continue;
+            }
+            if (codePoints == 0 || codePoints > Integer.MAX_VALUE)
+            {
+                throw invalidComponent(templateId, entryOffset - messageOffset, "length " + codePoints);
+            }
+            if (kind == RETAIN)
+            {
+                if (textLength != 0)
+                {
+                    throw invalidComponent(templateId, entryOffset - messageOffset, "text on a retain");
+                }
+            }
+            else if ((kind == INSERT || textLength != 0) &&
+                (int)Utf8.scan(buffer, textOffset, textLength) != codePoints)
+            {
+                throw invalidComponent(templateId, entryOffset - messageOffset, "text is not length code points");
+            }
+        }
+        if (textBytes > limits.maxOpTextBytes())
+        {
+            throw new MalformedMessageException(
+                Reason.FIELD_TOO_LARGE, templateId, group.name + ".text", groupOffset - messageOffset,
+                RejectReason.OP_TOO_LARGE, true, textBytes + " bytes > " + limits.maxOpTextBytes());
+        }
+        return position;
+    }
+
+    private int checkVar(
+        final DirectBuffer buffer,
+        final int messageOffset,
+        final int fieldOffset,
+        final int end,
+        final VarField field,
+        final int templateId)
+    {
+        if (field.headerLength > end - fieldOffset)
+        {
+            throw malformed(Reason.TRUNCATED_VAR_LENGTH, templateId, field.name, fieldOffset - messageOffset, 0);
+        }
+        final long length = field.headerLength == 2 ?
+            u16(buffer, fieldOffset) : buffer.getInt(fieldOffset, ORDER) & 0xFFFF_FFFFL;
+        final int dataOffset = fieldOffset + field.headerLength;
+        if (length > end - dataOffset)
+        {
+            throw malformed(Reason.VAR_DATA_PAST_END, templateId, field.name, fieldOffset - messageOffset, length);
+        }
+        final int max = maxBytes[field.limit.ordinal()];
+        if (length > max)
+        {
+            throw new MalformedMessageException(
+                Reason.FIELD_TOO_LARGE, templateId, field.name, fieldOffset - messageOffset,
+                field.limit.tooLarge, true, length + " bytes > " + max);
+        }
+        final long scan = Utf8.scan(buffer, dataOffset, (int)length);
+        if (scan < 0)
+        {
+            throw new MalformedMessageException(
+                Reason.INVALID_UTF8, templateId, field.name, dataOffset + Utf8.errorIndex(scan) - messageOffset,
+                RejectReason.MESSAGE_BADLY_FORMED, true, Utf8.errorReason(scan).name());
+        }
+        return dataOffset + (int)length;
+    }
+
+    private static MalformedMessageException invalidComponent(
+        final int templateId, final int offset, final String detail)
+    {
+        return new MalformedMessageException(
+            Reason.INVALID_COMPONENT, templateId, "components", offset, RejectReason.OP_BADLY_FORMED, true, detail);
+    }
+
+    private static MalformedMessageException malformed(
+        final Reason reason, final int templateId, final String field, final int offset, final long value)
+    {
+        // Reasons are declared in check order: everything after TRUNCATED_BLOCK is found with the root block intact.
+        final boolean rootBlockReadable = reason.ordinal() > Reason.TRUNCATED_BLOCK.ordinal();
+        return new MalformedMessageException(
+            reason, templateId, field, offset, RejectReason.MESSAGE_BADLY_FORMED, rootBlockReadable,
+            "value " + value);
+    }
+
+    private static int u16(final DirectBuffer buffer, final int index)
+    {
+        return buffer.getShort(index, ORDER) & 0xFFFF;
+    }
+}

@@ -1,0 +1,185 @@
+package io.quire.perf.jmh;
+
+import io.quire.codec.CodecLimits;
+import io.quire.codec.MessageValidator;
+import io.quire.codec.ShardRouter;
+import io.quire.codec.Utf8;
+import io.quire.codec.protocol.ComponentKind;
+import io.quire.codec.protocol.MessageHeaderDecoder;
+import io.quire.codec.protocol.MessageHeaderEncoder;
+import io.quire.codec.protocol.OpKind;
+import io.quire.codec.protocol.SubmitOpDecoder;
+import io.quire.codec.protocol.SubmitOpEncoder;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cost of the codec on the write path, per SubmitOp: what the edge pays to encode one (from the strings its JSON
+ * parser produced: ids, a 32-hex source, the inserted text) and what the engine pays to receive one (validate, then
+ * decode every field, the op components and their UTF-8 text into a char array). Two ops: a single-character insert
+ * at a position ({@code [1234, "x"]}, the typical keystroke) and three components ({@code [1234, "abc", {d:2}]}).
+ * Bounds checks and flyweights as in production; precedence checks off (they are on only in tests).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {
+    "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.zip=ALL-UNNAMED",
+    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+    "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+    "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.util=ALL-UNNAMED",
+    "-Dchronicle.analytics.disable=true",
+    "-Dchronicle.announcer.disable=true",
+    "-Dsbe.enable.precedence.checks=false"})
+public class CodecBenchmark
+{
+    private static final String COLLECTION = "docs";
+    private static final String DOC_ID = "doc-42";
+    private static final String SOURCE = "0f9e8d7c6b5a49382716051423324150";
+    private static final int POSITION = 1234;
+
+    private final UnsafeBuffer out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[1024]);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final SubmitOpEncoder submitEncoder = new SubmitOpEncoder();
+
+    private final UnsafeBuffer singleInsert = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private final UnsafeBuffer threeComponents = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private int singleInsertLength;
+    private int threeComponentsLength;
+
+    private final MessageValidator validator = MessageValidator.protocol(CodecLimits.DEFAULT);
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer text = new UnsafeBuffer(0, 0);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final SubmitOpDecoder submitDecoder = new SubmitOpDecoder();
+    private final char[] chars = new char[1024];
+
+    /** Encodes the messages the decode benchmarks receive. */
+    @Setup
+    public void setUp()
+    {
+        singleInsertLength = encodeInsert(singleInsert);
+        threeComponentsLength = encodeThree(threeComponents);
+        if (decode(singleInsert, singleInsertLength) == 0 || decode(threeComponents, threeComponentsLength) == 0)
+        {
+            throw new IllegalStateException("decode failed");
+        }
+    }
+
+    /** @return encoded length of {@code [1234, "x"]}. */
+    @Benchmark
+    public int encodeSingleInsert()
+    {
+        return encodeInsert(out);
+    }
+
+    /** @return encoded length of {@code [1234, "abc", {d:2}]}. */
+    @Benchmark
+    public int encodeThreeComponents()
+    {
+        return encodeThree(out);
+    }
+
+    /** @return a value folded from every decoded field of {@code [1234, "x"]}. */
+    @Benchmark
+    public long validateAndDecodeSingleInsert()
+    {
+        return decode(singleInsert, singleInsertLength);
+    }
+
+    /** @return a value folded from every decoded field of {@code [1234, "abc", {d:2}]}. */
+    @Benchmark
+    public long validateAndDecodeThreeComponents()
+    {
+        return decode(threeComponents, threeComponentsLength);
+    }
+
+    private int encodeInsert(final UnsafeBuffer buffer)
+    {
+        final SubmitOpEncoder encoder = header(buffer);
+        final SubmitOpEncoder.ComponentsEncoder components = encoder.componentsCount(2);
+        components.next().kind(ComponentKind.RETAIN).length(POSITION).putText(scratch, 0, 0);
+        components.next().kind(ComponentKind.INSERT).length(1).putText(scratch, 0, Utf8.encode("x", scratch, 0));
+        return trailer(encoder);
+    }
+
+    private int encodeThree(final UnsafeBuffer buffer)
+    {
+        final SubmitOpEncoder encoder = header(buffer);
+        final SubmitOpEncoder.ComponentsEncoder components = encoder.componentsCount(3);
+        components.next().kind(ComponentKind.RETAIN).length(POSITION).putText(scratch, 0, 0);
+        components.next().kind(ComponentKind.INSERT).length(3).putText(scratch, 0, Utf8.encode("abc", scratch, 0));
+        components.next().kind(ComponentKind.DELETE).length(2).putText(scratch, 0, 0);
+        return trailer(encoder);
+    }
+
+    private SubmitOpEncoder header(final UnsafeBuffer buffer)
+    {
+        return submitEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(7)
+            .requestId(42)
+            .docHash(ShardRouter.docHash(COLLECTION, DOC_ID))
+            .baseVersion(3)
+            .seq(5)
+            .edgeId(1)
+            .opKind(OpKind.EDIT);
+    }
+
+    private int trailer(final SubmitOpEncoder encoder)
+    {
+        encoder.putCollection(scratch, 0, Utf8.encode(COLLECTION, scratch, 0));
+        encoder.putDocId(scratch, 0, Utf8.encode(DOC_ID, scratch, 0));
+        encoder.putSource(scratch, 0, Utf8.encode(SOURCE, scratch, 0));
+        encoder.putPrincipal(scratch, 0, 0);
+        encoder.putCreateType(scratch, 0, 0);
+        encoder.putCreateData(scratch, 0, 0);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private long decode(final UnsafeBuffer buffer, final int length)
+    {
+        validator.validate(buffer, 0, length);
+        view.wrap(buffer, 0, length);
+        final SubmitOpDecoder decoder = submitDecoder.wrapAndApplyHeader(view, 0, headerDecoder);
+        long result = decoder.sessionId() + decoder.requestId() + decoder.docHash() + decoder.baseVersion() +
+            decoder.seq() + decoder.edgeId() + decoder.opKindRaw();
+        for (final SubmitOpDecoder.ComponentsDecoder component : decoder.components())
+        {
+            result += component.kindRaw() + component.length();
+            component.wrapText(text);
+            result += Utf8.decode(text, 0, text.capacity(), chars, 0);
+        }
+        decoder.wrapCollection(text);
+        result += Utf8.decode(text, 0, text.capacity(), chars, 0);
+        decoder.wrapDocId(text);
+        result += Utf8.decode(text, 0, text.capacity(), chars, 0);
+        decoder.wrapSource(text);
+        result += Utf8.decode(text, 0, text.capacity(), chars, 0);
+        result += decoder.skipPrincipal() + decoder.skipCreateType() + decoder.skipCreateData();
+        return result;
+    }
+}
