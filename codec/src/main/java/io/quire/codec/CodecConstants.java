@@ -11,8 +11,8 @@ public final class CodecConstants
     public static final int JOURNAL_SCHEMA_ID = io.quire.codec.journal.MessageHeaderDecoder.SCHEMA_ID;
     /** ShareDB's null version ({@code v: null}): "no version", e.g. a create by a client that never fetched. */
     public static final long NULL_VERSION = -1;
-    /** No journal index (a document's first record has {@code prevIndex} = NULL_INDEX). */
-    public static final long NULL_INDEX = -1;
+    /** No LSN (a document's first record has {@code prevLsn} = NULL_LSN). */
+    public static final long NULL_LSN = -1;
     /** No timestamp. */
     public static final long NULL_TIMESTAMP = -1;
     /** {@code targetEdgeId} meaning every edge. */

@@ -26,7 +26,7 @@ final class JournalLayouts
     static final MessageLayout[] LAYOUTS = new MessageLayout.Builder()
         .message(JournalRecordDecoder.TEMPLATE_ID, "JournalRecord", JournalRecordDecoder.BLOCK_LENGTH)
         .min("version", JournalRecordDecoder.versionEncodingOffset(), 0)
-        .min("prevIndex", JournalRecordDecoder.prevIndexEncodingOffset(), -1)
+        .min("prevLsn", JournalRecordDecoder.prevLsnEncodingOffset(), -1)
         .enumField("opKind", JournalRecordDecoder.opKindEncodingOffset(), OP_KINDS)
         .components(
             "components",
@@ -52,11 +52,13 @@ final class JournalLayouts
         .enumField("role", EpochRecordDecoder.roleEncodingOffset(), NODE_ROLES)
         .message(SnapshotHeaderDecoder.TEMPLATE_ID, "SnapshotHeader", SnapshotHeaderDecoder.BLOCK_LENGTH)
         .min("version", SnapshotHeaderDecoder.versionEncodingOffset(), 0)
-        .min("journalIndex", SnapshotHeaderDecoder.journalIndexEncodingOffset(), -1)
+        .min("lsn", SnapshotHeaderDecoder.lsnEncodingOffset(), -1)
         .min("textLength", SnapshotHeaderDecoder.textLengthEncodingOffset(), 0)
+        .min("createVersion", SnapshotHeaderDecoder.createVersionEncodingOffset(), -1)
         .var("collection", SnapshotHeaderDecoder.collectionHeaderLength(), Limit.ID)
         .var("docId", SnapshotHeaderDecoder.docIdHeaderLength(), Limit.ID)
         .var("docType", SnapshotHeaderDecoder.docTypeHeaderLength(), Limit.TYPE)
+        .var("createSource", SnapshotHeaderDecoder.createSourceHeaderLength(), Limit.SOURCE)
         .build();
 
     private JournalLayouts()

@@ -33,7 +33,7 @@ class JournalSchemaCompatibilityTest
                 .timestampNs(1_700_000_000_000_000_000L)
                 .epoch(3)
                 .seq(12)
-                .prevIndex(4096)
+                .prevLsn(4096)
                 .checksum(123_456_789L)
                 .codePointLength(17)
                 .shardId(5)
@@ -62,7 +62,7 @@ class JournalSchemaCompatibilityTest
         assertThat(decoder.timestampNs()).isEqualTo(1_700_000_000_000_000_000L);
         assertThat(decoder.epoch()).isEqualTo(3);
         assertThat(decoder.seq()).isEqualTo(12);
-        assertThat(decoder.prevIndex()).isEqualTo(4096);
+        assertThat(decoder.prevLsn()).isEqualTo(4096);
         assertThat(decoder.checksum()).isEqualTo(123_456_789L);
         assertThat(decoder.codePointLength()).isEqualTo(17);
         assertThat(decoder.shardId()).isEqualTo(5);
@@ -90,7 +90,7 @@ class JournalSchemaCompatibilityTest
     {
         final JournalRecordEncoder encoder = new JournalRecordEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .version(0).docHash(1).timestampNs(2).epoch(3).seq(4).prevIndex(-1).checksum(5).codePointLength(0)
+            .version(0).docHash(1).timestampNs(2).epoch(3).seq(4).prevLsn(-1).checksum(5).codePointLength(0)
             .shardId(6).opKind(OpKind.CREATE);
         encoder.componentsCount(1).next().kind(ComponentKind.DELETE).length(3).text("");
         encoder.collection("docs").docId("d1").source("s").principal("").createType(CodecConstants.TEXT_UNICODE_URI)
@@ -102,7 +102,7 @@ class JournalSchemaCompatibilityTest
             new io.quire.codec.journal.next.JournalRecordDecoder()
                 .wrapAndApplyHeader(exact, 0, new io.quire.codec.journal.next.MessageHeaderDecoder());
         assertThat(decoder.actingVersion()).isEqualTo(1);
-        assertThat(decoder.prevIndex()).isEqualTo(CodecConstants.NULL_INDEX);
+        assertThat(decoder.prevLsn()).isEqualTo(CodecConstants.NULL_LSN);
         assertThat(decoder.opKind()).isEqualTo(io.quire.codec.journal.next.OpKind.CREATE);
         assertThat(decoder.causalityToken())
             .isEqualTo(io.quire.codec.journal.next.JournalRecordDecoder.causalityTokenNullValue());

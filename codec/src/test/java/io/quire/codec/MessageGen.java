@@ -76,7 +76,7 @@ final class MessageGen
         final long min = switch (field.typeName())
         {
             case "Version", "ByteLength" -> 0;
-            case "OptionalVersion", "JournalIndex", "OptionalTimestampNs" -> -1;
+            case "OptionalVersion", "Lsn", "OptionalTimestampNs" -> -1;
             default -> Long.MIN_VALUE;
         };
         return switch (field.primitive())
