@@ -313,6 +313,42 @@ public final class TextOp
     }
 
     /**
+     * Start a raw text component whose UTF-16 text the caller writes straight into {@link #textBuffer()}, so a
+     * decoder can fill an op without a temporary copy: reserve room for at most {@code maxChars} code units, write
+     * them from the returned start, then call {@link #endRawText}. The buffer may be reallocated by this call, so
+     * fetch {@link #textBuffer()} after it.
+     *
+     * @param maxChars an upper bound on the code units that will be written.
+     * @return the index in {@link #textBuffer()} to write from.
+     */
+    public int beginRawText(final int maxChars)
+    {
+        final int start = reserveText(maxChars);
+        textUsed = start;
+        return start;
+    }
+
+    /**
+     * Finish a raw text component started with {@link #beginRawText}: appended as given, without normalizing.
+     *
+     * @param kind       {@link #INSERT} or {@link #DELETE} (a delete carrying its text).
+     * @param start      the index {@link #beginRawText} returned.
+     * @param chars      code units written.
+     * @param codePoints code points in them.
+     * @return this op.
+     */
+    public TextOp endRawText(final byte kind, final int start, final int chars, final int codePoints)
+    {
+        if (kind != INSERT && kind != DELETE)
+        {
+            throw new IllegalArgumentException("raw text components are inserts or deletes, not kind " + kind);
+        }
+        textUsed = start + chars;
+        pushReserved(kind, codePoints, start, chars);
+        return this;
+    }
+
+    /**
      * Append a numeric delete as given, even 0 or negative.
      *
      * @param n the delete count.

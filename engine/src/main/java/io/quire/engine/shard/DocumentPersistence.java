@@ -1,0 +1,31 @@
+package io.quire.engine.shard;
+
+/**
+ * Where a shard's documents live when they are not in memory: snapshots plus the journal. The store calls it on the
+ * shard thread (cold path).
+ */
+public interface DocumentPersistence
+{
+    /**
+     * A document the shard has no shell for was asked for: fill the shell from durable state if it exists
+     * (version, existence, create info, last LSN, snapshot version). Leave it untouched for a new document.
+     *
+     * @param shell a fresh shell at version 0.
+     */
+    void find(Document shell);
+
+    /**
+     * Bring a known document's content into memory: set {@code text} to its text at {@code version} and
+     * {@code history} to an empty (or partly filled) history. Must verify what it loads against checksums.
+     *
+     * @param document the shell.
+     */
+    void load(Document document);
+
+    /**
+     * Make the document's current content durable (a snapshot) so it can be unloaded.
+     *
+     * @param document a loaded document whose ops are all journaled.
+     */
+    void save(Document document);
+}
