@@ -54,7 +54,7 @@ class RopePropertyTest
             10, 80);
         qt().withExamples(200)
             .forAll(longs().all(), integers().between(0, 3000), ops)
-            .checkAssert((seed, start, edits) -> run(new Rope(64, 5), text(seed, start), edits));
+            .checkAssert((seed, start, edits) -> run(new Rope(300, 5), text(seed, start), edits));
     }
 
     @Test
@@ -143,8 +143,14 @@ class RopePropertyTest
                 default -> throw new IllegalStateException();
             }
             rope.checkInvariants();
-            check(rope, model, random);
+            // Skipping the checksum half the time lets several edits pile up in a leaf before it is rehashed.
+            if ((op.textSeed() & 1) == 0)
+            {
+                check(rope, model, random);
+            }
         }
+        check(rope, model, random);
+        rope.checkInvariants();
     }
 
     /** Each out-of-range call must throw and leave the rope exactly as it was. */
