@@ -127,10 +127,14 @@ public final class Rope
         {
             return;
         }
+        if (n > Integer.MAX_VALUE - root.cp)
+        {
+            checkRoom(Character.codePointCount(s, 0, n));
+        }
         final RopeLeaf leaf = leafForInsert(cpPos);
         final int rel = cpPos - fingerCp;
         final int len = (int)leaf.u16;
-        if (len + n > leafMax)
+        if (n > leafMax - len)
         {
             insertSplitting(leaf, rel, s);
             return;
@@ -167,10 +171,14 @@ public final class Rope
         {
             return;
         }
+        if (srcLen > Integer.MAX_VALUE - root.cp)
+        {
+            checkRoom(Character.codePointCount(src, srcOff, srcLen));
+        }
         final RopeLeaf leaf = leafForInsert(cpPos);
         final int rel = cpPos - fingerCp;
         final int len = (int)leaf.u16;
-        if (len + srcLen > leafMax)
+        if (srcLen > leafMax - len)
         {
             insertSplitting(leaf, rel, CharBuffer.wrap(src, srcOff, srcLen));
             return;
@@ -255,8 +263,8 @@ public final class Rope
     }
 
     /**
-     * The checksum, recomputing only what changed since the last call: after one edit, one leaf and the branches on
-     * its path.
+     * The checksum, recomputing only what changed since the last call: after one edit, the edited spot of one leaf
+     * (about 128 units plus the edit) and the branches on its path.
      *
      * @return the checksum of the text, as {@link TextChecksum#of(CharSequence)}.
      */
@@ -289,9 +297,10 @@ public final class Rope
     }
 
     /**
-     * An estimate of the heap this rope holds (its nodes and their arrays, assuming compressed oops), kept up to date
-     * as nodes come and go, so it costs O(1). About 2 bytes per code unit plus 1&ndash;2% for bulk-loaded text; text
-     * built by edits, whose leaves are 50&ndash;100% full, can take up to twice that.
+     * An estimate of the heap this rope holds (its nodes and arrays, assuming compressed oops), kept up to date as
+     * nodes come and go, so it costs O(1). Bulk-loaded text takes about 2.2 bytes per UTF-16 unit (leaves 15/16
+     * full, plus node headers); text built by edits, whose leaves are 1/2 to fully used and carry prefix checksums,
+     * about 3 bytes per unit, at most about 4.5.
      *
      * @return estimated bytes.
      */
@@ -401,7 +410,7 @@ public final class Rope
     /**
      * Delete a range spanning leaves: each round, descend to the first code point still to delete and either drop the
      * highest subtree that starts there and lies wholly inside the range, or trim one leaf; then restore the B-tree
-     * invariants before the next round. O((log n)^2) rounds of O(log n) at most, whatever the range.
+     * invariants before the next round: O(fanout * depth) rounds of O(fanout * depth) work, whatever the range.
      */
     private void deleteSpanning(final int cpPos, final int cpCount)
     {
@@ -456,7 +465,8 @@ public final class Rope
         final int pieces = (int)Math.max(2, (total + leafFill - 1) / leafFill);
         final RopeLeaf[] extra = new RopeLeaf[pieces - 1];
 
-        final long firstEnd = pieceBoundary(1, pieces, total, head, at, s, tail);
+        final long firstEnd = pieces == 2 ?
+            splitAtCursor(total, head, at, s, tail) : pieceBoundary(1, pieces, total, head, at, s, tail);
         long start = firstEnd;
         int cps = 0;
         for (int j = 1; j < pieces; j++)
@@ -488,6 +498,26 @@ public final class Rope
         // The branches above gain the inserted text now; the splits below only partition what they count.
         addCounts(leaf.parent, cps - oldCp, n);
         insertAfter(leaf, extra, extra.length);
+    }
+
+    /**
+     * Where to cut an overflowing leaf in two: after the inserted text, as far as both pieces stay within
+     * [leafMin, leafMax].
+     * Typing runs forward from there, so the piece behind it stays 3/4 full or more; an even split would leave a
+     * half-empty leaf behind every split of a document typed from start to end.
+     */
+    private long splitAtCursor(
+        final long total, final char[] head, final int at, final CharSequence s, final char[] tail)
+    {
+        // One unit of slack on each side for moving the cut past a surrogate pair (total <= 2 * leafFill).
+        final long lo = Math.max(leafMin + 1, total - leafMax + 1);
+        final long hi = Math.min(leafMax - 1, total - leafMin - 1);
+        long b = Math.max(lo, Math.min(hi, (long)at + s.length()));
+        if (Character.isHighSurrogate(charAtVirtual(b - 1, head, at, s, tail)))
+        {
+            b++;
+        }
+        return b;
     }
 
     /** End of piece {@code j - 1} of {@code pieces} even pieces of the virtual text, moved past a surrogate pair. */
@@ -914,6 +944,16 @@ public final class Rope
         if (cpPos < 0 || cpPos > root.cp)
         {
             throw new IndexOutOfBoundsException("position " + cpPos + " outside [0, " + root.cp + "]");
+        }
+    }
+
+    /** Lengths are ints of code points: refuse, before any change, an insert that would overflow one. */
+    private void checkRoom(final int cpCount)
+    {
+        if (cpCount > Integer.MAX_VALUE - root.cp)
+        {
+            throw new IllegalArgumentException(
+                "inserting " + cpCount + " code points into " + root.cp + " exceeds " + Integer.MAX_VALUE);
         }
     }
 
