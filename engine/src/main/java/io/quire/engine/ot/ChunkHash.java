@@ -17,7 +17,7 @@ final class ChunkHash
 
     /** POW[k] = BASE^k mod M, for k in [0, MAX_RUN]. */
     private static final long[] POW = new long[MAX_RUN + 1];
-    /** Interleaved low 32 / high 29 bits of BASE^(MAX_RUN - 1 - j): the weights in reverse, so the loop reads forward. */
+    /** Interleaved low 32 / high 29 bits of BASE^(MAX_RUN - 1 - j): weights in reverse, so the loop reads forward. */
     private static final int[] WEIGHTS = new int[2 * MAX_RUN];
 
     static

@@ -1107,7 +1107,8 @@ public final class Rope
             }
             if (cps != b.cp || units != b.u16)
             {
-                throw new IllegalStateException("branch counts " + b.cp + "/" + b.u16 + ", children " + cps + "/" + units);
+                throw new IllegalStateException(
+                    "branch counts " + b.cp + "/" + b.u16 + ", children " + cps + "/" + units);
             }
             height = h + 1;
         }

@@ -22,7 +22,7 @@ final class RopeLeaf extends RopeNode
     /** cuts[k] = checksum of chars[0, k * SPAN) for k < validCuts; null until the leaf is first edited in place. */
     long[] cuts;
     int validCuts;
-    /** While dirty: the text changed only in [winStart, winStart + winLen), which replaced oldLen units hashing to oldHash. */
+    /** While dirty: only [winStart, winStart + winLen) changed; it replaced oldLen units whose checksum is oldHash. */
     boolean window;
     int winStart;
     int winLen;

@@ -49,7 +49,8 @@ class RopeTraceTest
             }
             if (i % checkEvery == 0)
             {
-                assertThat(rope.checksum()).as("checksum after patch %d", i).isEqualTo(TextChecksum.of(rope.toString()));
+                assertThat(rope.checksum()).as("checksum after patch %d", i)
+                    .isEqualTo(TextChecksum.of(rope.toString()));
                 rope.checkInvariants();
             }
         }
