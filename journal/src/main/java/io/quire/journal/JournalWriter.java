@@ -90,6 +90,17 @@ public final class JournalWriter implements AutoCloseable
         return batchesCommitted;
     }
 
+    /**
+     * A reader over this journal sharing its mapped files (for the shard's own cold lookups). Use it on one thread;
+     * close it before the writer.
+     *
+     * @return a new reader positioned at the start.
+     */
+    public JournalReader newReader()
+    {
+        return new JournalReader(queue);
+    }
+
     /** @return the options. */
     public JournalContext context()
     {

@@ -1,0 +1,80 @@
+package io.quire.engine.ring;
+
+import com.lmax.disruptor.EventHandler;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * Stage 3: send each slot's outbound messages (acks, broadcasts, replies) to the edges, strictly after the journal
+ * stage has passed the slot. Records commit latency (ingress receive to ack published) for committed and
+ * duplicate ops.
+ */
+public final class EgressStage implements EventHandler<CommandEvent>, Outbound.EntryHandler
+{
+    private final EgressSink sink;
+    private final JournalStage journal;
+    private final SingleWriterRecorder commitLatency;
+    private final AtomicCounter sent;
+    private final AtomicCounter undelivered;
+    private final AtomicCounter suppressed;
+
+    /**
+     * @param sink          the edges' publications.
+     * @param journal       the journal stage (nothing is sent for slots it could not journal).
+     * @param commitLatency records ingress-to-ack latency in ns.
+     * @param sent          messages handed to the transport.
+     * @param undelivered   messages the transport refused after bounded retries.
+     * @param suppressed    messages withheld because the journal failed.
+     */
+    public EgressStage(
+        final EgressSink sink,
+        final JournalStage journal,
+        final SingleWriterRecorder commitLatency,
+        final AtomicCounter sent,
+        final AtomicCounter undelivered,
+        final AtomicCounter suppressed)
+    {
+        this.sink = sink;
+        this.journal = journal;
+        this.commitLatency = commitLatency;
+        this.sent = sent;
+        this.undelivered = undelivered;
+        this.suppressed = suppressed;
+    }
+
+    @Override
+    public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
+    {
+        if (event.outLength() > 0)
+        {
+            if (sequence >= journal.failedAt())
+            {
+                suppressed.incrementOrdered();
+            }
+            else
+            {
+                Outbound.forEach(event.outBuffer(), event.outLength(), this);
+                final byte result = event.result();
+                if (result == CommandEvent.RESULT_COMMITTED || result == CommandEvent.RESULT_DUPLICATE)
+                {
+                    commitLatency.recordValue(Math.max(0, System.nanoTime() - event.receivedNanos()));
+                }
+            }
+        }
+        event.shrinkIfLarge();
+    }
+
+    @Override
+    public void onMessage(final int edgeId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (sink.send(edgeId, buffer, offset, length))
+        {
+            sent.incrementOrdered();
+        }
+        else
+        {
+            undelivered.incrementOrdered();
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package io.quire.engine.ring;
+
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * One shard's LMAX Disruptor ring: a single producer (the engine's ingress agent) and the stages
+ * sequence → journal → egress, on one thread ({@link ThreadingMode#SHARED}) or three
+ * ({@link ThreadingMode#DEDICATED}). Either way egress never runs ahead of the journal for a slot.
+ * <p>
+ * The ring size is the shard's bound on queued commands: when it is full {@link #offer} returns false at once and
+ * the ingress rejects the command as overloaded; nothing blocks.
+ */
+public final class ShardRing implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ShardRing.class);
+
+    private final int shardId;
+    private final Disruptor<CommandEvent> disruptor;
+    private final RingBuffer<CommandEvent> ring;
+    private final JournalStage journal;
+    private final LongSupplier journaledSequence;
+    private boolean started;
+
+    /**
+     * Build (not start) a shard ring.
+     *
+     * @param shardId      shard number (thread names, logs).
+     * @param ringSize     slots, a power of two: the queue bound.
+     * @param mode         threading mode.
+     * @param waitStrategy how stage threads wait for work.
+     * @param maxBatch     shared mode: commit and send at least every this many slots.
+     * @param sequencer    stage 1.
+     * @param journal      stage 2.
+     * @param egress       stage 3.
+     */
+    public ShardRing(
+        final int shardId,
+        final int ringSize,
+        final ThreadingMode mode,
+        final WaitStrategy waitStrategy,
+        final int maxBatch,
+        final SequencerStage sequencer,
+        final JournalStage journal,
+        final EgressStage egress)
+    {
+        this.shardId = shardId;
+        this.journal = journal;
+        this.disruptor = new Disruptor<>(
+            CommandEvent::new, ringSize, threadFactory(shardId), ProducerType.SINGLE, waitStrategy);
+        this.disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler(shardId));
+        this.ring = disruptor.getRingBuffer();
+        if (mode == ThreadingMode.SHARED)
+        {
+            final SharedPipelineHandler pipeline = new SharedPipelineHandler(ring, sequencer, journal, egress, maxBatch);
+            disruptor.handleEventsWith(pipeline);
+            journaledSequence = pipeline::journaledSequence;
+        }
+        else
+        {
+            disruptor.handleEventsWith(sequencer).then(journal).then(egress);
+            journaledSequence = () -> disruptor.getSequenceValueFor(journal);
+        }
+    }
+
+    /**
+     * The sequence the journal has passed, for stage 1's decisions about what it may recycle or snapshot. Valid to
+     * call from stage 1's thread only in shared mode (it reads a plain field there).
+     *
+     * @return a supplier of the journaled sequence.
+     */
+    public LongSupplier journaledSequence()
+    {
+        return journaledSequence;
+    }
+
+    /**
+     * A supplier that can be handed to stage 1 before the ring exists (the sequencer is built first).
+     *
+     * @return a forwarding supplier; valid once the ring is built.
+     */
+    public static ForwardingSupplier forwardingSupplier()
+    {
+        return new ForwardingSupplier();
+    }
+
+    /** A {@link LongSupplier} whose target is set later. */
+    public static final class ForwardingSupplier implements LongSupplier
+    {
+        private LongSupplier target = () -> -1;
+
+        /**
+         * @param target the real supplier.
+         */
+        public void target(final LongSupplier target)
+        {
+            this.target = target;
+        }
+
+        @Override
+        public long getAsLong()
+        {
+            return target.getAsLong();
+        }
+    }
+
+    /** Start the stage threads. */
+    public void start()
+    {
+        disruptor.start();
+        started = true;
+    }
+
+    /**
+     * Producer only (single thread): copy an inbound message into the next slot.
+     *
+     * @param buffer        source.
+     * @param offset        message start.
+     * @param length        message length.
+     * @param templateId    its template id.
+     * @param receivedNanos when it was received.
+     * @return false if the ring is full (the caller rejects the command as overloaded).
+     */
+    public boolean offer(
+        final DirectBuffer buffer, final int offset, final int length, final int templateId, final long receivedNanos)
+    {
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return false;
+        }
+        try
+        {
+            ring.get(sequence).setMessage(buffer, offset, length, templateId, receivedNanos);
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
+        return true;
+    }
+
+    /**
+     * Producer only: a control command.
+     *
+     * @param control   the command (CommandEvent.CONTROL_*).
+     * @param edgeId    edge concerned.
+     * @param edgeEpoch its incarnation.
+     * @return false if the ring is full.
+     */
+    public boolean offerControl(final byte control, final int edgeId, final long edgeEpoch)
+    {
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return false;
+        }
+        try
+        {
+            ring.get(sequence).setControl(control, edgeId, edgeEpoch, System.nanoTime());
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
+        return true;
+    }
+
+    /** @return free slots: the rest of the queue bound. */
+    public long remainingCapacity()
+    {
+        return ring.remainingCapacity();
+    }
+
+    /** @return ring size. */
+    public int bufferSize()
+    {
+        return ring.getBufferSize();
+    }
+
+    /** @return the journal stage (for failure checks). */
+    public JournalStage journal()
+    {
+        return journal;
+    }
+
+    /** @return shard number. */
+    public int shardId()
+    {
+        return shardId;
+    }
+
+    /**
+     * Stop after every published slot has gone through all stages (bounded wait), then stop the threads.
+     */
+    @Override
+    public void close()
+    {
+        if (!started)
+        {
+            return;
+        }
+        try
+        {
+            disruptor.shutdown(10, TimeUnit.SECONDS);
+        }
+        catch (final com.lmax.disruptor.TimeoutException ex)
+        {
+            LOG.warn("shard {}: ring did not drain in 10 s; halting", shardId);
+            disruptor.halt();
+        }
+        started = false;
+    }
+
+    private static ThreadFactory threadFactory(final int shardId)
+    {
+        final AtomicInteger n = new AtomicInteger();
+        return runnable ->
+        {
+            final Thread thread = new Thread(runnable, "quire-shard-" + shardId + "-" + n.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static final class LoggingExceptionHandler implements ExceptionHandler<CommandEvent>
+    {
+        private final int shardId;
+
+        LoggingExceptionHandler(final int shardId)
+        {
+            this.shardId = shardId;
+        }
+
+        @Override
+        public void handleEventException(final Throwable ex, final long sequence, final CommandEvent event)
+        {
+            // Stages catch their own failures; reaching here is a bug. Log and keep the thread alive.
+            LOG.error("shard {}: unexpected error at sequence {}", shardId, sequence, ex);
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable ex)
+        {
+            LOG.error("shard {}: ring failed to start", shardId, ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable ex)
+        {
+            LOG.error("shard {}: ring failed to shut down cleanly", shardId, ex);
+        }
+    }
+}
