@@ -179,6 +179,30 @@ public final class DocumentStore
     }
 
     /**
+     * Recovery: a document whose text and history were rebuilt outside {@link #load} becomes loaded.
+     *
+     * @param document a shell with {@code text} and {@code history} set.
+     */
+    public void install(final Document document)
+    {
+        if (document.loaded)
+        {
+            return;
+        }
+        document.loaded = true;
+        loadedCount++;
+        document.estimatedBytes = estimate(document);
+        loadedBytes += document.estimatedBytes;
+        linkFirst(document);
+    }
+
+    /** @return ops of history kept per loaded document. */
+    public int historyMaxOps()
+    {
+        return historyMaxOps;
+    }
+
+    /**
      * Re-estimate a loaded document's footprint after it changed.
      *
      * @param document a loaded document.

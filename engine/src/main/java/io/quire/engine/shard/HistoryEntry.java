@@ -26,6 +26,8 @@ public final class HistoryEntry
     long prevLsn;
     long timestampNs;
     long ringSequence;
+    /** Checksum of the text after the op (from the journal record; 0 until journaled or read back). */
+    long checksum;
     byte[] principal = new byte[0];
     int principalLength;
 
@@ -81,6 +83,12 @@ public final class HistoryEntry
     public long timestampNs()
     {
         return timestampNs;
+    }
+
+    /** @return checksum of the document text after the op, as journaled. */
+    public long checksum()
+    {
+        return checksum;
     }
 
     /** @return the author's UTF-8 bytes (valid up to {@link #principalLength()}). */

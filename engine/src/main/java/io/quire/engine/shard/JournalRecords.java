@@ -134,6 +134,7 @@ public final class JournalRecords
         entry.seq = d.seq();
         entry.prevLsn = d.prevLsn();
         entry.timestampNs = d.timestampNs();
+        entry.checksum = d.checksum();
         entry.lsn = lsn;
         entry.kind = kindByte(d.opKind());
         final TextOp op = entry.op;

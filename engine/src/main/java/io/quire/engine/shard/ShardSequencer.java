@@ -59,7 +59,7 @@ public final class ShardSequencer
     private final DocumentStore docs;
     private final PresenceChannels channels = new PresenceChannels();
     private final DocumentPersistence persistence;
-    private final RecordLookup records;
+    private final JournalHistory journalHistory;
     private final LongSupplier journaledSequence;
     private final LongSupplier epoch;
     private final EpochNanoClock clock;
@@ -85,7 +85,6 @@ public final class ShardSequencer
     private final TextOp scratch = new TextOp(8, 64);
     private final HistoryEntry createDataHolder = new HistoryEntry();
     private final List<HistoryEntry> fallback = new ArrayList<>();
-    private final HistoryEntry walkEntry = new HistoryEntry();
     private final ArrayDeque<Document> dueSnapshots = new ArrayDeque<>();
     private final StringBuilder message = new StringBuilder(128);
 
@@ -139,7 +138,7 @@ public final class ShardSequencer
         this.config = config;
         this.docs = docs;
         this.persistence = persistence;
-        this.records = records;
+        this.journalHistory = new JournalHistory(records);
         this.nextLsn = nextLsn;
         this.journaledSequence = journaledSequence;
         this.epoch = epoch;
@@ -611,6 +610,7 @@ public final class ShardSequencer
         doc.lastRingSequence = sequence;
         doc.lastTimestampNs = entry.timestampNs;
         final long checksum = doc.exists ? doc.text.checksum() : 0;
+        entry.checksum = checksum;
 
         event.setJournal(lsn, journalRecords.encode(
             event.journalBuffer(), config.shardId(), epoch.getAsLong(), doc, entry, checksum, doc.text.length()));
@@ -696,41 +696,12 @@ public final class ShardSequencer
         {
             return true;
         }
-        final long needed = Math.min(to, memoryStart) - from;
-        if (needed > config.maxCatchUpOps())
+        final long anchorLsn = history.size() > 0 ? history.oldest().prevLsn : doc.lastLsn;
+        if (!journalHistory.collect(anchorLsn, memoryStart - 1, from, Math.min(to, memoryStart),
+            config.maxCatchUpOps(), fallback))
         {
-            historyProblem = needed + " ops would have to be read from the journal, more than the limit of " +
-                config.maxCatchUpOps();
+            historyProblem = journalHistory.problem();
             return false;
-        }
-        long lsn = history.size() > 0 ? history.oldest().prevLsn : doc.lastLsn;
-        long expectVersion = memoryStart - 1;
-        final List<HistoryEntry> reversed = new ArrayList<>();
-        while (expectVersion >= from)
-        {
-            if (lsn < 0 || !readRecord(lsn, walkEntry))
-            {
-                historyProblem = "no journal record for version " + expectVersion + " (lsn " + lsn + ")";
-                return false;
-            }
-            if (walkEntry.version != expectVersion)
-            {
-                historyProblem = "journal record lsn " + lsn + " has version " + walkEntry.version + ", expected " +
-                    expectVersion;
-                return false;
-            }
-            if (expectVersion < to)
-            {
-                final HistoryEntry copy = new HistoryEntry();
-                copyEntry(walkEntry, copy);
-                reversed.add(copy);
-            }
-            lsn = walkEntry.prevLsn;
-            expectVersion--;
-        }
-        for (int i = reversed.size() - 1; i >= 0; i--)
-        {
-            fallback.add(reversed.get(i));
         }
         return true;
     }
@@ -743,38 +714,6 @@ public final class ShardSequencer
             return fallback.get((int)index);
         }
         return doc.history.get(version);
-    }
-
-    private final HistoryEntry[] readTarget = new HistoryEntry[1];
-    private final boolean[] readFound = new boolean[1];
-    private long readLsn;
-    private final io.quire.journal.JournalRecordHandler readHandler = (lsn, buffer, offset, length, index, position) ->
-    {
-        if (lsn == readLsn && journalRecords.isOpRecord(buffer, offset))
-        {
-            journalRecords.decode(buffer, offset, lsn, readTarget[0]);
-            readFound[0] = true;
-        }
-    };
-
-    private boolean readRecord(final long lsn, final HistoryEntry target)
-    {
-        readLsn = lsn;
-        readTarget[0] = target;
-        readFound[0] = false;
-        return records.read(lsn, readHandler) && readFound[0];
-    }
-
-    private static void copyEntry(final HistoryEntry from, final HistoryEntry to)
-    {
-        to.version = from.version;
-        to.kind = from.kind;
-        to.op.copyFrom(from.op);
-        to.setSource(from.source, from.sourceLength);
-        to.seq = from.seq;
-        to.lsn = from.lsn;
-        to.prevLsn = from.prevLsn;
-        to.timestampNs = from.timestampNs;
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -26,10 +26,10 @@ import org.agrona.DirectBuffer;
  * @param docType   snapshot type ("" for type null).
  * @param originEdge origin edge (broadcasts).
  */
-record Reply(int edge, String type, long session, long version, long seq, String source, String text, long origin,
+public record Reply(int edge, String type, long session, long version, long seq, String source, String text, long origin,
     String docType, int originEdge)
 {
-    static Reply decode(final int edge, final DirectBuffer buffer, final int offset)
+    public static Reply decode(final int edge, final DirectBuffer buffer, final int offset)
     {
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, offset);
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;

@@ -22,15 +22,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Encodes edge→engine requests for tests (what an edge sends).
  */
-final class Requests
+public final class Requests
 {
-    final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
-    int length;
-    int templateId;
+    public final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
+    public int length;
+    public int templateId;
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final ExpandableArrayBuffer text = new ExpandableArrayBuffer(256);
 
-    Requests submit(
+    public Requests submit(
         final int edge, final long session, final long request, final String c, final String d, final long base,
         final String src, final long seq, final OpKind kind, final TextOp op, final String createType, final String createData)
     {
@@ -65,7 +65,7 @@ final class Requests
     }
 
     /** An edit whose single insert carries raw bytes as its UTF-8 text (to send what a broken edge might). */
-    Requests rawInsert(final int edge, final long session, final long request, final String c, final String d,
+    public Requests rawInsert(final int edge, final long session, final long request, final String c, final String d,
         final long base, final String src, final long seq, final byte[] utf8, final int codePoints)
     {
         final SubmitOpEncoder e = new SubmitOpEncoder();
@@ -79,25 +79,25 @@ final class Requests
         return this;
     }
 
-    Requests edit(final int edge, final long session, final long request, final String c, final String d,
+    public Requests edit(final int edge, final long session, final long request, final String c, final String d,
         final long base, final String src, final long seq, final String opJson)
     {
         return submit(edge, session, request, c, d, base, src, seq, OpKind.EDIT, TextOp.parseJson(opJson), null, null);
     }
 
-    Requests create(final int edge, final long session, final long request, final String c, final String d,
+    public Requests create(final int edge, final long session, final long request, final String c, final String d,
         final long base, final String src, final long seq, final String type, final String data)
     {
         return submit(edge, session, request, c, d, base, src, seq, OpKind.CREATE, null, type, data);
     }
 
-    Requests delete(final int edge, final long session, final long request, final String c, final String d,
+    public Requests delete(final int edge, final long session, final long request, final String c, final String d,
         final long base, final String src, final long seq)
     {
         return submit(edge, session, request, c, d, base, src, seq, OpKind.DELETE, null, null, null);
     }
 
-    Requests subscribe(final int edge, final long session, final long request, final String c, final String d,
+    public Requests subscribe(final int edge, final long session, final long request, final String c, final String d,
         final long from, final boolean live)
     {
         final SubscribeEncoder e = new SubscribeEncoder();
@@ -110,7 +110,7 @@ final class Requests
         return this;
     }
 
-    Requests unsubscribe(final int edge, final long session, final long request, final String c, final String d)
+    public Requests unsubscribe(final int edge, final long session, final long request, final String c, final String d)
     {
         final UnsubscribeEncoder e = new UnsubscribeEncoder();
         e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)
@@ -120,7 +120,7 @@ final class Requests
         return this;
     }
 
-    Requests fetchAt(final int edge, final long session, final long request, final String c, final String d,
+    public Requests fetchAt(final int edge, final long session, final long request, final String c, final String d,
         final long version, final long timeNs)
     {
         final FetchSnapshotAtEncoder e = new FetchSnapshotAtEncoder();
@@ -133,7 +133,7 @@ final class Requests
         return this;
     }
 
-    Requests presence(final int edge, final long session, final long request, final String c, final String d,
+    public Requests presence(final int edge, final long session, final long request, final String c, final String d,
         final String src, final String presenceId, final long docVersion, final long pv, final int index, final int len,
         final boolean isNull)
     {
@@ -149,7 +149,7 @@ final class Requests
         return this;
     }
 
-    Requests presenceSubscribe(final int edge, final long session, final long request, final String channel)
+    public Requests presenceSubscribe(final int edge, final long session, final long request, final String channel)
     {
         final PresenceSubscribeEncoder e = new PresenceSubscribeEncoder();
         e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)
@@ -159,7 +159,7 @@ final class Requests
         return this;
     }
 
-    Requests presenceRequest(final int edge, final long session, final long request, final String channel)
+    public Requests presenceRequest(final int edge, final long session, final long request, final String channel)
     {
         final PresenceRequestEncoder e = new PresenceRequestEncoder();
         e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)

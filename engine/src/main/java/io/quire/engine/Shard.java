@@ -1,0 +1,233 @@
+package io.quire.engine;
+
+import io.quire.engine.ring.EgressSink;
+import io.quire.engine.ring.EgressStage;
+import io.quire.engine.ring.JournalStage;
+import io.quire.engine.ring.SequencerStage;
+import io.quire.engine.ring.ShardRing;
+import io.quire.engine.ring.WaitStrategies;
+import io.quire.engine.shard.DocumentStore;
+import io.quire.engine.shard.JournalRecordLookup;
+import io.quire.engine.shard.ShardCounters;
+import io.quire.engine.shard.ShardRecovery;
+import io.quire.engine.shard.ShardSequencer;
+import io.quire.engine.shard.SnapshotPersistence;
+import io.quire.journal.JournalReader;
+import io.quire.journal.JournalWriter;
+import io.quire.journal.snapshot.SnapshotStore;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * One shard, assembled: its journal and snapshots, recovered documents, the sequencer and the ring. Open it, then
+ * {@link #start()}; the ingress offers commands; {@link #close()} drains the ring, optionally snapshots changed
+ * documents, and closes the journal.
+ */
+public final class Shard implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+    /** Commit latency (ingress to ack sent) and journal batch commit time are recorded in ns up to this bound. */
+    private static final long MAX_RECORDED_NANOS = 60_000_000_000L;
+
+    private final ShardSettings settings;
+    private final JournalWriter writer;
+    private final JournalRecordLookup lookup;
+    private final SnapshotStore snapshots;
+    private final SnapshotPersistence persistence;
+    private final DocumentStore documents;
+    private final ShardSequencer sequencer;
+    private final ShardRing ring;
+    private final ShardCounters counters;
+    private final SingleWriterRecorder commitLatency = new SingleWriterRecorder(MAX_RECORDED_NANOS, 3);
+    private final SingleWriterRecorder journalLatency = new SingleWriterRecorder(MAX_RECORDED_NANOS, 3);
+    private final AtomicCounter egressSent;
+    private final AtomicCounter egressUndelivered;
+    private final ShardRecovery.Result recovery;
+    private boolean started;
+
+    private Shard(
+        final ShardSettings settings, final EgressSink sink, final Function<String, AtomicCounter> counterFactory,
+        final LongSupplier epoch, final EpochNanoClock clock)
+    {
+        this.settings = settings;
+        final int shardId = settings.shardId();
+        final Function<String, AtomicCounter> named = label -> counterFactory.apply("shard-" + shardId + " " + label);
+        this.counters = new ShardCounters(named);
+        this.writer = new JournalWriter(settings.journal());
+        this.snapshots = SnapshotStore.open(settings.snapshots());
+        this.lookup = new JournalRecordLookup(writer.newReader());
+        this.persistence = new SnapshotPersistence(shardId, snapshots, lookup, epoch, clock);
+        this.documents = new DocumentStore(
+            persistence, settings.maxLoadedBytes(), settings.maxLoadedDocs(), settings.historyMaxOps());
+        try (JournalReader reader = writer.newReader())
+        {
+            this.recovery = ShardRecovery.recover(reader, snapshots, documents);
+        }
+        if (recovery.nextLsn() != writer.nextLsn())
+        {
+            throw new IllegalStateException("shard " + shardId + ": recovery ended at LSN " + recovery.nextLsn() +
+                " but the journal continues at " + writer.nextLsn());
+        }
+        final ShardRing.ForwardingSupplier journaled = ShardRing.forwardingSupplier();
+        this.sequencer = new ShardSequencer(settings.sequencer(), documents, persistence, lookup, writer.nextLsn(),
+            journaled, epoch, clock, counters);
+        final JournalStage journal = new JournalStage(shardId, writer, journalLatency);
+        this.egressSent = named.apply("egress-sent");
+        this.egressUndelivered = named.apply("egress-undelivered");
+        final EgressStage egress = new EgressStage(sink, journal, commitLatency, egressSent, egressUndelivered,
+            named.apply("egress-suppressed"));
+        this.ring = new ShardRing(shardId, settings.ringSize(), settings.threading(),
+            WaitStrategies.parse(settings.waitStrategy()), settings.maxBatch(), new SequencerStage(sequencer),
+            journal, egress);
+        journaled.target(ring.journaledSequence());
+        LOG.info("shard {}: recovered {} records ({} applied, {} documents, {} snapshots) in {} ms; next LSN {}",
+            shardId, recovery.records(), recovery.applied(), recovery.documents(), recovery.snapshots(),
+            recovery.millis(), recovery.nextLsn());
+    }
+
+    /**
+     * Open a shard: recover its documents from snapshots and journal (the ring is not started yet).
+     *
+     * @param settings       the shard's settings.
+     * @param sink           where stage 3 sends outbound messages.
+     * @param counterFactory makes counters from labels.
+     * @param epoch          the current epoch.
+     * @param clock          wall clock for record timestamps.
+     * @return the recovered shard.
+     */
+    public static Shard open(
+        final ShardSettings settings, final EgressSink sink, final Function<String, AtomicCounter> counterFactory,
+        final LongSupplier epoch, final EpochNanoClock clock)
+    {
+        return new Shard(settings, sink, counterFactory, epoch, clock);
+    }
+
+    /** Start the ring's threads. */
+    public void start()
+    {
+        ring.start();
+        started = true;
+    }
+
+    /**
+     * Ingress thread only: hand a message to the ring.
+     *
+     * @param buffer        source.
+     * @param offset        message start.
+     * @param length        message length.
+     * @param templateId    template id.
+     * @param receivedNanos when received.
+     * @return false if the ring is full.
+     */
+    public boolean offer(
+        final DirectBuffer buffer, final int offset, final int length, final int templateId, final long receivedNanos)
+    {
+        return ring.offer(buffer, offset, length, templateId, receivedNanos);
+    }
+
+    /**
+     * Ingress thread only: a control command.
+     *
+     * @param control   command.
+     * @param edgeId    edge.
+     * @param edgeEpoch its incarnation.
+     * @return false if the ring is full.
+     */
+    public boolean offerControl(final byte control, final int edgeId, final long edgeEpoch)
+    {
+        return ring.offerControl(control, edgeId, edgeEpoch);
+    }
+
+    /** @return shard number. */
+    public int shardId()
+    {
+        return settings.shardId();
+    }
+
+    /** @return what recovery found at open. */
+    public ShardRecovery.Result recovery()
+    {
+        return recovery;
+    }
+
+    /** @return the shard's counters. */
+    public ShardCounters counters()
+    {
+        return counters;
+    }
+
+    /** @return commit latency recorder (ns from ingress receive to ack handed to the transport). */
+    public SingleWriterRecorder commitLatency()
+    {
+        return commitLatency;
+    }
+
+    /** @return journal batch commit time recorder (ns). */
+    public SingleWriterRecorder journalLatency()
+    {
+        return journalLatency;
+    }
+
+    /** @return free ring slots. */
+    public long ringRemaining()
+    {
+        return ring.remainingCapacity();
+    }
+
+    /** @return ring size. */
+    public int ringSize()
+    {
+        return ring.bufferSize();
+    }
+
+    /** @return bytes appended to the journal since open. */
+    public long journalBytes()
+    {
+        return writer.bytesWritten();
+    }
+
+    /** @return true unless the journal failed (then the shard acknowledges nothing until restart). */
+    public boolean healthy()
+    {
+        return ring.journal().failedAt() == Long.MAX_VALUE;
+    }
+
+    /** @return the documents (only to be touched when the ring is stopped, or by the ring's stage-1 thread). */
+    public DocumentStore documents()
+    {
+        return documents;
+    }
+
+    @Override
+    public void close()
+    {
+        if (started)
+        {
+            ring.close();
+            started = false;
+        }
+        if (settings.snapshotOnClose() && healthy())
+        {
+            final int[] written = {0};
+            documents.forEach(doc ->
+            {
+                if (doc.loaded() && doc.snapshotVersion() != doc.version())
+                {
+                    persistence.save(doc);
+                    written[0]++;
+                }
+            });
+            LOG.info("shard {}: wrote {} snapshots at shutdown", settings.shardId(), written[0]);
+        }
+        lookup.close();
+        writer.close();
+        snapshots.close();
+    }
+}

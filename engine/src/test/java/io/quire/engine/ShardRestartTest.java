@@ -1,0 +1,228 @@
+package io.quire.engine;
+
+import io.quire.engine.ot.Rope;
+import io.quire.engine.ot.TextOp;
+import io.quire.engine.ot.TextUnicode;
+import io.quire.engine.ring.ThreadingMode;
+import io.quire.engine.shard.Reply;
+import io.quire.engine.shard.Requests;
+import io.quire.engine.shard.SequencerConfig;
+import io.quire.journal.JournalContext;
+import io.quire.journal.snapshot.SnapshotContext;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static io.quire.codec.CodecConstants.NULL_VERSION;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ShardRestartTest
+{
+    @TempDir
+    Path dir;
+
+    private final Requests r = new Requests();
+    private long requestIds = 1;
+
+    /** A shard with a sink that decodes replies; commands are offered from the test thread (the single producer). */
+    private final class Rig implements AutoCloseable
+    {
+        final Shard shard;
+        final List<Reply> replies = new ArrayList<>();
+
+        Rig(final int snapshotInterval, final int maxDocs, final boolean snapshotOnClose)
+        {
+            final CountersManager counters = new CountersManager(
+                new UnsafeBuffer(new byte[1 << 20]), new UnsafeBuffer(new byte[1 << 18]));
+            final ShardSettings settings = new ShardSettings(
+                new SequencerConfig(0, 100L << 20, snapshotInterval, 100_000, 4096),
+                JournalContext.forTests(dir.resolve("journal")),
+                new SnapshotContext().dir(dir.resolve("snapshots")),
+                1024, ThreadingMode.SHARED, "backoff", 64, 1L << 30, maxDocs, 50, snapshotOnClose);
+            shard = Shard.open(settings, (edge, buffer, offset, length) ->
+            {
+                synchronized (replies)
+                {
+                    replies.add(Reply.decode(edge, buffer, offset));
+                    replies.notifyAll();
+                }
+                return true;
+            }, counters::newCounter, () -> 1L, new SystemEpochNanoClock());
+            shard.start();
+        }
+
+        Reply request(final Requests req, final long session, final String... types)
+        {
+            final int before;
+            synchronized (replies)
+            {
+                before = replies.size();
+            }
+            while (!shard.offer(req.buffer, 0, req.length, req.templateId, System.nanoTime()))
+            {
+                Thread.onSpinWait();
+            }
+            final long deadline = System.currentTimeMillis() + 5000;
+            synchronized (replies)
+            {
+                while (true)
+                {
+                    for (int i = before; i < replies.size(); i++)
+                    {
+                        final Reply reply = replies.get(i);
+                        if (reply.session() == session && List.of(types).contains(reply.type()))
+                        {
+                            return reply;
+                        }
+                    }
+                    final long left = deadline - System.currentTimeMillis();
+                    assertThat(left).as("reply in time, got " + replies.subList(before, replies.size())).isPositive();
+                    try
+                    {
+                        replies.wait(left);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        throw new AssertionError(ex);
+                    }
+                }
+            }
+        }
+
+        String text(final String d)
+        {
+            return request(r.subscribe(1, 99, requestIds++, "docs", d, NULL_VERSION, false), 99, "snapshot").text();
+        }
+
+        long version(final String d)
+        {
+            return request(r.subscribe(1, 99, requestIds++, "docs", d, NULL_VERSION, false), 99, "snapshot").version();
+        }
+
+        @Override
+        public void close()
+        {
+            shard.close();
+        }
+    }
+
+    /** Random edits over several documents, remembered in reference ropes. */
+    private Map<String, Rope> edit(final Rig rig, final Map<String, Rope> docs, final int count, final long seed)
+    {
+        final Random random = new Random(seed);
+        final TextUnicode ot = new TextUnicode();
+        final List<String> names = new ArrayList<>(docs.keySet());
+        for (int i = 0; i < count; i++)
+        {
+            final String d = names.get(random.nextInt(names.size()));
+            final Rope ref = docs.get(d);
+            final long base = rig.version(d);
+            final int pos = random.nextInt(ref.length() + 1);
+            final TextOp op = new TextOp();
+            op.skip(pos);
+            if (ref.length() > pos && random.nextInt(3) == 0)
+            {
+                op.delete(1);
+            }
+            else
+            {
+                op.insert(random.nextBoolean() ? "x" : "😀");
+            }
+            op.trim();
+            final Reply ack = rig.request(r.submit(1, 1, requestIds++, "docs", d, base, "src-" + seed, i + 1,
+                io.quire.codec.protocol.OpKind.EDIT, op, null, null), 1, "ack", "reject");
+            assertThat(ack.type()).as(ack.text()).isEqualTo("ack");
+            ot.apply(op, ref);
+        }
+        return docs;
+    }
+
+    @Test
+    void documentsJournalAndDedupeSurviveARestart()
+    {
+        final Map<String, Rope> docs = new HashMap<>();
+        try (Rig rig = new Rig(0, 1000, false))
+        {
+            for (final String d : List.of("a", "b", "c"))
+            {
+                rig.request(r.create(1, 1, requestIds++, "docs", d, NULL_VERSION, "creator", d.charAt(0), "text-unicode",
+                    "start-" + d), 1, "ack");
+                docs.put(d, new Rope("start-" + d));
+            }
+            edit(rig, docs, 150, 1);
+        }
+        try (Rig rig = new Rig(0, 1000, false))
+        {
+            assertThat(rig.shard.recovery().records()).isEqualTo(153);
+            assertThat(rig.shard.recovery().applied()).isEqualTo(153);
+            for (final Map.Entry<String, Rope> e : docs.entrySet())
+            {
+                assertThat(rig.text(e.getKey())).isEqualTo(e.getValue().toString());
+            }
+            // The last op, resent as after a reconnect, is recognised from the recovered history.
+            final long version = rig.version("a");
+            final Reply again = rig.request(r.create(1, 5, requestIds++, "docs", "a", NULL_VERSION, "creator", 'a',
+                "text-unicode", "start-a"), 5, "ack", "reject");
+            assertThat(again.type()).isEqualTo("ack");
+            assertThat(again.version()).isZero();
+            assertThat(rig.version("a")).isEqualTo(version);
+            edit(rig, docs, 30, 2);
+        }
+        try (Rig rig = new Rig(0, 1000, false))
+        {
+            assertThat(rig.shard.recovery().records()).isEqualTo(183);
+            for (final Map.Entry<String, Rope> e : docs.entrySet())
+            {
+                assertThat(rig.text(e.getKey())).isEqualTo(e.getValue().toString());
+            }
+        }
+    }
+
+    @Test
+    void snapshotsShortenRecoveryAndUnloadedDocumentsComeBack() throws Exception
+    {
+        final Map<String, Rope> docs = new HashMap<>();
+        try (Rig rig = new Rig(10, 2, true))
+        {
+            for (final String d : List.of("a", "b", "c", "d"))
+            {
+                rig.request(r.create(1, 1, requestIds++, "docs", d, NULL_VERSION, "creator", d.charAt(0), "text-unicode",
+                    ""), 1, "ack");
+                docs.put(d, new Rope());
+            }
+            edit(rig, docs, 200, 3);
+            for (final Map.Entry<String, Rope> e : docs.entrySet())
+            {
+                assertThat(rig.text(e.getKey())).isEqualTo(e.getValue().toString());
+            }
+        }
+        final long snapshotFiles;
+        try (Stream<Path> files = Files.walk(dir.resolve("snapshots")))
+        {
+            snapshotFiles = files.filter(p -> p.toString().endsWith(".snap")).count();
+        }
+        assertThat(snapshotFiles).isGreaterThan(10);
+        try (Rig rig = new Rig(10, 2, true))
+        {
+            assertThat(rig.shard.recovery().snapshots()).isEqualTo(4);
+            assertThat(rig.shard.recovery().applied()).isLessThan(rig.shard.recovery().records());
+            for (final Map.Entry<String, Rope> e : docs.entrySet())
+            {
+                assertThat(rig.text(e.getKey())).isEqualTo(e.getValue().toString());
+            }
+            // Catch-up from the very beginning still works: the old ops come from the journal.
+            rig.request(r.subscribe(1, 77, requestIds++, "docs", "a", 0, false), 77, "done");
+        }
+    }
+}
