@@ -1,0 +1,629 @@
+package io.quire.engine;
+
+import io.quire.codec.CodecLimits;
+import io.quire.codec.ShardRouter;
+import io.quire.common.ConfigException;
+import io.quire.common.Settings;
+import io.quire.engine.ring.ThreadingMode;
+import io.quire.engine.ring.WaitStrategies;
+import io.quire.engine.shard.SequencerConfig;
+import io.quire.journal.JournalContext;
+import io.quire.journal.snapshot.SnapshotContext;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every option of an engine node, with documented defaults. Component {@code engine}: properties
+ * {@code quire.engine.<option>}, environment {@code QUIRE_ENGINE_<OPTION>}, file key {@code quire.engine.<option>},
+ * or a command-line flag; the journal's options are component {@code journal} and the snapshots' {@code snapshot}.
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>node-id</td><td>1</td><td>this node's id (edges and logs name it)</td></tr>
+ *   <tr><td>data</td><td>./data</td><td>data directory: {@code shard-N/journal}, {@code shard-N/snapshots}</td></tr>
+ *   <tr><td>shards</td><td>2</td><td>total shard count of the cluster (same on every node and edge)</td></tr>
+ *   <tr><td>shard-range</td><td>all</td><td>shards this node owns, {@code begin-end} (end exclusive)</td></tr>
+ *   <tr><td>threading</td><td>shared</td><td>{@code shared}: one thread per shard; {@code dedicated}: three</td></tr>
+ *   <tr><td>wait-strategy</td><td>backoff</td><td>ring threads: backoff, blocking, sleeping, yielding, busy-spin</td></tr>
+ *   <tr><td>idle-strategy</td><td>backoff</td><td>ingress agent: backoff, sleeping, yielding, busy-spin</td></tr>
+ *   <tr><td>ring.size</td><td>4096</td><td>slots per shard ring: the bound on queued commands per shard</td></tr>
+ *   <tr><td>ring.max-batch</td><td>256</td><td>shared mode: journal commit and send at least every N slots</td></tr>
+ *   <tr><td>doc.max-code-points</td><td>104857600</td><td>a document may not grow past this (≈100 MiB of ASCII)</td></tr>
+ *   <tr><td>op.max-bytes</td><td>1m</td><td>UTF-8 bytes of text in one op (or create)</td></tr>
+ *   <tr><td>op.max-components</td><td>4096</td><td>components in one op</td></tr>
+ *   <tr><td>history.max-ops</td><td>1000</td><td>recent ops kept in memory per document</td></tr>
+ *   <tr><td>catchup.max-ops</td><td>100000</td><td>most ops one catch-up or transform reads back from the journal</td></tr>
+ *   <tr><td>snapshot.interval-ops</td><td>1000</td><td>snapshot a document every N ops (0: only on unload)</td></tr>
+ *   <tr><td>snapshot.on-close</td><td>true</td><td>snapshot changed documents at a clean shutdown</td></tr>
+ *   <tr><td>memory.max-bytes</td><td>25% of heap</td><td>estimated bytes of documents kept in memory per shard</td></tr>
+ *   <tr><td>memory.max-docs</td><td>100000</td><td>documents kept in memory per shard</td></tr>
+ *   <tr><td>driver</td><td>embedded</td><td>{@code embedded} media driver, or {@code external}</td></tr>
+ *   <tr><td>aeron.dir</td><td>/dev/shm/quire-engine-NODE</td><td>media driver directory</td></tr>
+ *   <tr><td>ingress.channel</td><td>aeron:udp?endpoint=127.0.0.1:40100</td><td>where edges send commands</td></tr>
+ *   <tr><td>ingress.stream</td><td>1001</td><td>stream id of the ingress</td></tr>
+ *   <tr><td>term-length</td><td>16m</td><td>term length of the engine's publications to edges (max message = 1/8)</td></tr>
+ *   <tr><td>heartbeat.interval</td><td>200ms</td><td>engine heartbeats to edges</td></tr>
+ *   <tr><td>edge.timeout</td><td>5s</td><td>an edge silent this long is dropped with its subscriptions</td></tr>
+ *   <tr><td>egress.retry</td><td>20ms</td><td>how long a send retries on back-pressure before it is dropped</td></tr>
+ *   <tr><td>epoch</td><td>1</td><td>leadership epoch stamped on journal records</td></tr>
+ * </table>
+ */
+public final class EngineContext
+{
+    /** Default node id. */
+    public static final int NODE_ID_DEFAULT = 1;
+    /** Default shard count. */
+    public static final int SHARDS_DEFAULT = 2;
+    /** Default ring size. */
+    public static final int RING_SIZE_DEFAULT = 4096;
+    /** Default max slots per shared-mode batch. */
+    public static final int MAX_BATCH_DEFAULT = 256;
+    /** Default document bound in code points. */
+    public static final long DOC_MAX_CODE_POINTS_DEFAULT = 100L << 20;
+    /** Default op text bound. */
+    public static final int OP_MAX_BYTES_DEFAULT = 1 << 20;
+    /** Default history kept per document. */
+    public static final int HISTORY_MAX_OPS_DEFAULT = 1000;
+    /** Default journal read bound per catch-up. */
+    public static final int CATCHUP_MAX_OPS_DEFAULT = 100_000;
+    /** Default snapshot interval. */
+    public static final int SNAPSHOT_INTERVAL_DEFAULT = 1000;
+    /** Default documents in memory per shard. */
+    public static final int MAX_DOCS_DEFAULT = 100_000;
+    /** Default ingress channel of a standalone engine node. */
+    public static final String INGRESS_CHANNEL_DEFAULT = "aeron:udp?endpoint=127.0.0.1:40100";
+    /** Default ingress stream. */
+    public static final int INGRESS_STREAM_DEFAULT = 1001;
+    /** Default egress term length. */
+    public static final int TERM_LENGTH_DEFAULT = 16 << 20;
+
+    private int nodeId = NODE_ID_DEFAULT;
+    private Path dataDir = Path.of("data");
+    private int shardCount = SHARDS_DEFAULT;
+    private int shardBegin = 0;
+    private int shardEnd = -1;
+    private ThreadingMode threading = ThreadingMode.SHARED;
+    private String waitStrategy = "backoff";
+    private String idleStrategy = "backoff";
+    private int ringSize = RING_SIZE_DEFAULT;
+    private int maxBatch = MAX_BATCH_DEFAULT;
+    private long docMaxCodePoints = DOC_MAX_CODE_POINTS_DEFAULT;
+    private int opMaxBytes = OP_MAX_BYTES_DEFAULT;
+    private int opMaxComponents = CodecLimits.DEFAULT_MAX_OP_COMPONENTS;
+    private int historyMaxOps = HISTORY_MAX_OPS_DEFAULT;
+    private int catchUpMaxOps = CATCHUP_MAX_OPS_DEFAULT;
+    private int snapshotIntervalOps = SNAPSHOT_INTERVAL_DEFAULT;
+    private boolean snapshotOnClose = true;
+    private long memoryMaxBytes = Runtime.getRuntime().maxMemory() / 4;
+    private int memoryMaxDocs = MAX_DOCS_DEFAULT;
+    private boolean embeddedDriver = true;
+    private String aeronDir;
+    private String ingressChannel = INGRESS_CHANNEL_DEFAULT;
+    private int ingressStream = INGRESS_STREAM_DEFAULT;
+    private int termLength = TERM_LENGTH_DEFAULT;
+    private long heartbeatIntervalNs = 200_000_000L;
+    private long edgeTimeoutNs = 5_000_000_000L;
+    private long egressRetryNs = 20_000_000L;
+    private long epoch = 1;
+    private Settings journalSettings = Settings.defaults("journal", Map.of());
+    private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
+    private JournalContext journalTemplate;
+    private boolean concluded;
+
+    /**
+     * Read every option from layered settings (component {@code engine}); the journal and snapshot options are read
+     * from the same sources as components {@code journal} and {@code snapshot}.
+     *
+     * @param s the engine settings.
+     * @return this.
+     */
+    public EngineContext apply(final Settings s)
+    {
+        nodeId = s.getInt("node-id", nodeId);
+        dataDir = Path.of(s.get("data", dataDir.toString()));
+        shardCount = s.getInt("shards", shardCount);
+        final String range = s.get("shard-range", null);
+        if (range != null && !range.equalsIgnoreCase("all"))
+        {
+            final String[] parts = range.split("-");
+            if (parts.length != 2)
+            {
+                throw new ConfigException("quire.engine.shard-range must be begin-end (end exclusive), got " + range);
+            }
+            try
+            {
+                shardBegin = Integer.parseInt(parts[0].trim());
+                shardEnd = Integer.parseInt(parts[1].trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new ConfigException("quire.engine.shard-range must be begin-end, got " + range);
+            }
+        }
+        threading = s.getEnum("threading", ThreadingMode.class, threading);
+        waitStrategy = s.get("wait-strategy", waitStrategy);
+        idleStrategy = s.get("idle-strategy", idleStrategy);
+        ringSize = s.getInt("ring.size", ringSize);
+        maxBatch = s.getInt("ring.max-batch", maxBatch);
+        docMaxCodePoints = s.getLong("doc.max-code-points", docMaxCodePoints);
+        opMaxBytes = (int)Math.min(Integer.MAX_VALUE, s.getSize("op.max-bytes", opMaxBytes));
+        opMaxComponents = s.getInt("op.max-components", opMaxComponents);
+        historyMaxOps = s.getInt("history.max-ops", historyMaxOps);
+        catchUpMaxOps = s.getInt("catchup.max-ops", catchUpMaxOps);
+        snapshotIntervalOps = s.getInt("snapshot.interval-ops", snapshotIntervalOps);
+        snapshotOnClose = s.getBoolean("snapshot.on-close", snapshotOnClose);
+        memoryMaxBytes = s.getSize("memory.max-bytes", memoryMaxBytes);
+        memoryMaxDocs = s.getInt("memory.max-docs", memoryMaxDocs);
+        final String driver = s.get("driver", embeddedDriver ? "embedded" : "external");
+        if (!driver.equals("embedded") && !driver.equals("external"))
+        {
+            throw new ConfigException("quire.engine.driver must be embedded or external, got " + driver);
+        }
+        embeddedDriver = driver.equals("embedded");
+        aeronDir = s.get("aeron.dir", aeronDir);
+        ingressChannel = s.get("ingress.channel", ingressChannel);
+        ingressStream = s.getInt("ingress.stream", ingressStream);
+        termLength = (int)Math.min(Integer.MAX_VALUE, s.getSize("term-length", termLength));
+        heartbeatIntervalNs = s.getDurationNs("heartbeat.interval", heartbeatIntervalNs);
+        edgeTimeoutNs = s.getDurationNs("edge.timeout", edgeTimeoutNs);
+        egressRetryNs = s.getDurationNs("egress.retry", egressRetryNs);
+        epoch = s.getLong("epoch", epoch);
+        journalSettings = s.forComponent("journal", Map.of());
+        snapshotSettings = s.forComponent("snapshot", Map.of());
+        return this;
+    }
+
+    /**
+     * Validate, fill derived defaults, check that limits are consistent with each other.
+     *
+     * @return this.
+     */
+    public EngineContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        if (shardCount < 1 || shardCount > ShardRouter.MAX_SHARDS)
+        {
+            throw new ConfigException("quire.engine.shards must be in [1, " + ShardRouter.MAX_SHARDS + "], got " +
+                shardCount);
+        }
+        if (shardEnd < 0)
+        {
+            shardEnd = shardCount;
+        }
+        if (shardBegin < 0 || shardBegin >= shardEnd || shardEnd > shardCount)
+        {
+            throw new ConfigException("quire.engine.shard-range " + shardBegin + "-" + shardEnd +
+                " is not a non-empty range inside [0, " + shardCount + ")");
+        }
+        if (Integer.bitCount(ringSize) != 1 || ringSize < 64)
+        {
+            throw new ConfigException("quire.engine.ring.size must be a power of two >= 64, got " + ringSize);
+        }
+        if (maxBatch < 1)
+        {
+            throw new ConfigException("quire.engine.ring.max-batch must be >= 1, got " + maxBatch);
+        }
+        WaitStrategies.parse(waitStrategy);
+        io.quire.common.IdleStrategies.parse(idleStrategy);
+        if (Integer.bitCount(termLength) != 1 || termLength < (64 << 10) || termLength > (1 << 30))
+        {
+            throw new ConfigException("quire.engine.term-length must be a power of two in [64k, 1g], got " + termLength);
+        }
+        if (opMaxBytes + 8192L > maxMessageBytes())
+        {
+            throw new ConfigException("quire.engine.op.max-bytes " + opMaxBytes + " does not fit an Aeron message of " +
+                maxMessageBytes() + " bytes (term-length / 8): raise term-length or lower op.max-bytes");
+        }
+        if (historyMaxOps < 1 || catchUpMaxOps < 1 || snapshotIntervalOps < 0 || memoryMaxDocs < 1 ||
+            memoryMaxBytes < (1 << 20) || docMaxCodePoints < 1)
+        {
+            throw new ConfigException("quire.engine history/catchup/snapshot/memory/doc limits must be positive " +
+                "(memory.max-bytes at least 1m)");
+        }
+        if (aeronDir == null)
+        {
+            final Path shm = Path.of("/dev/shm");
+            aeronDir = (Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")))
+                .resolve("quire-engine-" + nodeId + "-" + ProcessHandle.current().pid()).toString();
+        }
+        journalTemplate = new JournalContext().apply(journalSettings);
+        if (opMaxBytes * 3L + 65536 > journalTemplate.blockSize() / 4)
+        {
+            throw new ConfigException("quire.journal.block-size " + journalTemplate.blockSize() +
+                " is too small for records of op.max-bytes " + opMaxBytes + " (a record must fit a quarter block)");
+        }
+        concluded = true;
+        return this;
+    }
+
+    /** @return the largest message the engine's publications carry (term length / 8). */
+    public int maxMessageBytes()
+    {
+        return termLength / 8;
+    }
+
+    /** @return codec limits matching these options (the ingress validator uses them). */
+    public CodecLimits codecLimits()
+    {
+        return CodecLimits.builder()
+            .maxOpComponents(opMaxComponents)
+            .maxOpTextBytes(opMaxBytes)
+            .maxCreateDataBytes(opMaxBytes)
+            .build();
+    }
+
+    /**
+     * Settings for one owned shard.
+     *
+     * @param shardId a shard in [{@link #shardBegin()}, {@link #shardEnd()}).
+     * @return the shard's settings.
+     */
+    public ShardSettings shardSettings(final int shardId)
+    {
+        conclude();
+        final Path shardDir = dataDir.resolve("shard-" + shardId);
+        final JournalContext journal = new JournalContext().apply(journalSettings).dir(shardDir.resolve("journal"));
+        final SnapshotContext snapshots = new SnapshotContext().apply(snapshotSettings)
+            .dir(shardDir.resolve("snapshots"))
+            .fsync(journal.durability() == io.quire.journal.DurabilityPolicy.SYNC);
+        final int chunk = Math.max(1024, Math.min(1 << 20, maxMessageBytes() - 4096));
+        return new ShardSettings(
+            new SequencerConfig(shardId, docMaxCodePoints, snapshotIntervalOps, catchUpMaxOps, chunk),
+            journal, snapshots, ringSize, threading, waitStrategy, maxBatch, memoryMaxBytes, memoryMaxDocs,
+            historyMaxOps, snapshotOnClose);
+    }
+
+    /** @return the options as name → value, for the startup log. */
+    public Map<String, Object> describe()
+    {
+        conclude();
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("node-id", nodeId);
+        m.put("data", dataDir.toAbsolutePath());
+        m.put("shards", shardCount);
+        m.put("shard-range", shardBegin + "-" + shardEnd);
+        m.put("threading", threading.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("wait-strategy", waitStrategy);
+        m.put("idle-strategy", idleStrategy);
+        m.put("ring.size", ringSize);
+        m.put("driver", embeddedDriver ? "embedded" : "external");
+        m.put("aeron.dir", aeronDir);
+        m.put("ingress", ingressChannel + " stream " + ingressStream);
+        m.put("term-length", termLength);
+        m.put("journal.durability", journalTemplate.durability().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("op.max-bytes", opMaxBytes);
+        m.put("doc.max-code-points", docMaxCodePoints);
+        m.put("memory.max-bytes", memoryMaxBytes);
+        m.put("memory.max-docs", memoryMaxDocs);
+        m.put("snapshot.interval-ops", snapshotIntervalOps);
+        m.put("epoch", epoch);
+        return m;
+    }
+
+    // Accessors and fluent setters (a few used by code that embeds an engine, e.g. the all-in-one server and tests).
+
+    /** @return node id. */
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    /**
+     * @param nodeId node id.
+     * @return this.
+     */
+    public EngineContext nodeId(final int nodeId)
+    {
+        this.nodeId = nodeId;
+        return this;
+    }
+
+    /** @return data directory. */
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /**
+     * @param dataDir data directory.
+     * @return this.
+     */
+    public EngineContext dataDir(final Path dataDir)
+    {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    /** @return total shard count. */
+    public int shardCount()
+    {
+        return shardCount;
+    }
+
+    /**
+     * @param shardCount total shard count.
+     * @return this.
+     */
+    public EngineContext shardCount(final int shardCount)
+    {
+        this.shardCount = shardCount;
+        return this;
+    }
+
+    /** @return first owned shard. */
+    public int shardBegin()
+    {
+        return shardBegin;
+    }
+
+    /** @return one past the last owned shard. */
+    public int shardEnd()
+    {
+        return shardEnd;
+    }
+
+    /**
+     * @param begin first owned shard.
+     * @param end   one past the last.
+     * @return this.
+     */
+    public EngineContext shardRange(final int begin, final int end)
+    {
+        this.shardBegin = begin;
+        this.shardEnd = end;
+        return this;
+    }
+
+    /** @return threading mode. */
+    public ThreadingMode threading()
+    {
+        return threading;
+    }
+
+    /**
+     * @param threading threading mode.
+     * @return this.
+     */
+    public EngineContext threading(final ThreadingMode threading)
+    {
+        this.threading = threading;
+        return this;
+    }
+
+    /** @return ingress idle strategy name. */
+    public String idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /** @return ring wait strategy name. */
+    public String waitStrategy()
+    {
+        return waitStrategy;
+    }
+
+    /**
+     * @param waitStrategy ring wait strategy name.
+     * @return this.
+     */
+    public EngineContext waitStrategy(final String waitStrategy)
+    {
+        this.waitStrategy = waitStrategy;
+        return this;
+    }
+
+    /**
+     * @param idleStrategy ingress idle strategy name.
+     * @return this.
+     */
+    public EngineContext idleStrategy(final String idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    /** @return ring size. */
+    public int ringSize()
+    {
+        return ringSize;
+    }
+
+    /**
+     * @param ringSize ring size (power of two).
+     * @return this.
+     */
+    public EngineContext ringSize(final int ringSize)
+    {
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    /** @return true for an embedded media driver. */
+    public boolean embeddedDriver()
+    {
+        return embeddedDriver;
+    }
+
+    /**
+     * @param embedded true for an embedded media driver.
+     * @return this.
+     */
+    public EngineContext embeddedDriver(final boolean embedded)
+    {
+        this.embeddedDriver = embedded;
+        return this;
+    }
+
+    /** @return media driver directory. */
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
+    /**
+     * @param aeronDir media driver directory.
+     * @return this.
+     */
+    public EngineContext aeronDir(final String aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    /** @return ingress channel. */
+    public String ingressChannel()
+    {
+        return ingressChannel;
+    }
+
+    /**
+     * @param channel ingress channel.
+     * @return this.
+     */
+    public EngineContext ingressChannel(final String channel)
+    {
+        this.ingressChannel = channel;
+        return this;
+    }
+
+    /** @return ingress stream id. */
+    public int ingressStream()
+    {
+        return ingressStream;
+    }
+
+    /**
+     * @param stream ingress stream id.
+     * @return this.
+     */
+    public EngineContext ingressStream(final int stream)
+    {
+        this.ingressStream = stream;
+        return this;
+    }
+
+    /** @return egress term length. */
+    public int termLength()
+    {
+        return termLength;
+    }
+
+    /**
+     * @param termLength egress term length.
+     * @return this.
+     */
+    public EngineContext termLength(final int termLength)
+    {
+        this.termLength = termLength;
+        return this;
+    }
+
+    /** @return op text bound in bytes. */
+    public int opMaxBytes()
+    {
+        return opMaxBytes;
+    }
+
+    /**
+     * @param opMaxBytes op text bound in bytes.
+     * @return this.
+     */
+    public EngineContext opMaxBytes(final int opMaxBytes)
+    {
+        this.opMaxBytes = opMaxBytes;
+        return this;
+    }
+
+    /** @return heartbeat interval in ns. */
+    public long heartbeatIntervalNs()
+    {
+        return heartbeatIntervalNs;
+    }
+
+    /** @return edge timeout in ns. */
+    public long edgeTimeoutNs()
+    {
+        return edgeTimeoutNs;
+    }
+
+    /**
+     * @param nanos edge timeout.
+     * @return this.
+     */
+    public EngineContext edgeTimeoutNs(final long nanos)
+    {
+        this.edgeTimeoutNs = nanos;
+        return this;
+    }
+
+    /** @return how long egress retries on back-pressure, ns. */
+    public long egressRetryNs()
+    {
+        return egressRetryNs;
+    }
+
+    /** @return the epoch. */
+    public long epoch()
+    {
+        return epoch;
+    }
+
+    /**
+     * @param epoch the epoch.
+     * @return this.
+     */
+    public EngineContext epoch(final long epoch)
+    {
+        this.epoch = epoch;
+        return this;
+    }
+
+    /**
+     * @param journal journal settings (component {@code journal}).
+     * @return this.
+     */
+    public EngineContext journalSettings(final Settings journal)
+    {
+        this.journalSettings = journal;
+        return this;
+    }
+
+    /**
+     * @param snapshot snapshot settings (component {@code snapshot}).
+     * @return this.
+     */
+    public EngineContext snapshotSettings(final Settings snapshot)
+    {
+        this.snapshotSettings = snapshot;
+        return this;
+    }
+
+    /**
+     * @param maxBytes memory bound per shard.
+     * @param maxDocs  documents in memory per shard.
+     * @return this.
+     */
+    public EngineContext memory(final long maxBytes, final int maxDocs)
+    {
+        this.memoryMaxBytes = maxBytes;
+        this.memoryMaxDocs = maxDocs;
+        return this;
+    }
+
+    /**
+     * @param ops snapshot interval in ops.
+     * @return this.
+     */
+    public EngineContext snapshotIntervalOps(final int ops)
+    {
+        this.snapshotIntervalOps = ops;
+        return this;
+    }
+}
