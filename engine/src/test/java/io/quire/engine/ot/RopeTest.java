@@ -1,5 +1,7 @@
 package io.quire.engine.ot;
 
+import io.quire.engine.trace.Trace;
+import io.quire.engine.trace.TraceReader;
 import io.quire.test.RepoPaths;
 import org.junit.jupiter.api.Test;
 
@@ -49,12 +51,12 @@ class RopeTest
     void footprintOfAnEditedDocument() throws IOException
     {
         // Text built by single-character edits: leaves between half and fully used, most carrying prefix checksums.
-        final EditTrace trace = EditTrace.load(RepoPaths.trace("automerge-paper.json.gz"));
+        final Trace trace = TraceReader.read(RepoPaths.trace("automerge-paper.json.gz"));
         final Rope rope = new Rope();
-        for (int i = 0; i < trace.patches(); i++)
+        for (int i = 0; i < trace.edits(); i++)
         {
-            rope.delete(trace.pos()[i], trace.del()[i]);
-            rope.insert(trace.pos()[i], trace.ins()[i]);
+            rope.delete(trace.position(i), trace.deleteCount(i));
+            rope.insert(trace.position(i), trace.insertChars(), trace.insertStart(i), trace.insertLength(i));
         }
         final double perUnit = (double)rope.estimatedBytes() / rope.utf16Length();
         assertThat(perUnit).isBetween(2.0, 4.5);

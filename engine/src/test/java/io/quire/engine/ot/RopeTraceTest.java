@@ -1,6 +1,8 @@
 package io.quire.engine.ot;
 
 import io.quire.test.RepoPaths;
+import io.quire.engine.trace.Trace;
+import io.quire.engine.trace.TraceReader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,7 +20,7 @@ class RopeTraceTest
         "sveltecomponent.json.gz"})
     void replaysToEndContent(final String name) throws IOException
     {
-        final EditTrace trace = EditTrace.load(RepoPaths.trace(name));
+        final Trace trace = TraceReader.read(RepoPaths.trace(name));
         replay(trace, new Rope(trace.startContent()), CHECK_EVERY, true);
     }
 
@@ -27,7 +29,7 @@ class RopeTraceTest
     void replaysWithTinyNodes(final String name) throws IOException
     {
         // 16-unit leaves and 4-way branches: a deep tree that splits, merges and borrows all the time.
-        final EditTrace trace = EditTrace.load(RepoPaths.trace(name));
+        final Trace trace = TraceReader.read(RepoPaths.trace(name));
         final Rope rope = new Rope(16, 4);
         rope.insert(0, trace.startContent());
         replay(trace, rope, 2_000, false);
@@ -37,12 +39,12 @@ class RopeTraceTest
      * @param everyPatch take a checksum after every patch, as the engine does (incremental leaf rehash); otherwise
      *                   edits pile up between checkpoints.
      */
-    private static void replay(final EditTrace trace, final Rope rope, final int checkEvery, final boolean everyPatch)
+    private static void replay(final Trace trace, final Rope rope, final int checkEvery, final boolean everyPatch)
     {
-        for (int i = 0, n = trace.patches(); i < n; i++)
+        for (int i = 0, n = trace.edits(); i < n; i++)
         {
-            rope.delete(trace.pos()[i], trace.del()[i]);
-            rope.insert(trace.pos()[i], trace.ins()[i]);
+            rope.delete(trace.position(i), trace.deleteCount(i));
+            rope.insert(trace.position(i), trace.insertChars(), trace.insertStart(i), trace.insertLength(i));
             if (everyPatch)
             {
                 rope.checksum();

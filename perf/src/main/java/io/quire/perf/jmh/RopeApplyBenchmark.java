@@ -2,6 +2,8 @@ package io.quire.perf.jmh;
 
 import io.quire.engine.ot.Rope;
 import io.quire.engine.ot.TextChecksum;
+import io.quire.engine.trace.Trace;
+import io.quire.engine.trace.TraceReader;
 import io.quire.test.RepoPaths;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -57,16 +59,16 @@ public class RopeApplyBenchmark
     /** Patches in automerge-paper.json.gz, all single-character. */
     static final int AUTOMERGE_PATCHES = 259_778;
 
-    private EditTrace automerge;
+    private Trace automerge;
 
     /** Loads the trace and checks that a replay reproduces its end content. */
     @Setup(Level.Trial)
     public void loadTrace() throws IOException
     {
-        automerge = EditTrace.load(RepoPaths.trace("automerge-paper.json.gz"));
-        if (automerge.patches() != AUTOMERGE_PATCHES)
+        automerge = TraceReader.read(RepoPaths.trace("automerge-paper.json.gz"));
+        if (automerge.edits() != AUTOMERGE_PATCHES)
         {
-            throw new IllegalStateException("automerge-paper has " + automerge.patches() + " patches");
+            throw new IllegalStateException("automerge-paper has " + automerge.edits() + " patches");
         }
         final Rope rope = new Rope();
         replay(rope, automerge);
@@ -101,11 +103,11 @@ public class RopeApplyBenchmark
     public long automergePaperWithChecksums()
     {
         final Rope rope = new Rope();
-        final EditTrace t = automerge;
+        final Trace t = automerge;
         long sum = 0;
-        for (int i = 0, n = t.patches(); i < n; i++)
+        for (int i = 0, n = t.edits(); i < n; i++)
         {
-            apply(rope, t.pos()[i], t.del()[i], t.ins()[i]);
+            apply(rope, t, i);
             sum += rope.checksum();
         }
         return sum;
@@ -215,23 +217,23 @@ public class RopeApplyBenchmark
         return d.rope.length();
     }
 
-    private static void replay(final Rope rope, final EditTrace t)
+    private static void replay(final Rope rope, final Trace t)
     {
-        for (int i = 0, n = t.patches(); i < n; i++)
+        for (int i = 0, n = t.edits(); i < n; i++)
         {
-            apply(rope, t.pos()[i], t.del()[i], t.ins()[i]);
+            apply(rope, t, i);
         }
     }
 
-    private static void apply(final Rope rope, final int pos, final int del, final String ins)
+    private static void apply(final Rope rope, final Trace t, final int i)
     {
-        if (del != 0)
+        if (t.deleteCount(i) != 0)
         {
-            rope.delete(pos, del);
+            rope.delete(t.position(i), t.deleteCount(i));
         }
-        if (!ins.isEmpty())
+        if (t.insertLength(i) != 0)
         {
-            rope.insert(pos, ins);
+            rope.insert(t.position(i), t.insertChars(), t.insertStart(i), t.insertLength(i));
         }
     }
 }
