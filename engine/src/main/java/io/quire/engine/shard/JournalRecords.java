@@ -37,16 +37,17 @@ public final class JournalRecords
      * @param entry      the op's history entry.
      * @param checksum   checksum of the text after the op.
      * @param cpLength   code point length after the op.
+     * @param ingressNs  ns from ingress receive to sequencing, -1 if unknown.
      * @return encoded length.
      */
     public int encode(
         final ExpandableArrayBuffer buffer, final int shardId, final long epoch, final Document doc,
-        final HistoryEntry entry, final long checksum, final long cpLength)
+        final HistoryEntry entry, final long checksum, final long cpLength, final long ingressNs)
     {
         encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .version(entry.version).docHash(doc.hash).timestampNs(entry.timestampNs).epoch(epoch).seq(entry.seq)
             .prevLsn(entry.prevLsn).checksum(checksum).codePointLength(cpLength).shardId(shardId)
-            .opKind(kind(entry.kind));
+            .opKind(kind(entry.kind)).ingressNs(ingressNs);
         final TextOp op = entry.op;
         final boolean edit = entry.kind == HistoryEntry.EDIT;
         final JournalRecordEncoder.ComponentsEncoder components = encoder.componentsCount(edit ? op.size() : 0);

@@ -613,7 +613,8 @@ public final class ShardSequencer
         entry.checksum = checksum;
 
         event.setJournal(lsn, journalRecords.encode(
-            event.journalBuffer(), config.shardId(), epoch.getAsLong(), doc, entry, checksum, doc.text.length()));
+            event.journalBuffer(), config.shardId(), epoch.getAsLong(), doc, entry, checksum, doc.text.length(),
+            System.nanoTime() - event.receivedNanos()));
 
         final SubscriberSet subscribers = doc.subscribers;
         if (subscribers.size() > 0)
