@@ -23,6 +23,16 @@ public interface DocumentPersistence
     void load(Document document);
 
     /**
+     * Load the text of the newest snapshot at or before a past version, to rebuild that version from (cold path).
+     *
+     * @param document the document.
+     * @param version  the version wanted.
+     * @param out      receives the snapshot's text (left empty when there is none).
+     * @return the snapshot's version, or 0 when there is none (rebuild from the start).
+     */
+    long loadAtOrBefore(Document document, long version, io.quire.engine.ot.Rope out);
+
+    /**
      * Make the document's current content durable (a snapshot) so it can be unloaded.
      *
      * @param document a loaded document whose ops are all journaled.

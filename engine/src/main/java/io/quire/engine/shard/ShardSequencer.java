@@ -874,34 +874,22 @@ public final class ShardSequencer
      */
     private boolean rebuild(final Document doc, final long target, final Rope out, final boolean[] exists)
     {
-        if (!resolveRange(doc, 0, target))
+        final long start = persistence.loadAtOrBefore(doc, target, out);
+        if (target == 0)
+        {
+            exists[0] = false;
+            return true;
+        }
+        // Whether the document exists at a version is decided by the op just before it (a delete leaves it typeless).
+        if (!resolveRange(doc, Math.min(start, target - 1), target))
         {
             return false;
         }
-        boolean alive = false;
-        for (long v = 0; v < target; v++)
+        for (long v = start; v < target; v++)
         {
-            final HistoryEntry e = entryAt(doc, v);
-            if (e.kind == HistoryEntry.CREATE)
-            {
-                out.clear();
-                if (e.op.size() > 0)
-                {
-                    out.insert(0, e.op.textBuffer(), e.op.textStart(0), e.op.textLength(0));
-                }
-                alive = true;
-            }
-            else if (e.kind == HistoryEntry.DELETE)
-            {
-                out.clear();
-                alive = false;
-            }
-            else
-            {
-                ot.apply(e.op, out);
-            }
+            SnapshotPersistence.applyRecord(ot, out, entryAt(doc, v));
         }
-        exists[0] = alive;
+        exists[0] = entryAt(doc, target - 1).kind != HistoryEntry.DELETE;
         return true;
     }
 

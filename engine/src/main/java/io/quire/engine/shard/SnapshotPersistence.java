@@ -108,6 +108,27 @@ public final class SnapshotPersistence implements DocumentPersistence
         doc.opsSinceSnapshot = doc.version - version;
     }
 
+    @Override
+    public long loadAtOrBefore(final Document doc, final long version, final Rope out)
+    {
+        final Optional<SnapshotRef> ref = store.latestAtOrBefore(
+            doc.hash, doc.collectionString, doc.docIdString, version, CorruptSnapshotPolicy.SKIP);
+        if (ref.isEmpty())
+        {
+            return 0;
+        }
+        out.clear();
+        final RopeAppender appender = new RopeAppender(out);
+        final SnapshotMeta meta = store.load(ref.get(), appender);
+        appender.finish();
+        if (out.checksum() != meta.checksum())
+        {
+            out.clear();
+            return 0;
+        }
+        return meta.version();
+    }
+
     /**
      * Apply a journaled op (create / edit / delete) to a text.
      *

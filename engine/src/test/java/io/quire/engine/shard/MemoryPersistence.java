@@ -58,6 +58,12 @@ final class MemoryPersistence implements DocumentPersistence
     }
 
     @Override
+    public long loadAtOrBefore(final Document document, final long version, final Rope out)
+    {
+        return 0;
+    }
+
+    @Override
     public void save(final Document d)
     {
         saved.put(key(d), new Saved(d.version, d.exists, d.text.toString(), d.lastLsn, d.createVersion, d.createSeq,
