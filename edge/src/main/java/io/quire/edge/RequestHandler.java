@@ -110,6 +110,7 @@ final class RequestHandler
         }
         try
         {
+            ShareDbJson.checkSurrogates(message);
             if (!session.messageBucket.tryTake(now))
             {
                 throw ProtocolException.reject(RejectReason.OVERLOADED, "Message rate limit exceeded (" +

@@ -62,8 +62,7 @@ final class ShareDbJson
      *
      * @param text the frame.
      * @return the message object.
-     * @throws ProtocolException a close (1007) if the frame is not a JSON object within the limits; a
-     *                           badly-formed error if it holds a lone surrogate.
+     * @throws ProtocolException a close (1007) if the frame is not a JSON object within the limits.
      */
     ObjectNode parse(final String text) throws ProtocolException
     {
@@ -84,12 +83,19 @@ final class ShareDbJson
         {
             throw ProtocolException.close(1007, "a message must be a JSON object");
         }
-        final ObjectNode message = (ObjectNode)node;
+        return (ObjectNode)node;
+    }
+
+    /**
+     * @param message a parsed message.
+     * @throws ProtocolException ERR_MESSAGE_BADLY_FORMED if any string or key in it holds a lone surrogate.
+     */
+    static void checkSurrogates(final ObjectNode message) throws ProtocolException
+    {
         if (hasLoneSurrogate(message))
         {
             throw ProtocolException.badlyFormed("Message contains a lone UTF-16 surrogate");
         }
-        return message;
     }
 
     private static boolean hasLoneSurrogate(final JsonNode node)
