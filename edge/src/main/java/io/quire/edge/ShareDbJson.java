@@ -53,7 +53,8 @@ final class ShareDbJson
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
         factory.disable(JsonParser.Feature.ALLOW_COMMENTS);
-        this.reader = new ObjectMapper(factory);
+        this.reader = new ObjectMapper(factory)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.idMaxBytes = idMaxBytes;
     }
 
