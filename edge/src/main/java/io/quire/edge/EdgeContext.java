@@ -1,0 +1,609 @@
+package io.quire.edge;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.quire.codec.CodecLimits;
+import io.quire.common.ConfigException;
+import io.quire.common.IdleStrategies;
+import io.quire.common.Settings;
+import io.undertow.server.HttpHandler;
+
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every option of an edge node, with documented defaults. Component {@code edge}: properties
+ * {@code quire.edge.<option>}, environment {@code QUIRE_EDGE_<OPTION>}, file key {@code quire.edge.<option>}, or a
+ * command-line flag; precedence flag &gt; system property &gt; environment &gt; file &gt; default.
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>edge-id</td><td>1</td><td>this edge's node id (engines route replies by it; unique per deployment)</td></tr>
+ *   <tr><td>host</td><td>127.0.0.1</td><td>HTTP/WebSocket listen address</td></tr>
+ *   <tr><td>port</td><td>8080</td><td>listen port; 0 picks a free one ({@link EdgeNode#port()})</td></tr>
+ *   <tr><td>io-threads</td><td>min(2, cores)</td><td>Undertow IO threads (they parse, validate and offer; never block)</td></tr>
+ *   <tr><td>worker-threads</td><td>2</td><td>Undertow worker pool (unused by the WebSocket path)</td></tr>
+ *   <tr><td>shards</td><td>2</td><td>total shard count; must equal the engines'</td></tr>
+ *   <tr><td>engines</td><td>0-2=aeron:udp?endpoint=127.0.0.1:40100@1001</td><td>shard map, see {@link ShardMap}</td></tr>
+ *   <tr><td>aeron.dir</td><td>Aeron's default</td><td>directory of the external media driver</td></tr>
+ *   <tr><td>reply.channel</td><td>aeron:udp?endpoint=127.0.0.1:40200</td><td>where engines send replies to this edge
+ *       (port 0: any free port, advertised resolved)</td></tr>
+ *   <tr><td>reply.stream</td><td>2001</td><td>stream id of the reply subscription</td></tr>
+ *   <tr><td>idle-strategy</td><td>backoff</td><td>reply agent: {@value IdleStrategies#NAMES}</td></tr>
+ *   <tr><td>heartbeat.interval</td><td>500ms</td><td>EdgeHeartbeat period (EdgeHello until an engine answers)</td></tr>
+ *   <tr><td>engine.timeout</td><td>3s</td><td>an engine silent this long is down: /healthz 503, its sessions closed</td></tr>
+ *   <tr><td>max-connections</td><td>10000</td><td>open WebSockets; more are refused with HTTP 503</td></tr>
+ *   <tr><td>ws.max-message-bytes</td><td>2m</td><td>largest text message (all frames of it); larger closes with 1009</td></tr>
+ *   <tr><td>json.max-depth</td><td>32</td><td>JSON nesting depth</td></tr>
+ *   <tr><td>idle-timeout</td><td>90s</td><td>a connection from which nothing (not even a pong) arrives this long is closed</td></tr>
+ *   <tr><td>ping.interval</td><td>30s</td><td>WebSocket ping period (browsers and ws answer with pongs)</td></tr>
+ *   <tr><td>max-subscriptions</td><td>1000</td><td>documents plus presence channels one connection may subscribe</td></tr>
+ *   <tr><td>max-pending</td><td>1000</td><td>requests one connection may have in flight to engines</td></tr>
+ *   <tr><td>id.max-bytes</td><td>256</td><td>UTF-8 bytes of a collection, document id or presence id; no control
+ *       characters, noncharacters or lone surrogates</td></tr>
+ *   <tr><td>op.max-bytes</td><td>1m</td><td>UTF-8 bytes of text in one op or create (as the engine's)</td></tr>
+ *   <tr><td>op.max-components</td><td>4096</td><td>components in one op (as the engine's)</td></tr>
+ *   <tr><td>op.rate</td><td>100</td><td>ops per second per connection, sustained (token bucket)</td></tr>
+ *   <tr><td>op.burst</td><td>200</td><td>ops a connection may send at once</td></tr>
+ *   <tr><td>message.rate</td><td>1000</td><td>messages of any kind per second per connection, sustained</td></tr>
+ *   <tr><td>message.burst</td><td>2000</td><td>messages of any kind at once</td></tr>
+ *   <tr><td>outbound.max-bytes</td><td>16m</td><td>bytes queued to one slow client before it is closed (1008)</td></tr>
+ *   <tr><td>drain.timeout</td><td>3s</td><td>at shutdown, how long in-flight requests may take to finish</td></tr>
+ * </table>
+ * Hooks that are not options: a shared {@link io.aeron.Aeron} client, a {@link PrometheusRegistry} (the all-in-one
+ * server registers the engine's metrics in it), a {@link SessionAuthenticator}, an {@link AccessPolicy} and a
+ * handler for every other HTTP path (a web editor at {@code /}).
+ */
+public final class EdgeContext
+{
+    /** Default edge id. */
+    public static final int EDGE_ID_DEFAULT = 1;
+    /** Default listen port. */
+    public static final int PORT_DEFAULT = 8080;
+    /** Default shard count (as the engine's). */
+    public static final int SHARDS_DEFAULT = 2;
+    /** Default shard map: one engine on its default ingress. */
+    public static final String ENGINES_DEFAULT = "0-2=aeron:udp?endpoint=127.0.0.1:40100@1001";
+    /** Default reply channel of a standalone edge. */
+    public static final String REPLY_CHANNEL_DEFAULT = "aeron:udp?endpoint=127.0.0.1:40200";
+    /** Default reply stream. */
+    public static final int REPLY_STREAM_DEFAULT = 2001;
+    /** Default max connections. */
+    public static final int MAX_CONNECTIONS_DEFAULT = 10_000;
+    /** Default max WebSocket message. */
+    public static final int MAX_MESSAGE_BYTES_DEFAULT = 2 << 20;
+    /** Default JSON depth. */
+    public static final int JSON_MAX_DEPTH_DEFAULT = 32;
+    /** Default subscriptions per connection. */
+    public static final int MAX_SUBSCRIPTIONS_DEFAULT = 1000;
+    /** Default in-flight requests per connection. */
+    public static final int MAX_PENDING_DEFAULT = 1000;
+    /** Default op rate per connection. */
+    public static final int OP_RATE_DEFAULT = 100;
+    /** Default op burst per connection. */
+    public static final int OP_BURST_DEFAULT = 200;
+    /** Default message rate per connection. */
+    public static final int MESSAGE_RATE_DEFAULT = 1000;
+    /** Default message burst per connection. */
+    public static final int MESSAGE_BURST_DEFAULT = 2000;
+    /** Default outbound bytes per connection. */
+    public static final long OUTBOUND_MAX_BYTES_DEFAULT = 16L << 20;
+
+    private int edgeId = EDGE_ID_DEFAULT;
+    private String host = "127.0.0.1";
+    private int port = PORT_DEFAULT;
+    private int ioThreads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+    private int workerThreads = 2;
+    private int shardCount = SHARDS_DEFAULT;
+    private String engines = ENGINES_DEFAULT;
+    private String aeronDir;
+    private String replyChannel = REPLY_CHANNEL_DEFAULT;
+    private int replyStream = REPLY_STREAM_DEFAULT;
+    private String idleStrategy = "backoff";
+    private long heartbeatIntervalNs = 500_000_000L;
+    private long engineTimeoutNs = 3_000_000_000L;
+    private int maxConnections = MAX_CONNECTIONS_DEFAULT;
+    private int maxMessageBytes = MAX_MESSAGE_BYTES_DEFAULT;
+    private int jsonMaxDepth = JSON_MAX_DEPTH_DEFAULT;
+    private long idleTimeoutNs = 90_000_000_000L;
+    private long pingIntervalNs = 30_000_000_000L;
+    private int maxSubscriptions = MAX_SUBSCRIPTIONS_DEFAULT;
+    private int maxPending = MAX_PENDING_DEFAULT;
+    private int idMaxBytes = CodecLimits.DEFAULT_MAX_ID_BYTES;
+    private int opMaxBytes = CodecLimits.DEFAULT_MAX_OP_TEXT_BYTES;
+    private int opMaxComponents = CodecLimits.DEFAULT_MAX_OP_COMPONENTS;
+    private int opRate = OP_RATE_DEFAULT;
+    private int opBurst = OP_BURST_DEFAULT;
+    private int messageRate = MESSAGE_RATE_DEFAULT;
+    private int messageBurst = MESSAGE_BURST_DEFAULT;
+    private long outboundMaxBytes = OUTBOUND_MAX_BYTES_DEFAULT;
+    private long drainTimeoutNs = 3_000_000_000L;
+    private long edgeEpoch = new SecureRandom().nextLong() & Long.MAX_VALUE;
+
+    private io.aeron.Aeron aeron;
+    private PrometheusRegistry registry;
+    private SessionAuthenticator authenticator = SessionAuthenticator.ANONYMOUS;
+    private AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
+    private HttpHandler otherPaths;
+    private ShardMap shardMap;
+    private CodecLimits codecLimits;
+    private boolean concluded;
+
+    /**
+     * Read every option from layered settings (component {@code edge}).
+     *
+     * @param s the settings.
+     * @return this.
+     */
+    public EdgeContext apply(final Settings s)
+    {
+        edgeId = s.getInt("edge-id", edgeId);
+        host = s.get("host", host);
+        port = s.getInt("port", port);
+        ioThreads = s.getInt("io-threads", ioThreads);
+        workerThreads = s.getInt("worker-threads", workerThreads);
+        shardCount = s.getInt("shards", shardCount);
+        engines = s.get("engines", engines);
+        aeronDir = s.get("aeron.dir", aeronDir);
+        replyChannel = s.get("reply.channel", replyChannel);
+        replyStream = s.getInt("reply.stream", replyStream);
+        idleStrategy = s.get("idle-strategy", idleStrategy);
+        heartbeatIntervalNs = s.getDurationNs("heartbeat.interval", heartbeatIntervalNs);
+        engineTimeoutNs = s.getDurationNs("engine.timeout", engineTimeoutNs);
+        maxConnections = s.getInt("max-connections", maxConnections);
+        maxMessageBytes = (int)Math.min(Integer.MAX_VALUE, s.getSize("ws.max-message-bytes", maxMessageBytes));
+        jsonMaxDepth = s.getInt("json.max-depth", jsonMaxDepth);
+        idleTimeoutNs = s.getDurationNs("idle-timeout", idleTimeoutNs);
+        pingIntervalNs = s.getDurationNs("ping.interval", pingIntervalNs);
+        maxSubscriptions = s.getInt("max-subscriptions", maxSubscriptions);
+        maxPending = s.getInt("max-pending", maxPending);
+        idMaxBytes = s.getInt("id.max-bytes", idMaxBytes);
+        opMaxBytes = (int)Math.min(Integer.MAX_VALUE, s.getSize("op.max-bytes", opMaxBytes));
+        opMaxComponents = s.getInt("op.max-components", opMaxComponents);
+        opRate = s.getInt("op.rate", opRate);
+        opBurst = s.getInt("op.burst", opBurst);
+        messageRate = s.getInt("message.rate", messageRate);
+        messageBurst = s.getInt("message.burst", messageBurst);
+        outboundMaxBytes = s.getSize("outbound.max-bytes", outboundMaxBytes);
+        drainTimeoutNs = s.getDurationNs("drain.timeout", drainTimeoutNs);
+        return this;
+    }
+
+    /**
+     * Validate and derive. Idempotent.
+     *
+     * @return this.
+     */
+    public EdgeContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        if (edgeId < 1)
+        {
+            throw new ConfigException("quire.edge.edge-id must be >= 1 (0 means none on the wire), got " + edgeId);
+        }
+        if (port < 0 || port > 65535)
+        {
+            throw new ConfigException("quire.edge.port must be in [0, 65535], got " + port);
+        }
+        if (ioThreads < 1 || workerThreads < 1)
+        {
+            throw new ConfigException("quire.edge.io-threads and worker-threads must be >= 1");
+        }
+        shardMap = ShardMap.parse(shardCount, engines);
+        IdleStrategies.parse(idleStrategy);
+        positive("max-connections", maxConnections);
+        positive("json.max-depth", jsonMaxDepth);
+        positive("max-subscriptions", maxSubscriptions);
+        positive("max-pending", maxPending);
+        positive("op.rate", opRate);
+        positive("op.burst", opBurst);
+        positive("message.rate", messageRate);
+        positive("message.burst", messageBurst);
+        if (maxMessageBytes < 1024)
+        {
+            throw new ConfigException("quire.edge.ws.max-message-bytes must be at least 1k, got " + maxMessageBytes);
+        }
+        if (outboundMaxBytes < 64 * 1024)
+        {
+            throw new ConfigException("quire.edge.outbound.max-bytes must be at least 64k, got " + outboundMaxBytes);
+        }
+        if (heartbeatIntervalNs <= 0 || engineTimeoutNs <= heartbeatIntervalNs || idleTimeoutNs <= 0 ||
+            pingIntervalNs <= 0 || drainTimeoutNs < 0)
+        {
+            throw new ConfigException("quire.edge durations must be positive and engine.timeout > heartbeat.interval");
+        }
+        try
+        {
+            codecLimits = CodecLimits.builder()
+                .maxIdBytes(idMaxBytes)
+                .maxChannelBytes(2 * idMaxBytes + 1)
+                .maxOpTextBytes(opMaxBytes)
+                .maxCreateDataBytes(opMaxBytes)
+                .maxOpComponents(opMaxComponents)
+                .build();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException("quire.edge id/op limits: " + ex.getMessage());
+        }
+        if (registry == null)
+        {
+            registry = new PrometheusRegistry();
+        }
+        concluded = true;
+        return this;
+    }
+
+    private static void positive(final String option, final long value)
+    {
+        if (value < 1)
+        {
+            throw new ConfigException("quire.edge." + option + " must be >= 1, got " + value);
+        }
+    }
+
+    /** @return the options as name → value, for the startup log. */
+    public Map<String, Object> describe()
+    {
+        conclude();
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("edge-id", edgeId);
+        m.put("listen", host + ":" + port);
+        m.put("io-threads", ioThreads);
+        m.put("shards", shardCount);
+        m.put("engines", shardMap);
+        m.put("reply", replyChannel + " stream " + replyStream);
+        m.put("max-connections", maxConnections);
+        m.put("ws.max-message-bytes", maxMessageBytes);
+        m.put("max-subscriptions", maxSubscriptions);
+        m.put("op.rate", opRate + "/s burst " + opBurst);
+        m.put("outbound.max-bytes", outboundMaxBytes);
+        return m;
+    }
+
+    // Accessors and fluent setters for embedding (the all-in-one server, tests).
+
+    /** @return edge node id. */
+    public int edgeId()
+    {
+        return edgeId;
+    }
+
+    /**
+     * @param edgeId edge node id.
+     * @return this.
+     */
+    public EdgeContext edgeId(final int edgeId)
+    {
+        this.edgeId = edgeId;
+        return this;
+    }
+
+    /** @return this incarnation's random epoch. */
+    public long edgeEpoch()
+    {
+        return edgeEpoch;
+    }
+
+    /** @return listen host. */
+    public String host()
+    {
+        return host;
+    }
+
+    /**
+     * @param host listen host.
+     * @return this.
+     */
+    public EdgeContext host(final String host)
+    {
+        this.host = host;
+        return this;
+    }
+
+    /** @return listen port (0: any). */
+    public int port()
+    {
+        return port;
+    }
+
+    /**
+     * @param port listen port (0: any).
+     * @return this.
+     */
+    public EdgeContext port(final int port)
+    {
+        this.port = port;
+        return this;
+    }
+
+    /** @return IO threads. */
+    public int ioThreads()
+    {
+        return ioThreads;
+    }
+
+    /** @return worker threads. */
+    public int workerThreads()
+    {
+        return workerThreads;
+    }
+
+    /** @return shard count. */
+    public int shardCount()
+    {
+        return shardCount;
+    }
+
+    /**
+     * @param shardCount shard count.
+     * @param engines    shard map spec ({@link ShardMap}).
+     * @return this.
+     */
+    public EdgeContext engines(final int shardCount, final String engines)
+    {
+        this.shardCount = shardCount;
+        this.engines = engines;
+        return this;
+    }
+
+    /** @return the shard map (after {@link #conclude()}). */
+    public ShardMap shardMap()
+    {
+        return shardMap;
+    }
+
+    /** @return media driver directory, or null for Aeron's default. */
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
+    /**
+     * @param aeronDir media driver directory.
+     * @return this.
+     */
+    public EdgeContext aeronDir(final String aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    /** @return reply channel. */
+    public String replyChannel()
+    {
+        return replyChannel;
+    }
+
+    /** @return reply stream id. */
+    public int replyStream()
+    {
+        return replyStream;
+    }
+
+    /**
+     * @param channel reply channel.
+     * @param stream  reply stream id.
+     * @return this.
+     */
+    public EdgeContext reply(final String channel, final int stream)
+    {
+        this.replyChannel = channel;
+        this.replyStream = stream;
+        return this;
+    }
+
+    /** @return reply agent idle strategy name. */
+    public String idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /** @return heartbeat interval, ns. */
+    public long heartbeatIntervalNs()
+    {
+        return heartbeatIntervalNs;
+    }
+
+    /** @return engine timeout, ns. */
+    public long engineTimeoutNs()
+    {
+        return engineTimeoutNs;
+    }
+
+    /** @return max open connections. */
+    public int maxConnections()
+    {
+        return maxConnections;
+    }
+
+    /**
+     * @param max max open connections.
+     * @return this.
+     */
+    public EdgeContext maxConnections(final int max)
+    {
+        this.maxConnections = max;
+        return this;
+    }
+
+    /** @return max WebSocket text message bytes. */
+    public int maxMessageBytes()
+    {
+        return maxMessageBytes;
+    }
+
+    /** @return max JSON nesting depth. */
+    public int jsonMaxDepth()
+    {
+        return jsonMaxDepth;
+    }
+
+    /** @return idle timeout, ns. */
+    public long idleTimeoutNs()
+    {
+        return idleTimeoutNs;
+    }
+
+    /** @return ping interval, ns. */
+    public long pingIntervalNs()
+    {
+        return pingIntervalNs;
+    }
+
+    /** @return max subscriptions per connection. */
+    public int maxSubscriptions()
+    {
+        return maxSubscriptions;
+    }
+
+    /** @return max in-flight requests per connection. */
+    public int maxPending()
+    {
+        return maxPending;
+    }
+
+    /** @return ops per second per connection. */
+    public int opRate()
+    {
+        return opRate;
+    }
+
+    /** @return op burst per connection. */
+    public int opBurst()
+    {
+        return opBurst;
+    }
+
+    /** @return messages per second per connection. */
+    public int messageRate()
+    {
+        return messageRate;
+    }
+
+    /** @return message burst per connection. */
+    public int messageBurst()
+    {
+        return messageBurst;
+    }
+
+    /** @return outbound bytes per connection before it is closed as a slow consumer. */
+    public long outboundMaxBytes()
+    {
+        return outboundMaxBytes;
+    }
+
+    /** @return drain timeout at shutdown, ns. */
+    public long drainTimeoutNs()
+    {
+        return drainTimeoutNs;
+    }
+
+    /** @return codec limits (after {@link #conclude()}). */
+    public CodecLimits codecLimits()
+    {
+        return codecLimits;
+    }
+
+    /** @return the shared Aeron client, or null to connect one. */
+    public io.aeron.Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * @param aeron a shared Aeron client (the edge does not close it).
+     * @return this.
+     */
+    public EdgeContext aeron(final io.aeron.Aeron aeron)
+    {
+        this.aeron = aeron;
+        return this;
+    }
+
+    /** @return the metrics registry served at {@code /metrics}. */
+    public PrometheusRegistry registry()
+    {
+        return registry;
+    }
+
+    /**
+     * @param registry metrics registry to add the edge's metrics to (and to serve).
+     * @return this.
+     */
+    public EdgeContext registry(final PrometheusRegistry registry)
+    {
+        this.registry = registry;
+        return this;
+    }
+
+    /** @return who a new connection is. */
+    public SessionAuthenticator authenticator()
+    {
+        return authenticator;
+    }
+
+    /**
+     * @param authenticator who a new connection is.
+     * @return this.
+     */
+    public EdgeContext authenticator(final SessionAuthenticator authenticator)
+    {
+        this.authenticator = authenticator;
+        return this;
+    }
+
+    /** @return what a principal may do. */
+    public AccessPolicy accessPolicy()
+    {
+        return accessPolicy;
+    }
+
+    /**
+     * @param policy what a principal may do.
+     * @return this.
+     */
+    public EdgeContext accessPolicy(final AccessPolicy policy)
+    {
+        this.accessPolicy = policy;
+        return this;
+    }
+
+    /** @return handler of paths other than /ws, /healthz and /metrics, or null (404). */
+    public HttpHandler otherPaths()
+    {
+        return otherPaths;
+    }
+
+    /**
+     * @param handler handler of every other path (e.g. a web editor at /).
+     * @return this.
+     */
+    public EdgeContext otherPaths(final HttpHandler handler)
+    {
+        this.otherPaths = handler;
+        return this;
+    }
+
+    /**
+     * Shortcut for tests: override protection limits.
+     *
+     * @param subscriptions max subscriptions per connection.
+     * @param pending       max in-flight requests per connection.
+     * @param opRate        ops per second.
+     * @param opBurst       op burst.
+     * @return this.
+     */
+    public EdgeContext limits(final int subscriptions, final int pending, final int opRate, final int opBurst)
+    {
+        this.maxSubscriptions = subscriptions;
+        this.maxPending = pending;
+        this.opRate = opRate;
+        this.opBurst = opBurst;
+        return this;
+    }
+}

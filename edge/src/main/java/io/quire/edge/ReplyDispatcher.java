@@ -1,0 +1,571 @@
+package io.quire.edge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import io.quire.codec.CodecConstants;
+import io.quire.codec.RejectReasons;
+import io.quire.codec.protocol.BooleanType;
+import io.quire.codec.protocol.DocSnapshotDecoder;
+import io.quire.codec.protocol.EngineHeartbeatDecoder;
+import io.quire.codec.protocol.OpAckDecoder;
+import io.quire.codec.protocol.OpBroadcastDecoder;
+import io.quire.codec.protocol.OpKind;
+import io.quire.codec.protocol.OpRejectDecoder;
+import io.quire.codec.protocol.PresenceBroadcastDecoder;
+import io.quire.codec.protocol.PresenceRequestBroadcastDecoder;
+import io.quire.codec.protocol.PresenceShape;
+import io.quire.codec.protocol.RequestDoneDecoder;
+import io.quire.codec.protocol.RequestRejectDecoder;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The engine side of the ShareDB protocol, run on the reply agent: turns engine messages into ShareDB JSON and fans
+ * them out to the sessions of this edge, keeping each (connection, document) stream in version order:
+ * <ul>
+ *   <li>A committed op arrives once per edge. The copy whose origin is a session of this edge becomes that
+ *       session's ack (ShareDB never echoes an op to its submitter) and a broadcast for every other subscriber.</li>
+ *   <li>A session becomes a live subscriber when its subscribe reply is sent: broadcasts that the engine published
+ *       before it are already in its snapshot or catch-up, and are dropped for it.</li>
+ *   <li>Catch-up ops (targeted at one session) precede their bare reply; bulk documents are held until the one bulk
+ *       reply has gone out.</li>
+ *   <li>Presence comes back to its sender as the ack; the engine leaves the sender's edge out of the broadcast, so
+ *       that copy is also fanned out to the channel's other sessions here.</li>
+ * </ul>
+ */
+final class ReplyDispatcher
+{
+    private final int edgeId;
+    private final SessionRegistry registry;
+    private final RequestHandler requests;
+    private final EngineLinks engines;
+    private final EdgeMetrics metrics;
+
+    ReplyDispatcher(
+        final int edgeId, final SessionRegistry registry, final RequestHandler requests, final EngineLinks engines,
+        final EdgeMetrics metrics)
+    {
+        this.edgeId = edgeId;
+        this.registry = registry;
+        this.requests = requests;
+        this.engines = engines;
+        this.metrics = metrics;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Ops
+
+    void onOpBroadcast(final OpBroadcastDecoder m)
+    {
+        final long target = m.targetSessionId();
+        final long originSession = m.originSessionId();
+        final long originRequest = m.originRequestId();
+        final long version = m.version();
+        final long seq = m.seq();
+        final boolean localOrigin = m.originEdgeId() == edgeId;
+        final OpKind kind = m.opKind();
+        final ArrayNode op = TextOpJson.toJson(m.components());
+        final String c = m.collection();
+        final String d = m.docId();
+        final String source = m.source();
+        final String createType = m.createType();
+        final String createData = m.createData();
+
+        final ObjectNode json = ShareDbJson.object();
+        json.put("a", "op");
+        json.put("c", c);
+        json.put("d", d);
+        json.put("v", version);
+        json.put("src", source);
+        json.put("seq", seq);
+        switch (kind)
+        {
+            case CREATE:
+                final ObjectNode create = json.putObject("create");
+                create.put("type", createType.isEmpty() ? CodecConstants.TEXT_UNICODE_URI : createType);
+                create.put("data", createData);
+                break;
+            case DELETE:
+                json.put("del", true);
+                break;
+            default:
+                json.set("op", op);
+                break;
+        }
+        final String text = ShareDbJson.write(json);
+        final DocKey doc = new DocKey(c, d);
+
+        if (target != CodecConstants.EVERY_SESSION)
+        {
+            final EdgeSession session = registry.session(target);
+            if (session != null)
+            {
+                synchronized (session)
+                {
+                    session.deliverDocMessage(doc, text, true);
+                }
+            }
+            return;
+        }
+        for (final EdgeSession session : registry.docMembers(doc))
+        {
+            if (localOrigin && session.id == originSession)
+            {
+                continue;
+            }
+            synchronized (session)
+            {
+                session.deliverDocMessage(doc, text, false);
+            }
+        }
+        if (localOrigin)
+        {
+            final EdgeSession origin = registry.session(originSession);
+            if (origin != null)
+            {
+                synchronized (origin)
+                {
+                    final Pending p = origin.pending.get(originRequest);
+                    if (p != null && p.kind == Pending.Kind.SUBMIT)
+                    {
+                        origin.pending.remove(originRequest);
+                        sendAck(origin, p, doc, source, seq, version);
+                    }
+                    else
+                    {
+                        // Not waiting for it (the request is gone): an echo is harmless, ShareDB clients drop it.
+                        origin.deliverDocMessage(doc, text, false);
+                    }
+                }
+                forgetIfDone(origin);
+            }
+        }
+    }
+
+    void onOpAck(final OpAckDecoder m)
+    {
+        final long requestId = m.requestId();
+        final long version = m.version();
+        final long seq = m.seq();
+        final String c = m.collection();
+        final String d = m.docId();
+        final String source = m.source();
+        final EdgeSession session = registry.session(m.sessionId());
+        if (session == null)
+        {
+            return;
+        }
+        synchronized (session)
+        {
+            final Pending p = session.pending.remove(requestId);
+            if (p != null && p.kind == Pending.Kind.SUBMIT)
+            {
+                sendAck(session, p, new DocKey(c, d), source, seq, version);
+            }
+        }
+        forgetIfDone(session);
+    }
+
+    private void sendAck(
+        final EdgeSession session, final Pending p, final DocKey doc, final String source, final long seq,
+        final long version)
+    {
+        final ObjectNode ack = ShareDbJson.object();
+        ack.put("src", source);
+        ack.put("seq", seq);
+        ack.put("v", version);
+        ack.put("a", "op");
+        ack.put("c", doc.collection());
+        ack.put("d", doc.docId());
+        session.deliverDocMessage(doc, ShareDbJson.write(ack), true);
+        metrics.opAcked(System.nanoTime() - p.receivedNs);
+    }
+
+    void onOpReject(final OpRejectDecoder m)
+    {
+        final long requestId = m.requestId();
+        final String code = RejectReasons.shareDbCode(m.reason());
+        m.skipCollection();
+        m.skipDocId();
+        m.skipSource();
+        final String message = m.message();
+        final EdgeSession session = registry.session(m.sessionId());
+        if (session == null)
+        {
+            return;
+        }
+        synchronized (session)
+        {
+            final Pending p = session.pending.remove(requestId);
+            if (p != null)
+            {
+                metrics.opRejected(code);
+                session.send(ShareDbJson.errorReply(p.request, code, message));
+            }
+        }
+        forgetIfDone(session);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Reads
+
+    void onDocSnapshot(final DocSnapshotDecoder m)
+    {
+        final long requestId = m.requestId();
+        final long version = m.version();
+        final boolean last = m.lastChunk() == BooleanType.TRUE;
+        m.skipCollection();
+        m.skipDocId();
+        final String docType = m.docType();
+        final String chunk = m.text();
+        final EdgeSession session = registry.session(m.sessionId());
+        if (session == null)
+        {
+            return;
+        }
+        synchronized (session)
+        {
+            final Pending p = session.pending.get(requestId);
+            if (p == null)
+            {
+                return;
+            }
+            if (!last)
+            {
+                if (p.text == null)
+                {
+                    p.text = new StringBuilder(chunk.length() * 2);
+                }
+                p.text.append(chunk);
+                return;
+            }
+            session.pending.remove(requestId);
+            final String data = p.text == null ? chunk : p.text.append(chunk).toString();
+            p.text = null;
+            final ObjectNode snapshot = ShareDbJson.object();
+            snapshot.put("v", version);
+            if (docType.isEmpty())
+            {
+                snapshot.putNull("type");
+            }
+            else
+            {
+                snapshot.put("data", data);
+                snapshot.put("type", docType);
+            }
+            switch (p.kind)
+            {
+                case SNAPSHOT_AT:
+                    snapshot.put("a", p.request.path("a").asText());
+                    snapshot.set("id", p.request.get("id"));
+                    snapshot.putNull("m");
+                    session.send(ShareDbJson.write(snapshot));
+                    break;
+                case BULK_PART:
+                    p.bulk.data.set(p.bulkId, snapshot);
+                    bulkPartDone(session, p);
+                    break;
+                default:
+                    final ObjectNode reply = ShareDbJson.object();
+                    reply.set("data", snapshot);
+                    reply.put("a", p.request.path("a").asText());
+                    reply.put("c", p.doc.collection());
+                    reply.put("d", p.doc.docId());
+                    session.send(ShareDbJson.write(reply));
+                    subscribed(session, p);
+                    break;
+            }
+        }
+        forgetIfDone(session);
+    }
+
+    void onRequestDone(final RequestDoneDecoder m)
+    {
+        final long requestId = m.requestId();
+        final EdgeSession session = registry.session(m.sessionId());
+        if (session == null || requestId == 0)
+        {
+            return;
+        }
+        synchronized (session)
+        {
+            final Pending p = session.pending.remove(requestId);
+            if (p == null)
+            {
+                return;
+            }
+            switch (p.kind)
+            {
+                case PRESENCE_SUBSCRIBE:
+                    session.send(RequestHandler.presenceSubscribeReply(p.request, "ps"));
+                    break;
+                case BULK_PART:
+                    bulkPartDone(session, p);
+                    break;
+                case FETCH:
+                case SUBSCRIBE:
+                    final ObjectNode reply = ShareDbJson.object();
+                    reply.put("a", p.request.path("a").asText());
+                    reply.put("c", p.doc.collection());
+                    reply.put("d", p.doc.docId());
+                    session.send(ShareDbJson.write(reply));
+                    subscribed(session, p);
+                    break;
+                default:
+                    break;
+            }
+        }
+        forgetIfDone(session);
+    }
+
+    void onRequestReject(final RequestRejectDecoder m)
+    {
+        final long requestId = m.requestId();
+        final String code = RejectReasons.shareDbCode(m.reason());
+        m.skipCollection();
+        m.skipDocId();
+        m.skipChannel();
+        final String message = m.message();
+        final EdgeSession session = registry.session(m.sessionId());
+        if (session == null)
+        {
+            return;
+        }
+        synchronized (session)
+        {
+            final Pending p = session.pending.remove(requestId);
+            if (p == null)
+            {
+                return;
+            }
+            metrics.requestRejected(code);
+            if (p.counted && p.doc != null)
+            {
+                // A refused Subscribe never counted at the engine: forget the local subscription without unsubscribing.
+                final EdgeSession.DocSub sub = session.docs.get(p.doc);
+                if (sub != null && sub.subscribeRequestId == requestId)
+                {
+                    session.docs.remove(p.doc);
+                    registry.removeDocMember(p.doc, session);
+                }
+            }
+            if (p.kind == Pending.Kind.PRESENCE_SUBSCRIBE)
+            {
+                final String ch = p.request.path("ch").asText();
+                if (session.channels.remove(ch) != null)
+                {
+                    registry.removeChannelMember(ch, session);
+                }
+            }
+            if (p.kind == Pending.Kind.BULK_PART)
+            {
+                p.bulk.fail(p.bulkId, code, message);
+                finishBulkIfDone(session, p.bulk);
+            }
+            else
+            {
+                session.send(ShareDbJson.errorReply(p.request, code, message));
+            }
+        }
+        forgetIfDone(session);
+    }
+
+    /** A subscribe's reply went out: the subscription goes live (or is undone if the client left meanwhile). */
+    private void subscribed(final EdgeSession session, final Pending p)
+    {
+        if (!p.counted)
+        {
+            return;
+        }
+        if (p.unsubscribeOnSuccess)
+        {
+            requests.sendUnsubscribe(session, p.engine, p.doc);
+            return;
+        }
+        final EdgeSession.DocSub sub = session.docs.get(p.doc);
+        if (sub != null && sub.subscribeRequestId == p.requestId)
+        {
+            session.goLive(p.doc);
+        }
+    }
+
+    private void bulkPartDone(final EdgeSession session, final Pending p)
+    {
+        final BulkRequest bulk = p.bulk;
+        bulk.remaining--;
+        if (p.counted)
+        {
+            if (p.unsubscribeOnSuccess)
+            {
+                requests.sendUnsubscribe(session, p.engine, p.doc);
+            }
+            else
+            {
+                final EdgeSession.DocSub sub = session.docs.get(p.doc);
+                if (sub != null && sub.subscribeRequestId == p.requestId)
+                {
+                    sub.state = EdgeSession.DocSub.HELD;
+                    bulk.held.add(p.doc);
+                }
+            }
+        }
+        finishBulkIfDone(session, bulk);
+    }
+
+    private static void finishBulkIfDone(final EdgeSession session, final BulkRequest bulk)
+    {
+        if (bulk.remaining == 0)
+        {
+            RequestHandler.completeBulk(session, bulk);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Presence
+
+    void onPresenceBroadcast(final PresenceBroadcastDecoder m)
+    {
+        final long target = m.targetSessionId();
+        final long originSession = m.originSessionId();
+        final long originRequest = m.originRequestId();
+        final long docVersion = m.docVersion();
+        final long pv = m.presenceVersion();
+        final boolean localOrigin = m.originEdgeId() == edgeId;
+        final long index = m.index();
+        final long length = m.length();
+        final PresenceShape shape = m.shape();
+        final String ch = m.channel();
+        final String presenceId = m.presenceId();
+        final String source = m.source();
+        final String c = m.collection();
+        final String d = m.docId();
+        final String value = m.value();
+
+        final ObjectNode json = ShareDbJson.object();
+        json.put("a", "p");
+        json.put("ch", ch);
+        json.put("src", source);
+        json.put("id", presenceId);
+        switch (shape)
+        {
+            case INDEX_LENGTH:
+                final ObjectNode p = json.putObject("p");
+                p.put("index", index);
+                p.put("length", length);
+                if (!value.isEmpty())
+                {
+                    final JsonNode extra = ShareDbJson.parseTrusted(value);
+                    if (extra != null && extra.isObject())
+                    {
+                        final Iterator<Map.Entry<String, JsonNode>> fields = extra.fields();
+                        while (fields.hasNext())
+                        {
+                            final Map.Entry<String, JsonNode> f = fields.next();
+                            p.set(f.getKey(), f.getValue());
+                        }
+                    }
+                }
+                break;
+            case OPAQUE:
+                json.putRawValue("p", new RawValue(value.isEmpty() ? "null" : value));
+                break;
+            default:
+                json.putNull("p");
+                break;
+        }
+        json.put("pv", pv);
+        if (!c.isEmpty())
+        {
+            json.put("c", c);
+            json.put("d", d);
+            if (docVersion == CodecConstants.NULL_VERSION)
+            {
+                json.putNull("v");
+            }
+            else
+            {
+                json.put("v", docVersion);
+            }
+            json.put("t", CodecConstants.TEXT_UNICODE_URI);
+        }
+        final String text = ShareDbJson.write(json);
+
+        if (target != CodecConstants.EVERY_SESSION)
+        {
+            final EdgeSession origin = registry.session(target);
+            if (origin != null)
+            {
+                synchronized (origin)
+                {
+                    final Pending p = origin.pending.get(originRequest);
+                    if (p != null && p.kind == Pending.Kind.PRESENCE)
+                    {
+                        origin.pending.remove(originRequest);
+                        origin.send(text);
+                    }
+                }
+                forgetIfDone(origin);
+            }
+            if (target != originSession)
+            {
+                return;
+            }
+        }
+        for (final EdgeSession session : registry.channelMembers(ch))
+        {
+            if (localOrigin && session.id == originSession)
+            {
+                continue;
+            }
+            session.send(text);
+        }
+    }
+
+    void onPresenceRequestBroadcast(final PresenceRequestBroadcastDecoder m)
+    {
+        final long target = m.targetSessionId();
+        final long originSession = m.originSessionId();
+        final boolean localOrigin = m.originEdgeId() == edgeId;
+        final String ch = m.channel();
+        final ObjectNode json = ShareDbJson.object();
+        json.put("a", "pr");
+        json.put("ch", ch);
+        final String text = ShareDbJson.write(json);
+        if (target != CodecConstants.EVERY_SESSION)
+        {
+            final EdgeSession session = registry.session(target);
+            if (session != null)
+            {
+                session.send(text);
+            }
+            return;
+        }
+        for (final EdgeSession session : registry.channelMembers(ch))
+        {
+            if (!(localOrigin && session.id == originSession))
+            {
+                session.send(text);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Engines
+
+    void onEngineHeartbeat(final int imageSessionId, final EngineHeartbeatDecoder m)
+    {
+        engines.onHeartbeat(imageSessionId, (int)m.nodeId(), m.shardCount(), m.shardBegin(), m.shardEnd(),
+            System.nanoTime());
+    }
+
+    private void forgetIfDone(final EdgeSession session)
+    {
+        if (session.canForget())
+        {
+            registry.remove(session);
+        }
+    }
+}

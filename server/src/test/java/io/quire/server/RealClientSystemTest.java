@@ -1,0 +1,122 @@
+package io.quire.server;
+
+import io.quire.common.Settings;
+import io.quire.test.NodeTools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real npm {@code sharedb} client (node, pinned by package-lock.json) against the real all-in-one server started in
+ * this JVM on 127.0.0.1 with a free port and a temporary data directory. Each scenario is a node script that exits 0
+ * on success; its output is printed when it fails. Every wait is bounded.
+ */
+class RealClientSystemTest
+{
+    private static final long SCRIPT_TIMEOUT_S = 120;
+
+    @TempDir
+    static Path data;
+    private static QuireServer server;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        server = QuireServer.start(Settings.defaults("engine", Map.of()),
+            Settings.defaults("edge", Map.of("op.rate", "1000", "op.burst", "1000")), "127.0.0.1", 0, data);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (server != null)
+        {
+            server.close();
+        }
+    }
+
+    private static String node(final String script, final String... args) throws Exception
+    {
+        final String[] all = new String[args.length + 1];
+        all[0] = server.wsUrl();
+        System.arraycopy(args, 0, all, 1, args.length);
+        final Process process = NodeTools.node(script, all).redirectErrorStream(true).start();
+        final ByteArrayOutputStream output = new ByteArrayOutputStream();
+        final Thread pump = new Thread(() ->
+        {
+            try (InputStream in = process.getInputStream())
+            {
+                in.transferTo(output);
+            }
+            catch (final java.io.IOException ignored)
+            {
+                // the process died; its exit code tells
+            }
+        });
+        pump.start();
+        final boolean finished = process.waitFor(SCRIPT_TIMEOUT_S, TimeUnit.SECONDS);
+        if (!finished)
+        {
+            process.destroyForcibly();
+        }
+        pump.join(5000);
+        final String text = output.toString(StandardCharsets.UTF_8);
+        if (!finished || process.exitValue() != 0)
+        {
+            System.out.println("---- node " + script + " output ----\n" + text + "---- end ----");
+        }
+        assertThat(finished).as(script + " finished in " + SCRIPT_TIMEOUT_S + " s").isTrue();
+        assertThat(process.exitValue()).as(script + " exit code; output:\n" + text).isZero();
+        return text;
+    }
+
+    @Test
+    void createSubscribeFetchBulkAndSnapshot() throws Exception
+    {
+        assertThat(node("sharedb-basic.js")).contains("\"ok\":true");
+    }
+
+    @Test
+    void tenClientsWithRandomDelaysConverge() throws Exception
+    {
+        assertThat(node("sharedb-converge.js", "10", "30", "15")).contains("\"ok\":true");
+    }
+
+    @Test
+    void droppedSocketWithOpInFlightResubmitsAndLandsOnce() throws Exception
+    {
+        assertThat(node("sharedb-reconnect.js")).contains("\"drops\":4");
+    }
+
+    @Test
+    void presenceReachesOthersMovesWithEditsAndIsNulledOnClose() throws Exception
+    {
+        assertThat(node("sharedb-presence.js")).contains("\"ok\":true");
+    }
+
+    @Test
+    void healthAndMetricsIncludeTheEngine() throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        final HttpResponse<String> health = http.send(
+            HttpRequest.newBuilder(URI.create(server.httpUrl() + "healthz")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        final HttpResponse<String> metrics = http.send(
+            HttpRequest.newBuilder(URI.create(server.httpUrl() + "metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("quire_edge_ack_latency_seconds", "quire_engine_ops_committed");
+    }
+}
