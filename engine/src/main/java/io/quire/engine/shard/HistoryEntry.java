@@ -155,6 +155,28 @@ public final class HistoryEntry
         return true;
     }
 
+    /**
+     * @param buffer buffer holding a principal.
+     * @param offset its first byte.
+     * @param length its length.
+     * @return true if this entry's author is the same principal.
+     */
+    public boolean principalEquals(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length != principalLength)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (buffer.getByte(offset + i) != principal[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return a rough count of heap bytes held, for the memory bound. */
     long estimatedBytes()
     {

@@ -299,7 +299,7 @@ public final class ShardSequencer
                 }
                 if (checkBase(doc, base, seq, kind) && walk(doc, base, seq, kind))
                 {
-                    commit(doc, HistoryEntry.DELETE, seq, null);
+                    commit(doc, HistoryEntry.DELETE, seq, null, base);
                 }
                 break;
             default:
@@ -415,7 +415,7 @@ public final class ShardSequencer
             }
             data.endRawText(TextOp.INSERT, start, chars, codePoints);
         }
-        commit(doc, HistoryEntry.CREATE, seq, data);
+        commit(doc, HistoryEntry.CREATE, seq, data, base);
     }
 
     private void submitEdit(final Document doc, long base, final long seq)
@@ -466,7 +466,7 @@ public final class ShardSequencer
             return;
         }
         ot.apply(working, text);
-        commit(doc, HistoryEntry.EDIT, seq, working);
+        commit(doc, HistoryEntry.EDIT, seq, working, base);
     }
 
     private static long lengthAfter(final TextOp op, final int length)
@@ -519,8 +519,11 @@ public final class ShardSequencer
         for (long v = base; v < doc.version; v++)
         {
             final HistoryEntry committed = entryAt(doc, v);
+            // A resubmission is the same source, seq AND author: without the author check one user could replay
+            // another's (source, seq) first and have the real op acknowledged as a duplicate, i.e. dropped.
             if (sourceLength > 0 && committed.seq == seq &&
-                committed.sourceEquals(in, sourceOffset, sourceLength))
+                committed.sourceEquals(in, sourceOffset, sourceLength) &&
+                committed.principalEquals(in, principalOffset, principalLength))
             {
                 duplicate(doc, v, base, seq);
                 return false;
@@ -562,9 +565,16 @@ public final class ShardSequencer
         event.setResult(CommandEvent.RESULT_DUPLICATE, (byte)0);
     }
 
-    private void commit(final Document doc, final byte kind, final long seq, final TextOp op)
+    private void commit(final Document doc, final byte kind, final long seq, final TextOp op, final long base)
     {
         final long version = doc.version;
+        // As ShareDB does: before the ack, the submitter gets every op its submission was transformed against, so it
+        // can bring its own copy up to the ack's version (already resolved by walk(); sent before the history entry
+        // below may recycle the oldest one).
+        for (long v = base; v < version; v++)
+        {
+            egress.opBroadcast(null, edgeId, sessionId, 0, 0, 0, doc, entryAt(doc, v));
+        }
         final long lsn = nextLsn++;
         final HistoryEntry entry = doc.history.append(version, journaledSequence.getAsLong());
         entry.version = version;

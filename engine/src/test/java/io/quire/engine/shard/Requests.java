@@ -27,6 +27,8 @@ public final class Requests
     public final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
     public int length;
     public int templateId;
+    /** Principal put into the next requests ("" = anonymous). */
+    public String principal = "";
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final ExpandableArrayBuffer text = new ExpandableArrayBuffer(256);
 
@@ -57,7 +59,7 @@ public final class Requests
                 }
             }
         }
-        e.collection(c).docId(d).source(src).principal("").createType(createType == null ? "" : createType)
+        e.collection(c).docId(d).source(src).principal(principal).createType(createType == null ? "" : createType)
             .createData(createData == null ? "" : createData);
         length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         templateId = SubmitOpEncoder.TEMPLATE_ID;

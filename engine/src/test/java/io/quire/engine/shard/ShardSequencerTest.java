@@ -149,6 +149,42 @@ class ShardSequencerTest
     }
 
     @Test
+    void aSubmitterGetsTheOpsItsOpWasTransformedAgainstBeforeItsAck()
+    {
+        try (ShardHarness shard = new ShardHarness(dir))
+        {
+            create(shard, "d", "abc", "X", 1);
+            edit(shard, 1, "d", 1, "B", 1, "[\"B\"]");
+            edit(shard, 1, "d", 2, "C", 1, "[1,\"C\"]");
+            final int mark = shard.mark();
+            final Reply ack = edit(shard, 4, "d", 1, "A", 1, "[3,\"A\"]");
+            assertThat(ack.version()).isEqualTo(3);
+            final List<Reply> toA = shard.since(mark).stream().filter(x -> x.session() == 4).toList();
+            assertThat(toA).extracting(Reply::type).containsExactly("op", "op", "ack");
+            assertThat(toA).extracting(Reply::version).containsExactly(1L, 2L, 3L);
+            assertThat(toA.get(0).source()).isEqualTo("B");
+            assertThat(snapshot(shard, "d").text()).isEqualTo("BCabcA");
+        }
+    }
+
+    @Test
+    void anotherPrincipalReusingASourceAndSeqIsNotADuplicate()
+    {
+        try (ShardHarness shard = new ShardHarness(dir))
+        {
+            create(shard, "d", "", "X", 1);
+            r.principal = "mallory";
+            assertThat(edit(shard, 1, "d", 1, "alice-src", 7, "[\"M\"]").version()).isEqualTo(1);
+            r.principal = "alice";
+            final Reply alice = edit(shard, 2, "d", 1, "alice-src", 7, "[\"a\"]");
+            assertThat(alice.type()).isEqualTo("ack");
+            assertThat(alice.version()).isEqualTo(2);
+            assertThat(snapshot(shard, "d").text()).isEqualTo("aM");
+            assertThat(shard.counters.duplicates()).isZero();
+        }
+    }
+
+    @Test
     void aResentCreateIsAckedAndAStrangersCreateIsRefused()
     {
         try (ShardHarness shard = new ShardHarness(dir))
