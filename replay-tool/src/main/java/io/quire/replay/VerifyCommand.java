@@ -1,0 +1,159 @@
+package io.quire.replay;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code replay verify DATA_DIR}: replays every document through the whole journal and reports what is wrong.
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Replay every document through the whole journal with the engine's OT code, recomputing each record's " +
+            "checksum, and report every problem with its location (shard, LSN, document, version, queue file, " +
+            "excerpt index, record position in its batch):",
+        "  journal: CRC_MISMATCH (corrupted record), TRUNCATED / BAD_FRAME_LENGTH (cut short), LSN_GAP (records " +
+            "removed), LSN_REGRESSION (records replayed), BAD_BATCH_HEADER, TRAILING_BYTES, MALFORMED_RECORD;",
+        "  documents: VERSION_GAP, VERSION_REPEAT, DUPLICATE_OP (same source and seq committed twice), " +
+            "SEQ_REGRESSION, EPOCH_REGRESSION, CHAIN_BROKEN (prevLsn), OP_NOT_APPLICABLE, CHECKSUM_MISMATCH, " +
+            "DOC_HASH_MISMATCH, SHARD_MISMATCH;",
+        "  snapshots: SNAPSHOT_MISMATCH (disagrees with the journal at its version), SNAPSHOT_DAMAGED, " +
+            "SNAPSHOT_BEYOND_JOURNAL.",
+        "Progress goes to stderr every 2 s on long runs; problems and the summary to stdout."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:no problem found",
+        "1:problems found",
+        "2:bad usage",
+        "3:no such data directory, shard or journal"
+    })
+public final class VerifyCommand implements Callable<Integer>
+{
+    private static final long PROGRESS_INTERVAL_NS = 2_000_000_000L;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ShardOptions shards;
+
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
+        description = "text (default) or json: one JSON object per problem, then one per shard summary.")
+    private InfoCommand.Format format;
+
+    @Option(names = "--quiet", description = "No progress on stderr.")
+    private boolean quiet;
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final JsonGenerator json = format == InfoCommand.Format.json ? RecordFormat.jsonLines(out) : null;
+        long total = 0;
+        for (final ShardData shard : shards.shards())
+        {
+            final long[] next = {System.nanoTime() + PROGRESS_INTERVAL_NS};
+            final long start = System.nanoTime();
+            final JournalVerifier verifier = new JournalVerifier(shard, problem ->
+            {
+                if (json != null)
+                {
+                    writeJson(json, problem);
+                    out.println();
+                }
+                else
+                {
+                    out.println(problem);
+                }
+                out.flush();
+            });
+            final JournalVerifier.Summary summary = verifier.run((records, lsn, end) ->
+            {
+                final long now = System.nanoTime();
+                if (!quiet && now >= next[0])
+                {
+                    next[0] = now + PROGRESS_INTERVAL_NS;
+                    err.println(String.format(Locale.ROOT,
+                        "verify: shard %d: %,d records, %.2f M records/s, lsn %,d of %,d (%.1f%%)", shard.id(),
+                        records, records * 1e3 / Math.max(1, now - start), lsn, end, end <= 0 ? 100.0 : lsn * 100.0 / end));
+                    err.flush();
+                }
+            });
+            total += summary.problems();
+            if (json != null)
+            {
+                json.writeStartObject();
+                json.writeStringField("summary", "shard");
+                json.writeNumberField("shard", shard.id());
+                json.writeNumberField("records", summary.records());
+                json.writeNumberField("firstLsn", summary.firstLsn());
+                json.writeNumberField("lastLsn", summary.lastLsn());
+                json.writeNumberField("documents", summary.documents());
+                json.writeNumberField("snapshotsChecked", summary.snapshotsChecked());
+                json.writeNumberField("problems", summary.problems());
+                json.writeNumberField("millis", summary.nanos() / 1_000_000);
+                json.writeEndObject();
+                json.flush();
+                out.println();
+            }
+            else
+            {
+                out.println(String.format(Locale.ROOT,
+                    "verify: shard %d: %,d records (lsn %d..%d), %,d documents, %,d snapshots checked in %.2f s " +
+                    "(%.2f M records/s): %s", shard.id(), summary.records(), summary.firstLsn(), summary.lastLsn(),
+                    summary.documents(), summary.snapshotsChecked(), summary.nanos() / 1e9,
+                    summary.records() * 1e3 / Math.max(1, summary.nanos()),
+                    summary.problems() == 0 ? "OK" : summary.problems() + " problem(s)"));
+            }
+            out.flush();
+        }
+        if (json == null)
+        {
+            out.println(total == 0 ? "verify: OK" : "verify: " + total + " problem(s)");
+        }
+        out.flush();
+        return total == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    private static void writeJson(final JsonGenerator json, final VerifyProblem p)
+    {
+        try
+        {
+            json.writeStartObject();
+            json.writeStringField("kind", p.kind().name());
+            json.writeNumberField("shard", p.shard());
+            json.writeNumberField("lsn", p.lsn());
+            if (p.doc() != null)
+            {
+                json.writeStringField("doc", p.doc());
+            }
+            json.writeNumberField("version", p.version());
+            if (p.file() != null)
+            {
+                json.writeStringField("file", p.file());
+            }
+            json.writeStringField("excerptIndex", p.excerptIndex() < 0 ? "" : "0x" + Long.toHexString(p.excerptIndex()));
+            json.writeNumberField("position", p.position());
+            json.writeStringField("detail", p.detail());
+            json.writeEndObject();
+            json.flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
