@@ -137,7 +137,8 @@ public final class DumpCommand implements Callable<Integer>
                 problems.add("shard " + shard.id() + ": record lsn " + lsn + " cannot be decoded: " + ex);
                 return;
             }
-            if (view.timestampNs() != Long.MIN_VALUE && view.timestampNs() > untilNs + CLOCK_SLACK_NS && !follow)
+            if (untilNs != Long.MAX_VALUE && view.timestampNs() != Long.MIN_VALUE &&
+                view.timestampNs() - CLOCK_SLACK_NS > untilNs && !follow)
             {
                 done = true;
                 return;
