@@ -23,7 +23,6 @@ import java.util.concurrent.Callable;
  */
 @Command(
     name = "blame",
-    mixinStandardHelpOptions = true,
     description = {
         "Which author (principal, else source) and version wrote each range of the document's current text (or " +
             "its text at --version V). Attribution runs are carried through every op since the document's create, " +
@@ -43,6 +42,9 @@ public final class BlameCommand implements Callable<Integer>
 {
     @Spec
     private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    private boolean help;
 
     @Mixin
     private ShardOptions shards;

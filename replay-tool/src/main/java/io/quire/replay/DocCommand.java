@@ -26,7 +26,6 @@ import java.util.concurrent.Callable;
  */
 @Command(
     name = "doc",
-    mixinStandardHelpOptions = true,
     description = {
         "Print a document's exact text at version V (the text after V ops: ShareDB's snapshot v) or at an instant, " +
             "rebuilt with the engine's OT code from the nearest snapshot at or before it plus the journal records " +
@@ -47,6 +46,9 @@ public final class DocCommand implements Callable<Integer>
 {
     @Spec
     private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    private boolean help;
 
     @Mixin
     private ShardOptions shards;
