@@ -44,6 +44,13 @@ public final class DocumentHistory
     {
     }
 
+    /**
+     * A random access by LSN costs a binary search of Chronicle index lookups (milliseconds on a large queue); reading
+     * this many records sequentially costs about the same. A segment is read in one pass when that is cheaper than
+     * one lookup per version.
+     */
+    static final long RECORDS_PER_SEEK = 10_000;
+
     private final ShardAccess shard;
     private final DocRef doc;
     private final List<Snapshot> snapshots;
@@ -51,6 +58,7 @@ public final class DocumentHistory
     private final TreeMap<Long, Long> anchors = new TreeMap<>();
     private final JournalHistory history;
     private final TextUnicode ot = new TextUnicode();
+    private long recordsPerSeek = RECORDS_PER_SEEK;
 
     private DocumentHistory(final ShardAccess shard, final DocRef doc, final List<Snapshot> snapshots, final Anchor last)
     {
@@ -107,6 +115,17 @@ public final class DocumentHistory
         throw ToolException.notFound("document " + doc + " not found in " + (shards.size() == 1 ?
             shards.get(0).shard() : "shards " + shards.stream().map(s -> String.valueOf(s.shard().id()))
             .reduce((a, b) -> a + ", " + b).orElse("")) + " (no snapshot and no journal record)");
+    }
+
+    /**
+     * @param records records read sequentially instead of one random access; 0 always walks the chain by random
+     *                access (tests use it to exercise both paths).
+     * @return this.
+     */
+    DocumentHistory recordsPerSeek(final long records)
+    {
+        this.recordsPerSeek = records;
+        return this;
     }
 
     /** @return the document. */
@@ -267,11 +286,55 @@ public final class DocumentHistory
         {
             throw ToolException.notFound("document " + doc + ": no journal record at or after version " + (to - 1));
         }
+        final Map.Entry<Long, Long> below = anchors.lowerEntry(from);
+        final long lowerLsn = below == null ? 1 : below.getValue() + 1;
+        final long versions = anchor.getKey() - from + 1;
+        if (anchor.getValue() - lowerLsn + 1 <= versions * recordsPerSeek)
+        {
+            final List<HistoryEntry> chain = chainInRange(lowerLsn, anchor.getValue(), anchor.getKey(), from, to);
+            if (chain != null)
+            {
+                return chain;
+            }
+        }
         final List<HistoryEntry> out = new ArrayList<>();
         if (!history.collect(anchor.getValue(), anchor.getKey(), from, to, Long.MAX_VALUE, out))
         {
             throw ToolException.notFound("document " + doc + ": cannot read its history back from version " +
                 anchor.getKey() + " (lsn " + anchor.getValue() + "): " + history.problem() + warningsSuffix());
+        }
+        return out;
+    }
+
+    /**
+     * Follow the prevLsn chain from the anchor back to version {@code from} through the document's records of an
+     * LSN range read in one pass.
+     *
+     * @return the records at versions [from, to), oldest first, or null if the chain leaves the range or breaks.
+     */
+    private List<HistoryEntry> chainInRange(
+        final long lowerLsn, final long anchorLsn, final long anchorVersion, final long from, final long to)
+    {
+        final Map<Long, HistoryEntry> range = shard.scan(doc, lowerLsn, anchorLsn);
+        final ArrayList<HistoryEntry> reversed = new ArrayList<>();
+        long lsn = anchorLsn;
+        for (long version = anchorVersion; version >= from; version--)
+        {
+            final HistoryEntry e = range.get(lsn);
+            if (e == null || e.version() != version)
+            {
+                return null;
+            }
+            if (version < to)
+            {
+                reversed.add(e);
+            }
+            lsn = e.prevLsn();
+        }
+        final List<HistoryEntry> out = new ArrayList<>(reversed.size());
+        for (int i = reversed.size() - 1; i >= 0; i--)
+        {
+            out.add(reversed.get(i));
         }
         return out;
     }

@@ -17,7 +17,6 @@ import io.quire.journal.snapshot.SnapshotStore;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.LongHashSet;
 
 import java.io.File;
 import java.io.UncheckedIOException;
@@ -76,7 +75,6 @@ public final class JournalVerifier implements JournalRecordHandler
         boolean diverged;
         long suppressed;
         final Long2LongHashMap lastSeq = new Long2LongHashMap(Long.MIN_VALUE);
-        final LongHashSet recent = new LongHashSet();
         long[] recentRing = new long[16];
         int recentCount;
         int ringHead;
@@ -345,27 +343,39 @@ public final class JournalVerifier implements JournalRecordHandler
         }
         final long seq = entry.seq();
         final long key = (sourceKey * 0x9E3779B97F4A7C15L) ^ seq;
-        if (doc.recent.contains(key))
-        {
-            report(VerifyProblem.Kind.DUPLICATE_OP, lsn, index, position, doc.name, version,
-                "(source " + new String(source, 0, sourceLength, StandardCharsets.UTF_8) + ", seq " + seq +
-                ") was already committed to this document" +
-                (version < doc.nextVersion ? "; this record repeats version " + version : ""));
-            return true;
-        }
         final long last = doc.lastSeq.get(sourceKey);
         if (last != Long.MIN_VALUE && seq <= last)
         {
+            // Rare: committed seqs of a source only grow on a document, so only now is the window searched.
+            final String src = new String(source, 0, sourceLength, StandardCharsets.UTF_8);
+            if (recentlySeen(doc, key))
+            {
+                report(VerifyProblem.Kind.DUPLICATE_OP, lsn, index, position, doc.name, version,
+                    "(source " + src + ", seq " + seq + ") was already committed to this document" +
+                    (version < doc.nextVersion ? "; this record repeats version " + version : ""));
+                return true;
+            }
             report(VerifyProblem.Kind.SEQ_REGRESSION, lsn, index, position, doc.name, version,
-                "seq " + seq + " of source " + new String(source, 0, sourceLength, StandardCharsets.UTF_8) +
-                " after seq " + last + " (a duplicate older than the last " + DUPLICATE_WINDOW +
-                " ops, or reordering)");
+                "seq " + seq + " of source " + src + " after seq " + last + " (a duplicate older than the last " +
+                DUPLICATE_WINDOW + " ops of the document, or reordering)");
         }
         else
         {
             doc.lastSeq.put(sourceKey, seq);
         }
         remember(doc, key);
+        return false;
+    }
+
+    private static boolean recentlySeen(final DocState doc, final long key)
+    {
+        for (int i = 0; i < doc.recentCount; i++)
+        {
+            if (doc.recentRing[i] == key)
+            {
+                return true;
+            }
+        }
         return false;
     }
 
@@ -381,11 +391,9 @@ public final class JournalVerifier implements JournalRecordHandler
         }
         else
         {
-            doc.recent.remove(doc.recentRing[doc.ringHead]);
             doc.recentRing[doc.ringHead] = key;
             doc.ringHead = (doc.ringHead + 1) % DUPLICATE_WINDOW;
         }
-        doc.recent.add(key);
     }
 
     private DocState document(

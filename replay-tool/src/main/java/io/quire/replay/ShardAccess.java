@@ -16,7 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One shard opened for document lookups: random access to records by LSN (the engine's
@@ -200,6 +202,49 @@ public final class ShardAccess implements AutoCloseable
             // The handler marks the end of the range; the last batch may run past it.
         }
         return found[1] < 0 ? null : new Anchor(found[0], found[1]);
+    }
+
+    /**
+     * Read a document's records in an LSN range in one sequential pass: one seek, then a stream that decodes only
+     * the records whose hash and name are the document's.
+     *
+     * @param doc     the document.
+     * @param fromLsn first LSN of the range.
+     * @param toLsn   last LSN of the range.
+     * @return the document's records in the range, by LSN.
+     */
+    public Map<Long, HistoryEntry> scan(final DocRef doc, final long fromLsn, final long toLsn)
+    {
+        final long hash = doc.hash();
+        final byte[] collection = doc.collection().getBytes(StandardCharsets.UTF_8);
+        final byte[] docId = doc.docId().getBytes(StandardCharsets.UTF_8);
+        final Map<Long, HistoryEntry> out = new HashMap<>();
+        final boolean[] done = {false};
+        final JournalRecordHandler handler = (lsn, buffer, offset, length, index, position) ->
+        {
+            if (lsn > toLsn)
+            {
+                done[0] = true;
+                return;
+            }
+            if (lsn < fromLsn || !records.isOpRecord(buffer, offset) || records.wrap(buffer, offset).docHash() != hash)
+            {
+                return;
+            }
+            final HistoryEntry entry = new HistoryEntry();
+            records.decode(buffer, offset, lsn, entry);
+            if (equal(buffer, records.lastCollectionOffset(), records.lastCollectionLength(), collection) &&
+                equal(buffer, records.lastDocIdOffset(), records.lastDocIdLength(), docId))
+            {
+                out.put(lsn, entry);
+            }
+        };
+        scanner.seekLsn(Math.max(1, fromLsn));
+        while (!done[0] && scanner.poll(handler, 16) > 0)
+        {
+            // The handler marks the end of the range.
+        }
+        return out;
     }
 
     /**

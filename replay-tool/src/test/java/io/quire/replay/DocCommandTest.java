@@ -3,6 +3,8 @@ package io.quire.replay;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +26,9 @@ class DocCommandTest
         sample = SampleJournal.shared();
     }
 
-    @Test
-    void everyVersionOfEveryDocumentIsWhatTheClientsSaw()
+    @ParameterizedTest(name = "records read sequentially instead of a seek: {0}")
+    @ValueSource(longs = {DocumentHistory.RECORDS_PER_SEEK, 0})
+    void everyVersionOfEveryDocumentIsWhatTheClientsSaw(final long recordsPerSeek)
     {
         final List<ShardAccess> shards = new ArrayList<>();
         for (final ShardData shard : DataDir.shards(sample.dataDir, null))
@@ -37,7 +40,8 @@ class DocCommandTest
             int fromSnapshots = 0;
             for (final Map.Entry<String, List<String>> e : sample.texts.entrySet())
             {
-                final DocumentHistory history = DocumentHistory.find(shards, DocRef.parse(e.getKey()));
+                final DocumentHistory history = DocumentHistory.find(shards, DocRef.parse(e.getKey()))
+                    .recordsPerSeek(recordsPerSeek);
                 final List<String> expected = e.getValue();
                 assertThat(history.endVersion()).as(e.getKey()).isEqualTo(expected.size() - 1);
                 for (int v = 0; v < expected.size(); v++)
