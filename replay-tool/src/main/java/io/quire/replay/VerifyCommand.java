@@ -87,8 +87,8 @@ public final class VerifyCommand implements Callable<Integer>
                 {
                     next[0] = now + PROGRESS_INTERVAL_NS;
                     err.println(String.format(Locale.ROOT,
-                        "verify: shard %d: %,d records, %.2f M records/s, lsn %,d of %,d (%.1f%%)", shard.id(),
-                        records, records * 1e3 / Math.max(1, now - start), lsn, end, end <= 0 ? 100.0 : lsn * 100.0 / end));
+                        "verify: shard %d: %,d records, %s, lsn %,d of %,d (%.1f%%)", shard.id(),
+                        records, rate(records, now - start), lsn, end, end <= 0 ? 100.0 : lsn * 100.0 / end));
                     err.flush();
                 }
             });
@@ -113,9 +113,9 @@ public final class VerifyCommand implements Callable<Integer>
             {
                 out.println(String.format(Locale.ROOT,
                     "verify: shard %d: %,d records (lsn %d..%d), %,d documents, %,d snapshots checked in %.2f s " +
-                    "(%.2f M records/s): %s", shard.id(), summary.records(), summary.firstLsn(), summary.lastLsn(),
+                    "(%s): %s", shard.id(), summary.records(), summary.firstLsn(), summary.lastLsn(),
                     summary.documents(), summary.snapshotsChecked(), summary.nanos() / 1e9,
-                    summary.records() * 1e3 / Math.max(1, summary.nanos()),
+                    rate(summary.records(), summary.nanos()),
                     summary.problems() == 0 ? "OK" : summary.problems() + " problem(s)"));
             }
             out.flush();
@@ -126,6 +126,18 @@ public final class VerifyCommand implements Callable<Integer>
         }
         out.flush();
         return total == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    /**
+     * @param records records read.
+     * @param nanos   in this time.
+     * @return the rate, e.g. {@code 1.19 M records/s} or {@code 5,120 records/s}.
+     */
+    static String rate(final long records, final long nanos)
+    {
+        final double perSecond = records * 1e9 / Math.max(1, nanos);
+        return perSecond >= 100_000 ? String.format(Locale.ROOT, "%.2f M records/s", perSecond / 1e6) :
+            String.format(Locale.ROOT, "%,.0f records/s", perSecond);
     }
 
     private static void writeJson(final JsonGenerator json, final VerifyProblem p)
