@@ -143,7 +143,8 @@ public final class DiffCommand implements Callable<Integer>
                 cmp.next = v + 1;
                 if (v >= index.fingerprints.size())
                 {
-                    diverge(cmp, v, r.lsn(), "missing on A (A ends at version " + (index.fingerprints.size() - 1) + ")");
+                    diverge(cmp, v, r.lsn(), "missing on A (A ends at version " + (index.fingerprints.size() - 1) +
+                        ")");
                 }
                 else if (index.fingerprints.getLong((int)v) != fingerprint(r))
                 {
@@ -201,8 +202,8 @@ public final class DiffCommand implements Callable<Integer>
                 " in B");
             return ExitCodes.OK;
         }
-        out.println("diff: " + differing + " document(s) differ, " + onlyA + " only in A, " + onlyB + " only in B (of " +
-            a.size() + " in A, " + b.size() + " in B)");
+        out.println("diff: " + differing + " document(s) differ, " + onlyA + " only in A, " + onlyB +
+            " only in B (of " + a.size() + " in A, " + b.size() + " in B)");
         return ExitCodes.PROBLEMS;
     }
 

@@ -60,7 +60,8 @@ public final class DocumentHistory
     private final TextUnicode ot = new TextUnicode();
     private long recordsPerSeek = RECORDS_PER_SEEK;
 
-    private DocumentHistory(final ShardAccess shard, final DocRef doc, final List<Snapshot> snapshots, final Anchor last)
+    private DocumentHistory(final ShardAccess shard, final DocRef doc, final List<Snapshot> snapshots,
+        final Anchor last)
     {
         this.shard = shard;
         this.doc = doc;

@@ -66,6 +66,8 @@ public final class JournalVerifier implements JournalRecordHandler
     {
         final byte[] collection;
         final byte[] docId;
+        final String collectionName;
+        final String docIdName;
         final String name;
         DocState nextWithSameHash;
         final Rope text = new Rope();
@@ -85,7 +87,9 @@ public final class JournalVerifier implements JournalRecordHandler
         {
             this.collection = collection;
             this.docId = docId;
-            this.name = new String(collection, StandardCharsets.UTF_8) + "/" + new String(docId, StandardCharsets.UTF_8);
+            this.collectionName = new String(collection, StandardCharsets.UTF_8);
+            this.docIdName = new String(docId, StandardCharsets.UTF_8);
+            this.name = collectionName + "/" + docIdName;
         }
     }
 
@@ -432,7 +436,7 @@ public final class JournalVerifier implements JournalRecordHandler
             final List<Snapshot> own = new ArrayList<>();
             for (final Snapshot s : candidates)
             {
-                if (s.meta.isOf(new String(collection, StandardCharsets.UTF_8), new String(docId, StandardCharsets.UTF_8)))
+                if (s.meta.isOf(doc.collectionName, doc.docIdName))
                 {
                     own.add(s);
                 }

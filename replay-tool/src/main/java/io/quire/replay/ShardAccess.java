@@ -173,7 +173,8 @@ public final class ShardAccess implements AutoCloseable
         return null;
     }
 
-    private Anchor lastInRange(final long hash, final byte[] collection, final byte[] docId, final long lo, final long hi)
+    private Anchor lastInRange(final long hash, final byte[] collection, final byte[] docId, final long lo,
+        final long hi)
     {
         final long[] found = {-1, -1};
         final boolean[] done = {false};

@@ -116,7 +116,8 @@ public final class StatsCommand implements Callable<Integer>
         if (outDir != null)
         {
             writeFiles(summary);
-            out.println("files: " + outDir.resolve("summary.txt") + ", latency.hgrm, latency.png, ops-per-second.csv, " +
+            out.println("files: " + outDir.resolve("summary.txt") +
+                ", latency.hgrm, latency.png, ops-per-second.csv, " +
                 "ops-per-minute.csv, documents.csv, authors.csv");
         }
         out.flush();

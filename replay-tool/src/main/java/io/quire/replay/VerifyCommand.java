@@ -157,7 +157,8 @@ public final class VerifyCommand implements Callable<Integer>
             {
                 json.writeStringField("file", p.file());
             }
-            json.writeStringField("excerptIndex", p.excerptIndex() < 0 ? "" : "0x" + Long.toHexString(p.excerptIndex()));
+            json.writeStringField("excerptIndex", p.excerptIndex() < 0 ? "" : "0x" +
+                Long.toHexString(p.excerptIndex()));
             json.writeNumberField("position", p.position());
             json.writeStringField("detail", p.detail());
             json.writeEndObject();

@@ -37,7 +37,8 @@ class CliTest
         {
             final Cli.Result r = Cli.run(sub, "--help");
             assertThat(r.code()).as(sub).isZero();
-            assertThat(r.out()).as(sub).contains("Usage: replay " + sub).contains("Exit codes:").contains("2   bad usage");
+            assertThat(r.out()).as(sub).contains("Usage: replay " + sub).contains("Exit codes:")
+                .contains("2   bad usage");
         }
         final Cli.Result top = Cli.run("--help");
         assertThat(top.out()).contains("info", "dump", "doc", "verify", "diff", "stats", "blame",
@@ -52,10 +53,12 @@ class CliTest
     {
         final Cli.Result r = Cli.run("info", sample.dataDir);
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("shard 0 (", "shard 1 (").containsPattern("lsn +1\\.\\.\\d+ \\(\\d+ records in \\d+ " +
+        assertThat(r.out()).contains("shard 0 (", "shard 1 (")
+            .containsPattern("lsn +1\\.\\.\\d+ \\(\\d+ records in \\d+ " +
             "batches\\)").containsPattern("excerpts +0x[0-9a-f]+\\.\\.0x[0-9a-f]+")
             .contains("CREATE 6, EDIT ", ", DELETE 1, ACL 0, EPOCH 0").contains("epochs      1, 2")
-            .containsPattern("time +20\\d\\d-\\d\\d-\\d\\dT[\\d:.]+Z \\.\\. 20").containsPattern("snapshots +\\d+ files, ")
+            .containsPattern("time +20\\d\\d-\\d\\d-\\d\\dT[\\d:.]+Z \\.\\. 20")
+                .containsPattern("snapshots +\\d+ files, ")
             .contains("problems    none");
         final Cli.Result json = Cli.run("info", sample.dataDir, "--shard", "1", "--format", "json");
         assertThat(json.code()).isZero();
@@ -77,7 +80,8 @@ class CliTest
         {
             assertThat(lines[i]).containsPattern("^lsn=\\d+ 20\\S+Z docs/alpha v=" + (10 + i) + " EDIT \\[");
         }
-        final Cli.Result bySource = Cli.run("dump", sample.dataDir, "--source", "src-bob", "--epoch", "2", "--limit", "7",
+        final Cli.Result bySource = Cli.run("dump", sample.dataDir, "--source", "src-bob", "--epoch", "2",
+            "--limit", "7",
             "--format", "json");
         final String[] json = bySource.out().split("\n");
         assertThat(json).hasSize(7).allSatisfy(l -> assertThat(l).startsWith("{\"lsn\":")
@@ -85,7 +89,8 @@ class CliTest
         final Cli.Result lsns = Cli.run("dump", sample.dataDir, "--shard", "1", "--from-lsn", "20", "--to-lsn", "22");
         assertThat(lsns.out().split("\n")).hasSize(3).satisfies(l -> assertThat(l[0]).startsWith("lsn=20 "));
         final Cli.Result recreate = Cli.run("dump", sample.dataDir, "--doc", SampleJournal.RECREATED);
-        assertThat(recreate.out()).contains(" DELETE  src=").containsPattern("CREATE text-unicode \"# reborn beta\\\\n\"");
+        assertThat(recreate.out()).contains(" DELETE  src=")
+            .containsPattern("CREATE text-unicode \"# reborn beta\\\\n\"");
 
         final SampleJournal.TimePoint a = sample.timePoints.get(1);
         final SampleJournal.TimePoint b = sample.timePoints.get(2);
@@ -139,7 +144,8 @@ class CliTest
         {
             assertThat(dir.resolve(f)).isNotEmptyFile();
         }
-        assertThat(Files.readString(dir.resolve("latency.hgrm"))).contains("Value     Percentile TotalCount 1/(1-Percentile)")
+        assertThat(Files.readString(dir.resolve("latency.hgrm")))
+            .contains("Value     Percentile TotalCount 1/(1-Percentile)")
             .contains("#[Max     =");
         final byte[] png = Files.readAllBytes(dir.resolve("latency.png"));
         assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
@@ -181,7 +187,8 @@ class CliTest
             RecordFormat.excerpt(texts.get(1)) + "\n");
         final Cli.Result lines = Cli.run("blame", sample.dataDir, "--doc", doc, "--lines");
         assertThat(lines.out().split("\n")).hasSize(texts.get(version).split("\n", -1).length -
-            (texts.get(version).endsWith("\n") ? 1 : 0)).allSatisfy(l -> assertThat(l).matches(" *\\d+ v\\d+ +\\S+ +\\| .*"));
+            (texts.get(version).endsWith("\n") ? 1 : 0)).allSatisfy(l -> assertThat(l)
+                .matches(" *\\d+ v\\d+ +\\S+ +\\| .*"));
         final Cli.Result reborn = Cli.run("blame", sample.dataDir, "--doc", SampleJournal.RECREATED);
         assertThat(reborn.out()).doesNotContain("version=0 ");
     }

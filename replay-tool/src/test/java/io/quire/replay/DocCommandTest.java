@@ -84,7 +84,8 @@ class DocCommandTest
         final List<String> beta = sample.texts.get(SampleJournal.RECREATED);
         final int deleted = beta.lastIndexOf(null);
         assertThat(deleted).as("the re-created document has a deleted version").isPositive();
-        final Cli.Result atDelete = Cli.run("doc", sample.dataDir, "--doc", SampleJournal.RECREATED, "--version", deleted);
+        final Cli.Result atDelete = Cli.run("doc", sample.dataDir, "--doc", SampleJournal.RECREATED, "--version",
+            deleted);
         assertThat(atDelete.out()).isEmpty();
         assertThat(atDelete.err()).contains("type null (deleted)").contains("DELETE");
         final Cli.Result reborn = Cli.run("doc", sample.dataDir, "--doc", SampleJournal.RECREATED, "--version",
@@ -129,7 +130,8 @@ class DocCommandTest
         assertThat(usage.code()).isEqualTo(ExitCodes.USAGE);
         final Cli.Result badDoc = Cli.run("doc", sample.dataDir, "--doc", "alpha", "--version", "1");
         assertThat(badDoc.code()).isEqualTo(ExitCodes.USAGE);
-        final Cli.Result noData = Cli.run("doc", sample.dataDir.resolve("nowhere"), "--doc", "docs/alpha", "--version", "1");
+        final Cli.Result noData = Cli.run("doc", sample.dataDir.resolve("nowhere"), "--doc", "docs/alpha",
+            "--version", "1");
         assertThat(noData.code()).isEqualTo(ExitCodes.NOT_FOUND);
     }
 }

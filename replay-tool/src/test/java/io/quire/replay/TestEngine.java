@@ -80,7 +80,8 @@ final class TestEngine implements AutoCloseable
         {
             final Path dir = dataDir.resolve("shard-" + i);
             final CountersManager counters = new CountersManager(
-                new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20)), new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 18)));
+                new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20)),
+                    new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 18)));
             final ShardSettings settings = new ShardSettings(
                 new SequencerConfig(i, 100L << 20, snapshotInterval, 100_000, 4096),
                 JournalContext.forTests(dir.resolve("journal")).batchMaxRecords(batchMaxRecords),
@@ -201,7 +202,8 @@ final class TestEngine implements AutoCloseable
         subscribe.wrapAndApplyHeader(buffer, 0, header).sessionId(900).requestId(request)
             .docHash(ShardRouter.docHash(c, d)).fromVersion(-1).edgeId(WATCH_EDGE).mode(SubscribeMode.SUBSCRIBE)
             .collection(c).docId(d).principal("");
-        offer(shardOf(c, d), MessageHeaderEncoder.ENCODED_LENGTH + subscribe.encodedLength(), SubscribeEncoder.TEMPLATE_ID);
+        offer(shardOf(c, d), MessageHeaderEncoder.ENCODED_LENGTH + subscribe.encodedLength(),
+            SubscribeEncoder.TEMPLATE_ID);
         return await(request);
     }
 
@@ -225,7 +227,8 @@ final class TestEngine implements AutoCloseable
                 final ComponentKind k = op.kind(i) == TextOp.SKIP ? ComponentKind.RETAIN :
                     op.kind(i) == TextOp.INSERT ? ComponentKind.INSERT : ComponentKind.DELETE;
                 components.next().kind(k).length(op.length(i));
-                final int n = op.hasText(i) ? Utf8.encode(op.textBuffer(), op.textStart(i), op.textLength(i), text, 0) : 0;
+                final int n = op.hasText(i) ? Utf8.encode(op.textBuffer(), op.textStart(i), op.textLength(i), text,
+                    0) : 0;
                 components.putText(text, 0, n);
             }
         }

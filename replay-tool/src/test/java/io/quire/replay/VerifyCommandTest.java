@@ -50,8 +50,8 @@ class VerifyCommandTest
         final Cli.Result r = Cli.run("verify", sample.dataDir);
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("verify: shard 0: ").contains("verify: shard 1: ").endsWith("verify: OK\n");
-        assertThat(r.out()).containsPattern("shard 0: [\\d,]+ records \\(lsn 1\\.\\.\\d+\\), 5 documents, [1-9][\\d,]* " +
-            "snapshots checked");
+        assertThat(r.out()).containsPattern(
+            "shard 0: [\\d,]+ records \\(lsn 1\\.\\.\\d+\\), 5 documents, [1-9][\\d,]* snapshots checked");
     }
 
     @Test
@@ -63,7 +63,8 @@ class VerifyCommandTest
         JournalSurgery.flipByte(journal, TARGET);
         final Cli.Result r = Cli.run("verify", data, "--shard", "0");
         assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.PROBLEMS);
-        assertThat(r.out()).containsPattern("CRC_MISMATCH shard=0 lsn=" + TARGET + " file=\\S+\\.cq4 index=0x[0-9a-f]+ " +
+        assertThat(r.out()).containsPattern("CRC_MISMATCH shard=0 lsn=" + TARGET +
+            " file=\\S+\\.cq4 index=0x[0-9a-f]+ " +
             "record=\\d+: stored crc32c");
         assertThat(r.out()).contains("VERSION_GAP shard=0").contains("doc=" + victim.doc() + " version=" +
             (victim.version() + 1)).contains("versions " + victim.version() + ".." + victim.version() + " missing");
@@ -80,7 +81,8 @@ class VerifyCommandTest
         JournalSurgery.write(journal, batches, 7);
         final Cli.Result r = Cli.run("verify", data, "--shard", "1");
         assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.PROBLEMS);
-        assertThat(r.out()).containsPattern("(TRUNCATED|BAD_FRAME_LENGTH) shard=1 lsn=" + lastLsn + " file=\\S+ index=0x");
+        assertThat(r.out()).containsPattern("(TRUNCATED|BAD_FRAME_LENGTH) shard=1 lsn=" + lastLsn +
+            " file=\\S+ index=0x");
     }
 
     @Test
