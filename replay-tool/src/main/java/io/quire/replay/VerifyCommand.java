@@ -10,8 +10,14 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code replay verify DATA_DIR}: replays every document through the whole journal and reports what is wrong.
@@ -30,7 +36,8 @@ import java.util.concurrent.Callable;
             "DOC_HASH_MISMATCH, SHARD_MISMATCH;",
         "  snapshots: SNAPSHOT_MISMATCH (disagrees with the journal at its version), SNAPSHOT_DAMAGED, " +
             "SNAPSHOT_BEYOND_JOURNAL.",
-        "Progress goes to stderr every 2 s on long runs; problems and the summary to stdout."
+        "Shards are verified in parallel (--threads). Progress goes to stderr every 2 s on long runs; problems and " +
+            "the summaries go to stdout."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -56,18 +63,78 @@ public final class VerifyCommand implements Callable<Integer>
     @Option(names = "--quiet", description = "No progress on stderr.")
     private boolean quiet;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+        description = "Shards verified at once (default: one per processor, at most one per shard). Each shard is " +
+            "one sequential pass.")
+    private int threads;
+
     @Override
-    public Integer call() throws IOException
+    public Integer call() throws IOException, InterruptedException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final JsonGenerator json = format == InfoCommand.Format.json ? RecordFormat.jsonLines(out) : null;
+        final List<ShardData> selected = shards.shards();
+        final int parallelism = Math.max(1, Math.min(selected.size(),
+            threads > 0 ? threads : Runtime.getRuntime().availableProcessors()));
+        long total = 0;
+        if (parallelism == 1)
+        {
+            for (final ShardData shard : selected)
+            {
+                total += verify(shard, json);
+            }
+        }
+        else
+        {
+            final ExecutorService pool = Executors.newFixedThreadPool(parallelism, r ->
+            {
+                final Thread t = new Thread(r, "quire-verify");
+                t.setDaemon(true);
+                return t;
+            });
+            try
+            {
+                final List<Future<Long>> results = new ArrayList<>();
+                for (final ShardData shard : selected)
+                {
+                    results.add(pool.submit(() -> verify(shard, json)));
+                }
+                for (final Future<Long> result : results)
+                {
+                    total += result.get();
+                }
+            }
+            catch (final ExecutionException ex)
+            {
+                if (ex.getCause() instanceof RuntimeException cause)
+                {
+                    throw cause;
+                }
+                throw new IllegalStateException(ex.getCause());
+            }
+            finally
+            {
+                pool.shutdownNow();
+            }
+        }
+        if (json == null)
+        {
+            out.println(total == 0 ? "verify: OK" : "verify: " + total + " problem(s)");
+        }
+        out.flush();
+        return total == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    /** Verify one shard, printing its problems and summary as whole lines (shards may run in parallel). */
+    private long verify(final ShardData shard, final JsonGenerator json) throws IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        final JsonGenerator json = format == InfoCommand.Format.json ? RecordFormat.jsonLines(out) : null;
-        long total = 0;
-        for (final ShardData shard : shards.shards())
+        final long[] next = {System.nanoTime() + PROGRESS_INTERVAL_NS};
+        final long start = System.nanoTime();
+        final JournalVerifier verifier = new JournalVerifier(shard, problem ->
         {
-            final long[] next = {System.nanoTime() + PROGRESS_INTERVAL_NS};
-            final long start = System.nanoTime();
-            final JournalVerifier verifier = new JournalVerifier(shard, problem ->
+            synchronized (out)
             {
                 if (json != null)
                 {
@@ -79,20 +146,25 @@ public final class VerifyCommand implements Callable<Integer>
                     out.println(problem);
                 }
                 out.flush();
-            });
-            final JournalVerifier.Summary summary = verifier.run((records, lsn, end) ->
+            }
+        });
+        final JournalVerifier.Summary summary = verifier.run((records, lsn, end) ->
+        {
+            final long now = System.nanoTime();
+            if (!quiet && now >= next[0])
             {
-                final long now = System.nanoTime();
-                if (!quiet && now >= next[0])
+                next[0] = now + PROGRESS_INTERVAL_NS;
+                synchronized (out)
                 {
-                    next[0] = now + PROGRESS_INTERVAL_NS;
                     err.println(String.format(Locale.ROOT,
                         "verify: shard %d: %,d records, %s, lsn %,d of %,d (%.1f%%)", shard.id(),
                         records, rate(records, now - start), lsn, end, end <= 0 ? 100.0 : lsn * 100.0 / end));
                     err.flush();
                 }
-            });
-            total += summary.problems();
+            }
+        });
+        synchronized (out)
+        {
             if (json != null)
             {
                 json.writeStartObject();
@@ -120,12 +192,7 @@ public final class VerifyCommand implements Callable<Integer>
             }
             out.flush();
         }
-        if (json == null)
-        {
-            out.println(total == 0 ? "verify: OK" : "verify: " + total + " problem(s)");
-        }
-        out.flush();
-        return total == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+        return summary.problems();
     }
 
     /**
