@@ -36,8 +36,8 @@ import java.util.concurrent.Future;
             "DOC_HASH_MISMATCH, SHARD_MISMATCH;",
         "  snapshots: SNAPSHOT_MISMATCH (disagrees with the journal at its version), SNAPSHOT_DAMAGED, " +
             "SNAPSHOT_BEYOND_JOURNAL.",
-        "Shards are verified in parallel (--threads). Progress goes to stderr every 2 s on long runs; problems and " +
-            "the summaries go to stdout."
+        "Shards, and the documents of a shard, are replayed in parallel (--threads). Progress goes to stderr every " +
+            "2 s on long runs; problems and the summaries go to stdout."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -64,8 +64,8 @@ public final class VerifyCommand implements Callable<Integer>
     private boolean quiet;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-        description = "Shards verified at once (default: one per processor, at most one per shard). Each shard is " +
-            "one sequential pass.")
+        description = "Threads (default: one per processor): shards are verified in parallel, and a shard's " +
+            "documents are replayed by the threads left over, while one thread reads its journal.")
     private int threads;
 
     @Override
@@ -74,14 +74,15 @@ public final class VerifyCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final JsonGenerator json = format == InfoCommand.Format.json ? RecordFormat.jsonLines(out) : null;
         final List<ShardData> selected = shards.shards();
-        final int parallelism = Math.max(1, Math.min(selected.size(),
-            threads > 0 ? threads : Runtime.getRuntime().availableProcessors()));
+        final int budget = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        final int parallelism = Math.max(1, Math.min(selected.size(), budget));
+        final int workers = Math.max(1, budget / parallelism);
         long total = 0;
         if (parallelism == 1)
         {
             for (final ShardData shard : selected)
             {
-                total += verify(shard, json);
+                total += verify(shard, json, workers);
             }
         }
         else
@@ -97,7 +98,7 @@ public final class VerifyCommand implements Callable<Integer>
                 final List<Future<Long>> results = new ArrayList<>();
                 for (final ShardData shard : selected)
                 {
-                    results.add(pool.submit(() -> verify(shard, json)));
+                    results.add(pool.submit(() -> verify(shard, json, workers)));
                 }
                 for (final Future<Long> result : results)
                 {
@@ -126,7 +127,7 @@ public final class VerifyCommand implements Callable<Integer>
     }
 
     /** Verify one shard, printing its problems and summary as whole lines (shards may run in parallel). */
-    private long verify(final ShardData shard, final JsonGenerator json) throws IOException
+    private long verify(final ShardData shard, final JsonGenerator json, final int workers) throws IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
@@ -147,7 +148,7 @@ public final class VerifyCommand implements Callable<Integer>
                 }
                 out.flush();
             }
-        });
+        }, workers);
         final JournalVerifier.Summary summary = verifier.run((records, lsn, end) ->
         {
             final long now = System.nanoTime();

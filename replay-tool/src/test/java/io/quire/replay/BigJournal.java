@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Writes a large journal through the real engine path, for the replay tool's benchmark: one {@link Shard} (journal
  * with default options, a snapshot of each document every 1000 ops), many documents each with one op in flight, so
- * the ring batches and group-commits as under load.
+ * the ring batches and group-commits as under load. Documents grow to about 10,000 code points and stay there.
  * <pre>
  *   java @config/jvm.options -cp &lt;test classpath&gt; io.quire.replay.BigJournal DATA_DIR RECORDS [DOCS]
  * </pre>
@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class BigJournal
 {
     private static final int SNAPSHOT_INTERVAL = 1000;
-    private static final int MAX_LENGTH = 3000;
+    private static final int MAX_LENGTH = 10_000;
 
     private BigJournal()
     {
@@ -131,7 +131,7 @@ public final class BigJournal
                 }
                 else
                 {
-                    final boolean delete = length[d] > 0 && (length[d] > MAX_LENGTH || random.nextInt(3) == 0);
+                    final boolean delete = length[d] > 0 && (length[d] > MAX_LENGTH || random.nextInt(5) == 0);
                     if (delete)
                     {
                         final int pos = random.nextInt(length[d]);

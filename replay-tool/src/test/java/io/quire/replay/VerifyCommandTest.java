@@ -9,6 +9,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,10 +46,11 @@ class VerifyCommandTest
         return new RecordView().decode(lsn, new UnsafeBuffer(bytes), 0, bytes.length, -1, -1);
     }
 
-    @Test
-    void aCleanJournalPasses()
+    @ParameterizedTest(name = "threads {0}")
+    @ValueSource(strings = {"1", "2", "4"})
+    void aCleanJournalPasses(final String threads)
     {
-        final Cli.Result r = Cli.run("verify", sample.dataDir);
+        final Cli.Result r = Cli.run("verify", sample.dataDir, "--threads", threads);
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("verify: shard 0: ").contains("verify: shard 1: ").endsWith("verify: OK\n");
         assertThat(r.out()).containsPattern(
@@ -61,7 +64,7 @@ class VerifyCommandTest
         final Path journal = data.resolve("shard-0/journal");
         final RecordView victim = decode(journal, TARGET);
         JournalSurgery.flipByte(journal, TARGET);
-        final Cli.Result r = Cli.run("verify", data, "--shard", "0");
+        final Cli.Result r = Cli.run("verify", data, "--shard", "0", "--threads", "3");
         assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(r.out()).containsPattern("CRC_MISMATCH shard=0 lsn=" + TARGET +
             " file=\\S+\\.cq4 index=0x[0-9a-f]+ " +
@@ -111,7 +114,7 @@ class VerifyCommandTest
             }
         }
         JournalSurgery.write(journal, rewritten, 0);
-        final Cli.Result r = Cli.run("verify", data, "--shard", "0");
+        final Cli.Result r = Cli.run("verify", data, "--shard", "0", "--threads", "1");
         assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(r.out()).containsPattern("LSN_GAP shard=0 lsn=" + (TARGET + 1) + " file=\\S+ index=0x[0-9a-f]+ " +
             "record=0: expected LSN " + TARGET + ", batch starts at " + (TARGET + 1) + ": 1 record\\(s\\) missing");
