@@ -143,6 +143,14 @@ public final class DumpCommand implements Callable<Integer>
                 done = true;
                 return;
             }
+            if (!follow && docRef != null && toVersion != null && view.type() == RecordView.Type.OP &&
+                view.version() > toVersion && view.collection().equals(docRef.collection()) &&
+                view.docId().equals(docRef.docId()))
+            {
+                // The document's versions only grow along the journal: nothing after this can match.
+                done = true;
+                return;
+            }
             if (matches(view))
             {
                 print(view);
