@@ -370,8 +370,8 @@ final class DocumentReplayer
         if (text.checksum() != s.meta.checksum())
         {
             verifier.report(new VerifyProblem(VerifyProblem.Kind.SNAPSHOT_DAMAGED, verifier.shardId(),
-                s.ref.path().toString(), -1, -1, s.meta.lsn(), s.meta.collection() + "/" + s.meta.docId(), s.meta.version(),
-                "its text has checksum " + Long.toHexString(text.checksum()) + ", its header says " +
+                s.ref.path().toString(), -1, -1, s.meta.lsn(), s.meta.collection() + "/" + s.meta.docId(),
+                s.meta.version(), "its text has checksum " + Long.toHexString(text.checksum()) + ", its header says " +
                 Long.toHexString(s.meta.checksum())));
             text.clear();
             return false;
