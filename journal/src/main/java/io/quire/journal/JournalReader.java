@@ -107,6 +107,16 @@ public final class JournalReader implements AutoCloseable
         return expectedLsn;
     }
 
+    /**
+     * The queue file the reader is in: during {@link JournalRecordHandler#onRecord}, the file holding that record.
+     *
+     * @return the file, or null before the first read.
+     */
+    public File currentFile()
+    {
+        return tailer.currentFile();
+    }
+
     /** Go back to the first record. */
     public void toStart()
     {

@@ -7,14 +7,17 @@ import io.quire.journal.snapshot.CharChunkConsumer;
  * Appends streamed text (a snapshot being loaded) to a rope. Chunks may end between the two halves of a surrogate
  * pair; the rope only takes well-formed text, so a trailing high surrogate waits for the next chunk.
  */
-final class RopeAppender implements CharChunkConsumer
+public final class RopeAppender implements CharChunkConsumer
 {
     private final Rope rope;
     private char pendingHigh;
     private boolean pending;
     private final char[] pair = new char[2];
 
-    RopeAppender(final Rope rope)
+    /**
+     * @param rope the rope to append to.
+     */
+    public RopeAppender(final Rope rope)
     {
         this.rope = rope;
     }
@@ -49,7 +52,7 @@ final class RopeAppender implements CharChunkConsumer
     }
 
     /** @throws IllegalStateException if the text ended inside a surrogate pair. */
-    void finish()
+    public void finish()
     {
         if (pending)
         {

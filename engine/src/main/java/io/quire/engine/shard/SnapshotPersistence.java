@@ -136,7 +136,7 @@ public final class SnapshotPersistence implements DocumentPersistence
      * @param text  the text at the op's version.
      * @param entry the op.
      */
-    static void applyRecord(final TextUnicode ot, final Rope text, final HistoryEntry entry)
+    public static void applyRecord(final TextUnicode ot, final Rope text, final HistoryEntry entry)
     {
         switch (entry.kind)
         {
