@@ -60,6 +60,8 @@ final class IngressAdapter implements FragmentHandler
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(IngressAdapter.class);
+    /** Commands are published to a ring in batches of at most this many (the agent publishes after every poll). */
+    static final int PUBLISH_BATCH = 32;
 
     private final MessageValidator validator;
     private final Shard[] shards;
@@ -281,7 +283,7 @@ final class IngressAdapter implements FragmentHandler
         }
         final int index = shardId - shardBegin;
         if ((controls.blocks(index) && (controls.flush() == 0 || controls.blocks(index))) ||
-            !shards[index].offer(buffer, offset, length, template, receivedNanos))
+            !shards[index].offerDeferred(buffer, offset, length, template, receivedNanos, PUBLISH_BATCH))
         {
             // The sequencer never answers OVERLOADED, so the ingress is that counter's only writer.
             shards[index].counters().rejected(RejectReason.OVERLOADED);

@@ -30,6 +30,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     private static final Logger LOG = LoggerFactory.getLogger(IngressAgent.class);
 
     private final Subscription subscription;
+    private final Shard[] shards;
     private final FragmentAssembler assembler;
     private final int fragmentLimit;
     private final EdgeDirectory directory;
@@ -72,6 +73,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         final EpochNanoClock wallClock)
     {
         this.subscription = subscription;
+        this.shards = shards;
         this.fragmentLimit = ctx.fragmentLimit();
         this.directory = directory;
         this.controls = new PendingControls(shards);
@@ -99,6 +101,13 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     public int doWork()
     {
         int work = subscription.poll(assembler, fragmentLimit);
+        if (work > 0)
+        {
+            for (final Shard shard : shards)
+            {
+                shard.publishBatch();
+            }
+        }
         if (controls.any())
         {
             work += controls.flush();
