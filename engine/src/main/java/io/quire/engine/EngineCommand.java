@@ -35,11 +35,12 @@ import java.util.concurrent.CountDownLatch;
         "",
         "Prints exactly one line on stdout when it accepts commands:",
         "  engine ready node=<id> ingress=<channel> stream=<id> shards=<begin>-<end>",
-        "and runs until SIGTERM or SIGINT, then drains its rings, snapshots changed documents and exits 0."
+        "and runs until SIGTERM or SIGINT, then drains its rings, snapshots changed documents and exits (143 after " +
+            "SIGTERM, 130 after SIGINT, as the JVM does for signals)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:stopped by a signal after a clean shutdown",
+        "0:--help or --version",
         "1:failed to start (see the log)",
         "2:bad usage or configuration"
     })
@@ -90,7 +91,7 @@ public final class EngineCommand implements Callable<Integer>
      * Parse and run.
      *
      * @param args command line.
-     * @return the exit code (0 only after a signal-driven clean shutdown, or for --help/--version).
+     * @return the exit code (the JVM exits with the signal's status before a clean shutdown returns here).
      */
     public static int run(final String[] args)
     {

@@ -49,6 +49,8 @@ public final class EngineCounters implements AutoCloseable
     public final AtomicCounter edgesKnown;
     /** Engine heartbeats sent. */
     public final AtomicCounter heartbeatsSent;
+    /** Engine heartbeats a publication did not take (edge not connected yet, or back-pressured). */
+    public final AtomicCounter heartbeatsMissed;
     /** Rejects and heartbeats from the ingress thread that no publication took. */
     public final AtomicCounter ingressRepliesUndelivered;
     /** Rejects made by the ingress itself, by reason (OVERLOADED also counts on the shard). */
@@ -83,6 +85,7 @@ public final class EngineCounters implements AutoCloseable
         edgeTimeouts = newCounter("edge-timeouts");
         edgesKnown = newCounter("edges-known");
         heartbeatsSent = newCounter("heartbeats-sent");
+        heartbeatsMissed = newCounter("heartbeats-missed");
         ingressRepliesUndelivered = newCounter("ingress-replies-undelivered");
         final RejectReason[] reasons = RejectReason.values();
         ingressRejects = new AtomicCounter[reasons.length];

@@ -70,6 +70,7 @@ public final class ClientDoc
     private OpKind inflightKind;
     private final TextOp inflight = new TextOp();
     private long inflightSeq;
+    private long inflightBase;
     private String inflightCreateData;
     private boolean inflightSent;
     private boolean pendingOps;
@@ -92,6 +93,9 @@ public final class ClientDoc
     private long resent;
     private long duplicatesDropped;
     private long gaps;
+    private long transformedAgainst;
+    private long maxLag;
+    private long laggedAcks;
 
     /**
      * @param client    the client (edge) this session lives on.
@@ -222,6 +226,7 @@ public final class ClientDoc
     private void sendInflight()
     {
         final long base = inflightKind == OpKind.CREATE && version < 0 ? -1 : version;
+        inflightBase = base;
         final long r = inflightKind == OpKind.CREATE ?
             client.submitCreate(sessionId, doc, base, sourceBytes, inflightSeq, inflightCreateData) :
             client.submitEdit(sessionId, doc, base, sourceBytes, inflightSeq, inflight);
@@ -254,6 +259,16 @@ public final class ClientDoc
             return;
         }
         deferredAck = -1;
+        if (inflightKind == OpKind.EDIT && inflightBase >= 0)
+        {
+            // How far the document had moved past the base the engine received: what it transformed the op over.
+            final long lag = ackVersion - inflightBase;
+            maxLag = Math.max(maxLag, lag);
+            if (lag > 0)
+            {
+                laggedAcks++;
+            }
+        }
         version++;
         final long committedSeq = inflightSeq;
         inflightKind = null;
@@ -320,6 +335,10 @@ public final class ClientDoc
                 break;
         }
         serverOp.copyFrom(m.op());
+        if (inflightKind == OpKind.EDIT || pendingOps)
+        {
+            transformedAgainst++;
+        }
         if (inflightKind == OpKind.EDIT)
         {
             transformX(inflight);
@@ -539,6 +558,24 @@ public final class ClientDoc
     public long duplicatesDropped()
     {
         return duplicatesDropped;
+    }
+
+    /** @return incoming ops that were transformed against a local in-flight or pending op. */
+    public long transformedAgainst()
+    {
+        return transformedAgainst;
+    }
+
+    /** @return the most versions an acknowledged edit's base was behind its commit version. */
+    public long maxLag()
+    {
+        return maxLag;
+    }
+
+    /** @return acknowledged edits whose base was behind their commit version (the engine transformed them). */
+    public long laggedAcks()
+    {
+        return laggedAcks;
     }
 
     /** @return gaps detected (ops above the version). */

@@ -88,10 +88,17 @@ final class IngressPublisher
         heartbeat.wrapAndApplyHeader(buffer, 0, header)
             .epoch(epoch).timestampNs(timestampNs).nodeId(nodeId).shardCount(shardCount).shardBegin(shardBegin)
             .shardEnd(shardEnd).role(NodeRole.PRIMARY);
-        final boolean sent = send(publication, MessageHeaderEncoder.ENCODED_LENGTH + heartbeat.encodedLength());
+        // Heartbeats are periodic and best effort (a new edge's publication is often not connected yet when it is
+        // greeted): one try, and a miss is not an undelivered reply.
+        final boolean sent = publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH +
+            heartbeat.encodedLength()) > 0;
         if (sent)
         {
             counters.heartbeatsSent.incrementOrdered();
+        }
+        else
+        {
+            counters.heartbeatsMissed.incrementOrdered();
         }
         return sent;
     }
