@@ -16,7 +16,13 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,12 +85,7 @@ public final class EngineNode implements AutoCloseable
             // Every committed op is stamped with the wall clock: an offset from System.nanoTime(), re-sampled each
             // second, costs no allocation, where Instant.now() (SystemEpochNanoClock) allocates on every call.
             final OffsetEpochNanoClock wallClock = new OffsetEpochNanoClock(3, 250_000, 1_000_000_000L);
-            final long epoch = ctx.epoch();
-            for (int i = 0; i < opened.length; i++)
-            {
-                opened[i] = Shard.open(ctx.shardSettings(ctx.shardBegin() + i), sink, engineCounters::newCounter,
-                    () -> epoch, wallClock);
-            }
+            openShards(ctx, opened, sink, engineCounters, wallClock);
             for (final Shard shard : opened)
             {
                 shard.start();
@@ -123,6 +124,76 @@ public final class EngineNode implements AutoCloseable
         AgentRunner.startOnThread(ingressRunner);
         LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}", ctx.nodeId(),
             ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount());
+    }
+
+    /**
+     * Open (recover) the owned shards, in parallel on up to one thread per core: recovery is a sequential read of
+     * each shard's journal, so a restart takes as long as the largest shard rather than the sum of them.
+     */
+    private static void openShards(
+        final EngineContext ctx, final Shard[] opened, final EgressPublisher sink, final EngineCounters counters,
+        final OffsetEpochNanoClock wallClock)
+    {
+        final long epoch = ctx.epoch();
+        final int threads = Math.min(opened.length, Runtime.getRuntime().availableProcessors());
+        if (threads <= 1)
+        {
+            for (int i = 0; i < opened.length; i++)
+            {
+                opened[i] = Shard.open(ctx.shardSettings(ctx.shardBegin() + i), sink, counters::newCounter,
+                    () -> epoch, wallClock);
+            }
+            return;
+        }
+        final ExecutorService pool = Executors.newFixedThreadPool(threads, runnable ->
+        {
+            final Thread thread = new Thread(runnable, "quire-recovery");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try
+        {
+            final List<Future<Shard>> futures = new ArrayList<>();
+            for (int i = 0; i < opened.length; i++)
+            {
+                final ShardSettings settings = ctx.shardSettings(ctx.shardBegin() + i);
+                futures.add(pool.submit(() -> Shard.open(settings, sink, counters::newCounter, () -> epoch,
+                    wallClock)));
+            }
+            RuntimeException failure = null;
+            for (int i = 0; i < opened.length; i++)
+            {
+                try
+                {
+                    opened[i] = futures.get(i).get();
+                }
+                catch (final ExecutionException ex)
+                {
+                    final Throwable cause = ex.getCause();
+                    if (failure == null)
+                    {
+                        failure = cause instanceof RuntimeException ? (RuntimeException)cause :
+                            new IllegalStateException("shard " + (ctx.shardBegin() + i) + " failed to open", cause);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    if (failure == null)
+                    {
+                        failure = new IllegalStateException("interrupted while opening shards", ex);
+                    }
+                }
+            }
+            if (failure != null)
+            {
+                throw failure;
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
     }
 
     /**
