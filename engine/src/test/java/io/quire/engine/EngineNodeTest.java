@@ -123,6 +123,24 @@ class EngineNodeTest
         }
 
         @Override
+        public void onPresence(final long targetSessionId, final long originSessionId, final int originEdgeId,
+            final long channelHash, final long docVersion, final long presenceVersion,
+            final io.quire.codec.protocol.PresenceShape shape, final long index, final long length,
+            final String channel, final String presenceId, final String value)
+        {
+            events.add("presence t" + targetSessionId + " origin=" + originEdgeId + "/" + originSessionId + " v" +
+                docVersion + " pv" + presenceVersion + " " + shape + " " + index + ":" + length + " " + channel + " " +
+                presenceId);
+        }
+
+        @Override
+        public void onPresenceRequest(final long targetSessionId, final long originSessionId, final long channelHash,
+            final String channel)
+        {
+            events.add("presence-request t" + targetSessionId + " origin=" + originSessionId + " " + channel);
+        }
+
+        @Override
         public void onEngineUp(final int nodeId, final long epoch)
         {
             engineUps++;
@@ -206,6 +224,42 @@ class EngineNodeTest
         assertThat(node.metrics().counters().ingressMalformedCount()).isZero();
         final long committed = node.metrics().committed(0) + node.metrics().committed(1);
         assertThat(committed).isEqualTo(2);
+    }
+
+    @Test
+    void presenceAndHistoricalSnapshotsTravelThroughTheNode()
+    {
+        start(testContext(dir));
+        final Recorder a = new Recorder();
+        final Recorder b = new Recorder();
+        final EngineClient ca = client(41, 2001, a);
+        final EngineClient cb = client(42, 2002, b);
+        await("engine up", () -> a.engineUps == 1 && b.engineUps == 1, ca, cb);
+        final DocRef doc = new DocRef("docs", "p");
+        final byte[] src = "A".getBytes(StandardCharsets.UTF_8);
+        final long create = ca.submitCreate(1, doc, -1, src, 1, "abcdef");
+        await("create", () -> a.has("ack s1 r" + create), ca, cb);
+        final long edit = ca.submitEdit(1, doc, 1, src, 2, new TextOp().insert(">>"));
+        await("edit", () -> a.has("ack s1 r" + edit + " v1"), ca, cb);
+
+        final long atOne = cb.fetchAt(5, doc, 1, -1);
+        await("snapshot at version 1", () -> b.has("snapshot s5 r" + atOne + " v1 abcdef"), ca, cb);
+
+        final long psA = ca.presenceSubscribe(1, doc.channel());
+        final long psB = cb.presenceSubscribe(2, doc.channel());
+        await("presence subscriptions", () -> a.has("done s1 r" + psA) && b.has("done s2 r" + psB), ca, cb);
+        assertThat(a.events).anyMatch(e -> e.startsWith("presence-request t0 origin=2 docs.p"));
+        // A caret at index 1 of version 1 ("abcdef") is transformed over the op committed at version 1 (">>" inserted
+        // at the start): index 3 of version 2, for every subscriber, the sender's own copy (its ack) included.
+        final long update = cb.presenceUpdate(2, doc, "caret-b", "B", 1, 0,
+            io.quire.codec.protocol.PresenceShape.INDEX_LENGTH, 1, 0, "");
+        assertThat(update).isPositive();
+        await("presence broadcast", () -> a.has("presence t0 origin=42/2 v2 pv0 INDEX_LENGTH 3:0 docs.p caret-b") &&
+            b.has("presence t2 origin=42/2 v2 pv0 INDEX_LENGTH 3:0 docs.p caret-b"), ca, cb);
+        final long pu = cb.presenceUnsubscribe(2, doc.channel());
+        await("presence unsubscribe", () -> b.has("done s2 r" + pu + " v-1 PRESENCE_UNSUBSCRIBE"), ca, cb);
+        assertThat(cb.sessionClosed(2)).isPositive();
+        await("session closed counted", () -> node.metrics().counters().sessionsClosedCount() == 1, ca, cb);
     }
 
     @Test
