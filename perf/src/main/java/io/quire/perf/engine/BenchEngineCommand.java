@@ -107,7 +107,8 @@ public final class BenchEngineCommand implements Callable<Integer>
     private int sources;
 
     @Option(names = "--window", paramLabel = "N", defaultValue = "2048",
-        description = "Most ops outstanding (closed loop; also the open loop's cap) (default: ${DEFAULT-VALUE}).")
+        description = "Most ops outstanding (closed loop; also the open loop's cap); keep it below a shard's ring.size " +
+            "(4096 by default) or ops are refused as OVERLOADED (default: ${DEFAULT-VALUE}).")
     private int window;
 
     @Option(names = "--rate", paramLabel = "OPS", defaultValue = "0",
@@ -140,6 +141,10 @@ public final class BenchEngineCommand implements Callable<Integer>
     @Option(names = "--set", paramLabel = "OPTION=VALUE", description = "Any engine option (journal.* for the journal).")
     private List<String> sets = new ArrayList<>();
 
+    @Option(names = "--report-interval", paramLabel = "S", defaultValue = "0",
+        description = "Also log the latency of every S seconds of the run (0: only the whole run).")
+    private double reportSeconds;
+
     @Option(names = "--reopen", description = "After the run, close the engine, reopen it on the same data and log " +
         "the recovery time, then check the documents again.")
     private boolean reopen;
@@ -151,6 +156,7 @@ public final class BenchEngineCommand implements Callable<Integer>
     private final long[] sendTimes = new long[SEND_RING];
     private final long[] sendIds = new long[SEND_RING];
     private final Histogram latency = new Histogram(MAX_LATENCY_NS, 3);
+    private final Histogram interval = new Histogram(MAX_LATENCY_NS, 3);
 
     private long outstanding;
     private long acked;
@@ -396,9 +402,11 @@ public final class BenchEngineCommand implements Callable<Integer>
                 final long start = System.nanoTime();
                 final long warmEnd = start + (long)(warmupSeconds * 1e9);
                 final long end = warmEnd + (long)(durationSeconds * 1e9);
-                final double interval = rate > 0 ? 1e9 / rate : 0;
+                final double period = rate > 0 ? 1e9 / rate : 0;
                 long planned = 0;
                 boolean reset = false;
+                final long reportNs = (long)(reportSeconds * 1e9);
+                long nextReport = reportNs > 0 ? start + reportNs : Long.MAX_VALUE;
                 while (failure == null)
                 {
                     final long now = System.nanoTime();
@@ -415,6 +423,14 @@ public final class BenchEngineCommand implements Callable<Integer>
                         cpuEndNs = processCpuNs();
                         break;
                     }
+                    if (now - nextReport >= 0)
+                    {
+                        nextReport += reportNs;
+                        LOG.info("{} s: {} acks, latency us p50={} p99={} max={}, outstanding {}",
+                            String.format(Locale.ROOT, "%.1f", (now - start) / 1e9), interval.getTotalCount(),
+                            us(interval, 50), us(interval, 99), us(interval.getMaxValue()), outstanding);
+                        interval.reset();
+                    }
                     int work = client.poll(256);
                     if (rate == 0)
                     {
@@ -429,7 +445,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                     }
                     else
                     {
-                        long due = start + (long)(planned * interval);
+                        long due = start + (long)(planned * period);
                         while (due - System.nanoTime() <= 0 && outstanding < window && exhausted < docs)
                         {
                             if (!sendNext(due))
@@ -437,7 +453,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                                 break;
                             }
                             planned++;
-                            due = start + (long)(planned * interval);
+                            due = start + (long)(planned * period);
                             work++;
                         }
                     }
@@ -537,10 +553,12 @@ public final class BenchEngineCommand implements Callable<Integer>
             final long sentAt = sendTimes[slot];
             outstanding--;
             acked++;
+            final long nanos = Math.min(MAX_LATENCY_NS, Math.max(0, now - sentAt));
             if (sentAt - measureStartNs >= 0 && sentAt - measureEndNs < 0)
             {
-                latency.recordValue(Math.min(MAX_LATENCY_NS, Math.max(0, now - sentAt)));
+                latency.recordValue(nanos);
             }
+            interval.recordValue(nanos);
             if (!measuredAcksFrozen && now - measureStartNs >= 0)
             {
                 measuredAcks++;
