@@ -207,11 +207,24 @@ class EngineRejectSystemTest
                 sent.add(request[0]);
                 client.poll(16);
             }
-            driver.await("a reply to every edit", 60, () -> replies.byRequest.keySet().containsAll(sent));
+            try
+            {
+                driver.await("a reply to every edit", 60, () -> replies.byRequest.keySet().containsAll(sent));
+            }
+            catch (final AssertionError ex)
+            {
+                final long missing = sent.stream().filter(r -> !replies.byRequest.containsKey(r)).count();
+                throw new AssertionError(missing + " edits without a reply; ingress replies undelivered " +
+                    node.metrics().counters().ingressRepliesUndelivered.get() + ", egress undelivered " +
+                    node.metrics().counters().undeliveredCount() + ", retries " +
+                    node.metrics().counters().egressBackPressureRetryCount(), ex);
+            }
             final long acked = sent.stream().filter(r -> replies.byRequest.get(r).equals("ack")).count();
             final long overloaded = sent.stream().filter(r -> replies.byRequest.get(r).equals("OVERLOADED")).count();
-            LOG.info("burst of {} edits into a ring of 64 with synced journal batches: {} acked, {} OVERLOADED",
-                burst, acked, overloaded);
+            LOG.info("burst of {} edits into a ring of 64 with synced journal batches: {} acked, {} OVERLOADED; " +
+                "{} replies met back-pressure and waited", burst, acked, overloaded,
+                node.metrics().counters().egressBackPressureRetryCount());
+            assertThat(node.metrics().counters().undeliveredCount()).as("replies dropped").isZero();
             assertThat(acked + overloaded).isEqualTo(burst);
             assertThat(overloaded).as("rejected because the ring was full").isPositive();
             assertThat(acked).isPositive();

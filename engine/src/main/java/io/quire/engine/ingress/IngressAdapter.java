@@ -1,6 +1,5 @@
 package io.quire.engine.ingress;
 
-import io.aeron.Publication;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.quire.codec.MalformedMessageException;
@@ -513,16 +512,10 @@ final class IngressAdapter implements FragmentHandler
         {
             return;
         }
-        final Publication publication = directory.publication(edgeId);
-        if (publication == null)
-        {
-            counters.ingressRepliesUndelivered.incrementOrdered();
-            return;
-        }
         final DirectBuffer vars = echoVars ? in : null;
         if (templateId == SubmitOpDecoder.TEMPLATE_ID)
         {
-            publisher.opReject(publication, sessionId, requestId, hashField, baseVersion, seq, edgeId, opKind, reason,
+            publisher.opReject(edgeId, sessionId, requestId, hashField, baseVersion, seq, opKind, reason,
                 vars, collectionOffset, collectionLength, docIdOffset, docIdLength, sourceOffset, sourceLength,
                 message);
         }
@@ -530,7 +523,7 @@ final class IngressAdapter implements FragmentHandler
         {
             final boolean channelKey = requestKind == RequestKind.PRESENCE_UPDATE ||
                 requestKind == RequestKind.PRESENCE_SUBSCRIBE || requestKind == RequestKind.PRESENCE_UNSUBSCRIBE;
-            publisher.requestReject(publication, sessionId, requestId, hashField, edgeId, requestKind, reason, vars,
+            publisher.requestReject(edgeId, sessionId, requestId, hashField, requestKind, reason, vars,
                 collectionOffset, collectionLength, docIdOffset, docIdLength,
                 channelKey ? channelOffset : 0, channelKey ? channelLength : 0, message);
         }

@@ -77,7 +77,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         this.fragmentLimit = ctx.fragmentLimit();
         this.directory = directory;
         this.controls = new PendingControls(shards);
-        this.publisher = new IngressPublisher(counters);
+        this.publisher = new IngressPublisher(counters, directory);
         this.counters = counters;
         this.metrics = metrics;
         this.nanoClock = nanoClock;
@@ -111,6 +111,10 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         if (controls.any())
         {
             work += controls.flush();
+        }
+        if (publisher.hasPending())
+        {
+            work += publisher.flush();
         }
         final long now = nanoClock.nanoTime();
         if (now - nextTickNs >= 0)
