@@ -246,9 +246,10 @@ class EngineNodeTest
         await("snapshot at version 1", () -> b.has("snapshot s5 r" + atOne + " v1 abcdef"), ca, cb);
 
         final long psA = ca.presenceSubscribe(1, doc.channel());
+        await("first presence subscription", () -> a.has("done s1 r" + psA), ca, cb);
         final long psB = cb.presenceSubscribe(2, doc.channel());
-        await("presence subscriptions", () -> a.has("done s1 r" + psA) && b.has("done s2 r" + psB), ca, cb);
-        assertThat(a.events).anyMatch(e -> e.startsWith("presence-request t0 origin=2 docs.p"));
+        await("second presence subscription", () -> b.has("done s2 r" + psB), ca, cb);
+        await("the earlier subscriber asked to resend", () -> a.has("presence-request t0 origin=2 docs.p"), ca, cb);
         // A caret at index 1 of version 1 ("abcdef") is transformed over the op committed at version 1 (">>" inserted
         // at the start): index 3 of version 2, for every subscriber, the sender's own copy (its ack) included.
         final long update = cb.presenceUpdate(2, doc, "caret-b", "B", 1, 0,
