@@ -71,8 +71,8 @@ public final class EgressPublisher implements EgressSink
     }
 
     /**
-     * Offer with bounded retries; shared by the egress stages and the ingress agent's own replies. The counters are
-     * written with atomic increments because several threads may fail at once.
+     * Offer with bounded retries. The counters are written with atomic increments because several shard threads may
+     * fail at once.
      *
      * @param publication         destination.
      * @param buffer              message buffer.
