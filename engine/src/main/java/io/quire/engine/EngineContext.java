@@ -27,14 +27,19 @@ import java.util.Map;
  *   <tr><td>data</td><td>./data</td><td>data directory: {@code shard-N/journal}, {@code shard-N/snapshots}</td></tr>
  *   <tr><td>shards</td><td>2</td><td>total shard count of the cluster (same on every node and edge)</td></tr>
  *   <tr><td>shard-range</td><td>all</td><td>shards this node owns, {@code begin-end} (end exclusive)</td></tr>
- *   <tr><td>threading</td><td>shared</td><td>{@code shared}: one thread per shard; {@code dedicated}: three</td></tr>
- *   <tr><td>wait-strategy</td><td>backoff</td><td>ring threads: backoff, blocking, sleeping, yielding, busy-spin</td></tr>
- *   <tr><td>idle-strategy</td><td>backoff</td><td>ingress agent: backoff, sleeping, yielding, busy-spin</td></tr>
+ *   <tr><td>threading</td><td>shared</td><td>{@code shared}: one thread per shard; {@code dedicated}: three (and
+ *       the spinning defaults below)</td></tr>
+ *   <tr><td>wait-strategy</td><td>backoff (dedicated: busy-spin)</td><td>ring threads: backoff, blocking, sleeping,
+ *       yielding, busy-spin</td></tr>
+ *   <tr><td>idle-strategy</td><td>backoff (dedicated: busy-spin)</td><td>ingress agent: backoff, sleeping, yielding,
+ *       busy-spin</td></tr>
+ *   <tr><td>ingress.fragment-limit</td><td>256</td><td>messages the ingress agent takes per duty cycle</td></tr>
  *   <tr><td>ring.size</td><td>4096</td><td>slots per shard ring: the bound on queued commands per shard</td></tr>
  *   <tr><td>ring.max-batch</td><td>256</td><td>shared mode: journal commit and send at least every N slots</td></tr>
  *   <tr><td>doc.max-code-points</td><td>104857600</td><td>a document may not grow past this (≈100 MiB of ASCII)</td></tr>
- *   <tr><td>op.max-bytes</td><td>1m</td><td>UTF-8 bytes of text in one op (or create)</td></tr>
- *   <tr><td>op.max-components</td><td>4096</td><td>components in one op</td></tr>
+ *   <tr><td>op.max-bytes</td><td>1m, less if term-length is small</td><td>UTF-8 bytes of text in one op (or
+ *       create)</td></tr>
+ *   <tr><td>op.max-components</td><td>4096, less if term-length is small</td><td>components in one op</td></tr>
  *   <tr><td>history.max-ops</td><td>1000</td><td>recent ops kept in memory per document</td></tr>
  *   <tr><td>catchup.max-ops</td><td>100000</td><td>most ops one catch-up or transform reads back from the journal</td></tr>
  *   <tr><td>snapshot.interval-ops</td><td>1000</td><td>snapshot a document every N ops (0: only on unload)</td></tr>
@@ -42,10 +47,16 @@ import java.util.Map;
  *   <tr><td>memory.max-bytes</td><td>25% of heap</td><td>estimated bytes of documents kept in memory per shard</td></tr>
  *   <tr><td>memory.max-docs</td><td>100000</td><td>documents kept in memory per shard</td></tr>
  *   <tr><td>driver</td><td>embedded</td><td>{@code embedded} media driver, or {@code external}</td></tr>
- *   <tr><td>aeron.dir</td><td>/dev/shm/quire-engine-NODE</td><td>media driver directory</td></tr>
+ *   <tr><td>aeron.dir</td><td>/dev/shm/quire-engine-NODE-PID</td><td>media driver directory</td></tr>
+ *   <tr><td>driver.threading</td><td>shared (dedicated: dedicated)</td><td>embedded driver: shared,
+ *       shared-network or dedicated</td></tr>
+ *   <tr><td>driver.idle-strategy</td><td>backoff (dedicated: busy-spin)</td><td>embedded driver's agents</td></tr>
+ *   <tr><td>driver.term-length</td><td>term-length</td><td>embedded driver's default IPC and network publication
+ *       term length (what edges in the same driver get unless their channel says otherwise)</td></tr>
  *   <tr><td>ingress.channel</td><td>aeron:udp?endpoint=127.0.0.1:40100</td><td>where edges send commands</td></tr>
  *   <tr><td>ingress.stream</td><td>1001</td><td>stream id of the ingress</td></tr>
- *   <tr><td>term-length</td><td>16m</td><td>term length of the engine's publications to edges (max message = 1/8)</td></tr>
+ *   <tr><td>term-length</td><td>16m</td><td>term length of the engine's publications to edges (max message = 1/8);
+ *       appended to an edge's reply channel that names none</td></tr>
  *   <tr><td>heartbeat.interval</td><td>200ms</td><td>engine heartbeats to edges</td></tr>
  *   <tr><td>edge.timeout</td><td>5s</td><td>an edge silent this long is dropped with its subscriptions</td></tr>
  *   <tr><td>egress.retry</td><td>20ms</td><td>how long a send retries on back-pressure before it is dropped</td></tr>
@@ -80,6 +91,12 @@ public final class EngineContext
     public static final int INGRESS_STREAM_DEFAULT = 1001;
     /** Default egress term length. */
     public static final int TERM_LENGTH_DEFAULT = 16 << 20;
+    /** Default messages taken from the ingress per duty cycle. */
+    public static final int FRAGMENT_LIMIT_DEFAULT = 256;
+    /** Bytes of a message that are not op text or components: header, fixed fields, ids, source, type. */
+    static final int MESSAGE_OVERHEAD_BYTES = 2048;
+    /** Wire bytes of one op component besides its text: kind, length and the text's length prefix. */
+    static final int COMPONENT_BYTES = 9;
 
     private int nodeId = NODE_ID_DEFAULT;
     private Path dataDir = Path.of("data");
@@ -87,13 +104,19 @@ public final class EngineContext
     private int shardBegin = 0;
     private int shardEnd = -1;
     private ThreadingMode threading = ThreadingMode.SHARED;
-    private String waitStrategy = "backoff";
-    private String idleStrategy = "backoff";
+    // Null means "follow the threading mode": backoff for shared, busy-spin for dedicated.
+    private String waitStrategy;
+    private String idleStrategy;
+    private String driverIdleStrategy;
+    private io.aeron.driver.ThreadingMode driverThreading;
+    private int driverTermLength = -1;
+    private int fragmentLimit = FRAGMENT_LIMIT_DEFAULT;
     private int ringSize = RING_SIZE_DEFAULT;
     private int maxBatch = MAX_BATCH_DEFAULT;
     private long docMaxCodePoints = DOC_MAX_CODE_POINTS_DEFAULT;
-    private int opMaxBytes = OP_MAX_BYTES_DEFAULT;
-    private int opMaxComponents = CodecLimits.DEFAULT_MAX_OP_COMPONENTS;
+    // -1 means "derived from the term length" (see conclude()).
+    private int opMaxBytes = -1;
+    private int opMaxComponents = -1;
     private int historyMaxOps = HISTORY_MAX_OPS_DEFAULT;
     private int catchUpMaxOps = CATCHUP_MAX_OPS_DEFAULT;
     private int snapshotIntervalOps = SNAPSHOT_INTERVAL_DEFAULT;
@@ -147,6 +170,7 @@ public final class EngineContext
         threading = s.getEnum("threading", ThreadingMode.class, threading);
         waitStrategy = s.get("wait-strategy", waitStrategy);
         idleStrategy = s.get("idle-strategy", idleStrategy);
+        fragmentLimit = s.getInt("ingress.fragment-limit", fragmentLimit);
         ringSize = s.getInt("ring.size", ringSize);
         maxBatch = s.getInt("ring.max-batch", maxBatch);
         docMaxCodePoints = s.getLong("doc.max-code-points", docMaxCodePoints);
@@ -165,6 +189,9 @@ public final class EngineContext
         }
         embeddedDriver = driver.equals("embedded");
         aeronDir = s.get("aeron.dir", aeronDir);
+        driverIdleStrategy = s.get("driver.idle-strategy", driverIdleStrategy);
+        driverThreading = s.getEnum("driver.threading", io.aeron.driver.ThreadingMode.class, driverThreading);
+        driverTermLength = (int)Math.min(Integer.MAX_VALUE, s.getSize("driver.term-length", driverTermLength));
         ingressChannel = s.get("ingress.channel", ingressChannel);
         ingressStream = s.getInt("ingress.stream", ingressStream);
         termLength = (int)Math.min(Integer.MAX_VALUE, s.getSize("term-length", termLength));
@@ -210,16 +237,32 @@ public final class EngineContext
         {
             throw new ConfigException("quire.engine.ring.max-batch must be >= 1, got " + maxBatch);
         }
-        WaitStrategies.parse(waitStrategy);
-        io.quire.common.IdleStrategies.parse(idleStrategy);
-        if (Integer.bitCount(termLength) != 1 || termLength < (64 << 10) || termLength > (1 << 30))
+        WaitStrategies.parse(waitStrategy());
+        io.quire.common.IdleStrategies.parse(idleStrategy());
+        io.quire.common.IdleStrategies.parse(driverIdleStrategy());
+        if (fragmentLimit < 1)
         {
-            throw new ConfigException("quire.engine.term-length must be a power of two in [64k, 1g], got " + termLength);
+            throw new ConfigException("quire.engine.ingress.fragment-limit must be >= 1, got " + fragmentLimit);
         }
-        if (opMaxBytes + 8192L > maxMessageBytes())
+        checkTermLength("quire.engine.term-length", termLength);
+        checkTermLength("quire.engine.driver.term-length", driverTermLength());
+        final int maxMessage = maxMessageBytes();
+        if (opMaxComponents < 0)
         {
-            throw new ConfigException("quire.engine.op.max-bytes " + opMaxBytes + " does not fit an Aeron message of " +
-                maxMessageBytes() + " bytes (term-length / 8): raise term-length or lower op.max-bytes");
+            opMaxComponents = Math.min(CodecLimits.DEFAULT_MAX_OP_COMPONENTS, maxMessage / 64);
+        }
+        if (opMaxBytes < 0)
+        {
+            opMaxBytes = (int)Math.min(OP_MAX_BYTES_DEFAULT,
+                maxMessage - MESSAGE_OVERHEAD_BYTES - (long)COMPONENT_BYTES * opMaxComponents);
+        }
+        // An op travels back out as a broadcast: its text, its components and the ids must fit one Aeron message.
+        if (opMaxBytes < 1 || opMaxComponents < 1 ||
+            opMaxBytes + (long)COMPONENT_BYTES * opMaxComponents + MESSAGE_OVERHEAD_BYTES > maxMessage)
+        {
+            throw new ConfigException("quire.engine.op.max-bytes " + opMaxBytes + " with op.max-components " +
+                opMaxComponents + " does not fit an Aeron message of " + maxMessage + " bytes (term-length / 8): " +
+                "raise term-length or lower op.max-bytes / op.max-components");
         }
         if (historyMaxOps < 1 || catchUpMaxOps < 1 || snapshotIntervalOps < 0 || memoryMaxDocs < 1 ||
             memoryMaxBytes < (1 << 20) || docMaxCodePoints < 1)
@@ -243,6 +286,14 @@ public final class EngineContext
         return this;
     }
 
+    private static void checkTermLength(final String name, final int length)
+    {
+        if (Integer.bitCount(length) != 1 || length < (64 << 10) || length > (1 << 30))
+        {
+            throw new ConfigException(name + " must be a power of two in [64k, 1g], got " + length);
+        }
+    }
+
     /** @return the largest message the engine's publications carry (term length / 8). */
     public int maxMessageBytes()
     {
@@ -252,6 +303,7 @@ public final class EngineContext
     /** @return codec limits matching these options (the ingress validator uses them). */
     public CodecLimits codecLimits()
     {
+        conclude();
         return CodecLimits.builder()
             .maxOpComponents(opMaxComponents)
             .maxOpTextBytes(opMaxBytes)
@@ -276,7 +328,7 @@ public final class EngineContext
         final int chunk = Math.max(1024, Math.min(1 << 20, maxMessageBytes() - 4096));
         return new ShardSettings(
             new SequencerConfig(shardId, docMaxCodePoints, snapshotIntervalOps, catchUpMaxOps, chunk),
-            journal, snapshots, ringSize, threading, waitStrategy, maxBatch, memoryMaxBytes, memoryMaxDocs,
+            journal, snapshots, ringSize, threading, waitStrategy(), maxBatch, memoryMaxBytes, memoryMaxDocs,
             historyMaxOps, snapshotOnClose);
     }
 
@@ -290,15 +342,27 @@ public final class EngineContext
         m.put("shards", shardCount);
         m.put("shard-range", shardBegin + "-" + shardEnd);
         m.put("threading", threading.name().toLowerCase(java.util.Locale.ROOT));
-        m.put("wait-strategy", waitStrategy);
-        m.put("idle-strategy", idleStrategy);
+        m.put("wait-strategy", waitStrategy());
+        m.put("idle-strategy", idleStrategy());
         m.put("ring.size", ringSize);
+        m.put("ring.max-batch", maxBatch);
         m.put("driver", embeddedDriver ? "embedded" : "external");
+        if (embeddedDriver)
+        {
+            m.put("driver.threading", driverThreading().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("driver.idle-strategy", driverIdleStrategy());
+            m.put("driver.term-length", driverTermLength());
+        }
         m.put("aeron.dir", aeronDir);
         m.put("ingress", ingressChannel + " stream " + ingressStream);
+        m.put("ingress.fragment-limit", fragmentLimit);
         m.put("term-length", termLength);
+        m.put("heartbeat.interval-ms", heartbeatIntervalNs / 1_000_000);
+        m.put("edge.timeout-ms", edgeTimeoutNs / 1_000_000);
+        m.put("egress.retry-us", egressRetryNs / 1_000);
         m.put("journal.durability", journalTemplate.durability().name().toLowerCase(java.util.Locale.ROOT));
         m.put("op.max-bytes", opMaxBytes);
+        m.put("op.max-components", opMaxComponents);
         m.put("doc.max-code-points", docMaxCodePoints);
         m.put("memory.max-bytes", memoryMaxBytes);
         m.put("memory.max-docs", memoryMaxDocs);
@@ -397,16 +461,90 @@ public final class EngineContext
         return this;
     }
 
-    /** @return ingress idle strategy name. */
+    /** @return ingress idle strategy name (busy-spin in dedicated threading unless set). */
     public String idleStrategy()
     {
-        return idleStrategy;
+        return idleStrategy != null ? idleStrategy : spinWhenDedicated();
     }
 
-    /** @return ring wait strategy name. */
+    /** @return ring wait strategy name (busy-spin in dedicated threading unless set). */
     public String waitStrategy()
     {
-        return waitStrategy;
+        return waitStrategy != null ? waitStrategy : spinWhenDedicated();
+    }
+
+    /** @return the embedded driver's idle strategy name (busy-spin in dedicated threading unless set). */
+    public String driverIdleStrategy()
+    {
+        return driverIdleStrategy != null ? driverIdleStrategy : spinWhenDedicated();
+    }
+
+    /**
+     * @param name the embedded driver's idle strategy name.
+     * @return this.
+     */
+    public EngineContext driverIdleStrategy(final String name)
+    {
+        this.driverIdleStrategy = name;
+        return this;
+    }
+
+    /** @return the embedded driver's threading mode (dedicated in dedicated threading unless set). */
+    public io.aeron.driver.ThreadingMode driverThreading()
+    {
+        if (driverThreading != null)
+        {
+            return driverThreading;
+        }
+        return threading == ThreadingMode.DEDICATED ?
+            io.aeron.driver.ThreadingMode.DEDICATED : io.aeron.driver.ThreadingMode.SHARED;
+    }
+
+    /**
+     * @param mode the embedded driver's threading mode.
+     * @return this.
+     */
+    public EngineContext driverThreading(final io.aeron.driver.ThreadingMode mode)
+    {
+        this.driverThreading = mode;
+        return this;
+    }
+
+    /** @return the embedded driver's default IPC and network publication term length (term-length unless set). */
+    public int driverTermLength()
+    {
+        return driverTermLength > 0 ? driverTermLength : termLength;
+    }
+
+    /**
+     * @param length the embedded driver's default IPC and network publication term length.
+     * @return this.
+     */
+    public EngineContext driverTermLength(final int length)
+    {
+        this.driverTermLength = length;
+        return this;
+    }
+
+    /** @return messages the ingress agent takes per duty cycle. */
+    public int fragmentLimit()
+    {
+        return fragmentLimit;
+    }
+
+    /**
+     * @param limit messages the ingress agent takes per duty cycle.
+     * @return this.
+     */
+    public EngineContext fragmentLimit(final int limit)
+    {
+        this.fragmentLimit = limit;
+        return this;
+    }
+
+    private String spinWhenDedicated()
+    {
+        return threading == ThreadingMode.DEDICATED ? "busy-spin" : "backoff";
     }
 
     /**
@@ -525,10 +663,26 @@ public final class EngineContext
         return this;
     }
 
-    /** @return op text bound in bytes. */
+    /** @return op text bound in bytes (-1 before {@link #conclude()} when derived from the term length). */
     public int opMaxBytes()
     {
         return opMaxBytes;
+    }
+
+    /** @return op component bound (-1 before {@link #conclude()} when derived from the term length). */
+    public int opMaxComponents()
+    {
+        return opMaxComponents;
+    }
+
+    /**
+     * @param components op component bound.
+     * @return this.
+     */
+    public EngineContext opMaxComponents(final int components)
+    {
+        this.opMaxComponents = components;
+        return this;
     }
 
     /**
@@ -567,6 +721,33 @@ public final class EngineContext
     public long egressRetryNs()
     {
         return egressRetryNs;
+    }
+
+    /**
+     * @param nanos how long egress retries on back-pressure.
+     * @return this.
+     */
+    public EngineContext egressRetryNs(final long nanos)
+    {
+        this.egressRetryNs = nanos;
+        return this;
+    }
+
+    /**
+     * @param nanos heartbeat interval.
+     * @return this.
+     */
+    public EngineContext heartbeatIntervalNs(final long nanos)
+    {
+        this.heartbeatIntervalNs = nanos;
+        return this;
+    }
+
+    /** @return the journal's options as a template (directory unset); valid after {@link #conclude()}. */
+    public JournalContext journalTemplate()
+    {
+        conclude();
+        return journalTemplate;
     }
 
     /** @return the epoch. */

@@ -133,6 +133,31 @@ public final class Shard implements AutoCloseable
     }
 
     /**
+     * Ingress thread only: hand a message to the ring, published with the next {@link #publishBatch()} (at the latest
+     * after {@code maxBatch} deferred messages).
+     *
+     * @param buffer        source.
+     * @param offset        message start.
+     * @param length        message length.
+     * @param templateId    template id.
+     * @param receivedNanos when received.
+     * @param maxBatch      publish at once when this many messages wait.
+     * @return false if the ring is full.
+     */
+    public boolean offerDeferred(
+        final DirectBuffer buffer, final int offset, final int length, final int templateId, final long receivedNanos,
+        final int maxBatch)
+    {
+        return ring.offerDeferred(buffer, offset, length, templateId, receivedNanos, maxBatch);
+    }
+
+    /** Ingress thread only: publish the messages {@link #offerDeferred} queued. */
+    public void publishBatch()
+    {
+        ring.publishBatch();
+    }
+
+    /**
      * Ingress thread only: a control command.
      *
      * @param control   command.

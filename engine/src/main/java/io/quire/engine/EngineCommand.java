@@ -1,0 +1,191 @@
+package io.quire.engine;
+
+import io.quire.common.ConfigException;
+import io.quire.common.Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code scripts/quire engine}: runs an {@link EngineNode} until SIGTERM or SIGINT, then closes it gracefully.
+ * Flags are the explicit layer of the configuration (flag &gt; system property &gt; environment &gt; file &gt;
+ * default, see {@link Settings}).
+ */
+@Command(
+    name = "engine",
+    mixinStandardHelpOptions = true,
+    version = "quire engine 0.1.0",
+    sortOptions = false,
+    description = {
+        "Runs a Quire engine node: the shards it owns (journal, recovery, sequencer rings) behind an Aeron ingress.",
+        "",
+        "Options come from flags, then system properties quire.engine.<option>, environment QUIRE_ENGINE_<OPTION>, " +
+            "the --config file (keys quire.engine.<option>), then the defaults (see EngineContext). Journal and " +
+            "snapshot options are components journal and snapshot: --set journal.durability=sync.",
+        "",
+        "Prints exactly one line on stdout when it accepts commands:",
+        "  engine ready node=<id> ingress=<channel> stream=<id> shards=<begin>-<end>",
+        "and runs until SIGTERM or SIGINT, then drains its rings, snapshots changed documents and exits (143 after " +
+            "SIGTERM, 130 after SIGINT, as the JVM does for signals)."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:--help or --version",
+        "1:failed to start (see the log)",
+        "2:bad usage or configuration"
+    })
+public final class EngineCommand implements Callable<Integer>
+{
+    private static final Logger LOG = LoggerFactory.getLogger(EngineCommand.class);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file (keys quire.<component>.<option>).")
+    private Path config;
+
+    @Option(names = "--set", paramLabel = "OPTION=VALUE",
+        description = "Set any option (repeatable); journal.* and snapshot.* go to those components.")
+    private List<String> sets = new ArrayList<>();
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (shard-N/journal, shard-N/snapshots).")
+    private String data;
+
+    @Option(names = "--node-id", paramLabel = "ID", description = "This node's id.")
+    private String nodeId;
+
+    @Option(names = "--shards", paramLabel = "N", description = "Total shard count of the deployment.")
+    private String shards;
+
+    @Option(names = "--shard-range", paramLabel = "BEGIN-END", description = "Owned shards, end exclusive, or all.")
+    private String shardRange;
+
+    @Option(names = "--ingress", paramLabel = "CHANNEL", description = "Aeron channel edges send commands to.")
+    private String ingress;
+
+    @Option(names = "--ingress-stream", paramLabel = "ID", description = "Stream id of the ingress.")
+    private String ingressStream;
+
+    @Option(names = "--threading", paramLabel = "MODE",
+        description = "shared (one thread per shard, backoff) or dedicated (three per shard, spinning).")
+    private String threading;
+
+    @Option(names = "--durability", paramLabel = "POLICY",
+        description = "Journal durability before acks: write (page cache) or sync (device).")
+    private String durability;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR", description = "Media driver directory.")
+    private String aeronDir;
+
+    @Option(names = "--driver", paramLabel = "KIND", description = "embedded (default) or external media driver.")
+    private String driver;
+
+    /**
+     * Parse and run.
+     *
+     * @param args command line.
+     * @return the exit code (the JVM exits with the signal's status before a clean shutdown returns here).
+     */
+    public static int run(final String[] args)
+    {
+        return new CommandLine(new EngineCommand()).execute(args);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final EngineContext ctx;
+        try
+        {
+            ctx = context();
+            ctx.conclude();
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("quire engine: " + ex.getMessage());
+            return 2;
+        }
+        ctx.describe().forEach((name, value) -> LOG.info("option {} = {}", name, value));
+
+        final EngineNode node;
+        try
+        {
+            node = EngineNode.launch(ctx);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("engine node {} failed to start", ctx.nodeId(), ex);
+            return 1;
+        }
+        final CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            node.close();
+            closed.countDown();
+        }, "quire-engine-shutdown"));
+        System.out.println("engine ready node=" + ctx.nodeId() + " ingress=" + node.ingressChannel() +
+            " stream=" + node.ingressStream() + " shards=" + ctx.shardBegin() + "-" + ctx.shardEnd());
+        System.out.flush();
+        closed.await();
+        return 0;
+    }
+
+    /**
+     * The node's options from every layer (flags explicit).
+     *
+     * @return a context, not yet concluded.
+     */
+    EngineContext context()
+    {
+        final Map<String, String> engine = new HashMap<>();
+        final Map<String, String> journal = new HashMap<>();
+        final Map<String, String> snapshot = new HashMap<>();
+        for (final Map.Entry<String, String> e : Settings.parsePairs(sets).entrySet())
+        {
+            final String key = e.getKey();
+            if (key.startsWith("journal."))
+            {
+                journal.put(key.substring("journal.".length()), e.getValue());
+            }
+            else if (key.startsWith("snapshot.") && !key.startsWith("snapshot.interval-ops") &&
+                !key.startsWith("snapshot.on-close"))
+            {
+                snapshot.put(key.substring("snapshot.".length()), e.getValue());
+            }
+            else
+            {
+                engine.put(key, e.getValue());
+            }
+        }
+        put(engine, "data", data);
+        put(engine, "node-id", nodeId);
+        put(engine, "shards", shards);
+        put(engine, "shard-range", shardRange);
+        put(engine, "ingress.channel", ingress);
+        put(engine, "ingress.stream", ingressStream);
+        put(engine, "threading", threading);
+        put(engine, "aeron.dir", aeronDir);
+        put(engine, "driver", driver);
+        put(journal, "durability", durability);
+        final Settings settings = Settings.load("engine", engine, config);
+        return new EngineContext()
+            .apply(settings)
+            .journalSettings(settings.forComponent("journal", journal))
+            .snapshotSettings(settings.forComponent("snapshot", snapshot));
+    }
+
+    private static void put(final Map<String, String> map, final String key, final String value)
+    {
+        if (value != null)
+        {
+            map.put(key, value);
+        }
+    }
+}

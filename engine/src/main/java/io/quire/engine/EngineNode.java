@@ -1,0 +1,388 @@
+package io.quire.engine;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.quire.common.IdleStrategies;
+import io.quire.engine.egress.EdgeDirectory;
+import io.quire.engine.egress.EgressPublisher;
+import io.quire.engine.ingress.IngressAgent;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.OffsetEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An engine node: the owned shards (journal, recovery, rings) behind an Aeron ingress, with egress publications to
+ * the edges. The process entry point ({@link #main}, {@code scripts/quire engine}) and embeddable in a larger process
+ * ({@link #launch(EngineContext)}, or {@link #launch(EngineContext, Aeron)} to share a client and its driver).
+ * <p>
+ * Start-up: media driver (embedded unless {@code driver=external}), Aeron client and counters, every owned shard
+ * opened and recovered under {@code data/shard-N}, rings started, then the ingress subscription and its agent. Only
+ * then does the node accept commands. {@link #close()} stops the ingress, drains and closes the shards (snapshots
+ * changed documents), then closes the publications, the client and the driver.
+ */
+public final class EngineNode implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(EngineNode.class);
+    private static final long RESOLVE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private final EngineContext ctx;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final boolean ownsAeron;
+    private final EngineCounters counters;
+    private final EdgeDirectory directory;
+    private final Shard[] shards;
+    private final EngineMetrics metrics;
+    private final Subscription ingress;
+    private final String ingressChannel;
+    private final AgentRunner ingressRunner;
+    private volatile boolean closed;
+
+    private EngineNode(final EngineContext ctx, final Aeron sharedAeron)
+    {
+        this.ctx = ctx.conclude();
+        MediaDriver launchedDriver = null;
+        Aeron client = sharedAeron;
+        EngineCounters engineCounters = null;
+        EdgeDirectory edges = null;
+        final Shard[] opened = new Shard[ctx.shardEnd() - ctx.shardBegin()];
+        Subscription subscription = null;
+        try
+        {
+            if (client == null)
+            {
+                String dir = ctx.aeronDir();
+                if (ctx.embeddedDriver())
+                {
+                    launchedDriver = MediaDriver.launch(driverContext(ctx));
+                    dir = launchedDriver.aeronDirectoryName();
+                }
+                client = Aeron.connect(new Aeron.Context()
+                    .aeronDirectoryName(dir)
+                    .errorHandler(ex -> LOG.error("aeron client error", ex)));
+            }
+            engineCounters = new EngineCounters(client, ctx.nodeId());
+            edges = new EdgeDirectory(client, ctx.termLength());
+            final EgressPublisher sink = new EgressPublisher(edges, ctx.egressRetryNs(),
+                engineCounters.egressUnknownEdge, engineCounters.egressNotConnected,
+                engineCounters.egressBackPressureDrops, engineCounters.egressBackPressureRetries,
+                engineCounters.egressClosed);
+            // Every committed op is stamped with the wall clock: an offset from System.nanoTime(), re-sampled each
+            // second, costs no allocation, where Instant.now() (SystemEpochNanoClock) allocates on every call.
+            final OffsetEpochNanoClock wallClock = new OffsetEpochNanoClock(3, 250_000, 1_000_000_000L);
+            openShards(ctx, opened, sink, engineCounters, wallClock);
+            for (final Shard shard : opened)
+            {
+                shard.start();
+            }
+            this.metrics = new EngineMetrics(opened, ctx.shardBegin(), engineCounters);
+            subscription = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
+            this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
+            final IngressAgent agent = new IngressAgent(ctx, subscription, opened, edges, engineCounters, metrics,
+                new SystemNanoClock(), wallClock);
+            this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+                ex -> LOG.error("ingress agent error", ex), engineCounters.ingressErrors, agent);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            for (int i = opened.length - 1; i >= 0; i--)
+            {
+                CloseHelper.quietClose(opened[i]);
+            }
+            CloseHelper.quietClose(subscription);
+            CloseHelper.quietClose(edges);
+            CloseHelper.quietClose(engineCounters);
+            if (sharedAeron == null)
+            {
+                CloseHelper.quietClose(client);
+                CloseHelper.quietClose(launchedDriver);
+            }
+            throw ex;
+        }
+        this.driver = launchedDriver;
+        this.aeron = client;
+        this.ownsAeron = sharedAeron == null;
+        this.counters = engineCounters;
+        this.directory = edges;
+        this.shards = opened;
+        this.ingress = subscription;
+        AgentRunner.startOnThread(ingressRunner);
+        LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}", ctx.nodeId(),
+            ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount());
+    }
+
+    /**
+     * Open (recover) the owned shards, in parallel on up to one thread per core: recovery is a sequential read of
+     * each shard's journal, so a restart takes as long as the largest shard rather than the sum of them.
+     */
+    private static void openShards(
+        final EngineContext ctx, final Shard[] opened, final EgressPublisher sink, final EngineCounters counters,
+        final OffsetEpochNanoClock wallClock)
+    {
+        final long epoch = ctx.epoch();
+        final int threads = Math.min(opened.length, Runtime.getRuntime().availableProcessors());
+        if (threads <= 1)
+        {
+            for (int i = 0; i < opened.length; i++)
+            {
+                opened[i] = Shard.open(ctx.shardSettings(ctx.shardBegin() + i), sink, counters::newCounter,
+                    () -> epoch, wallClock);
+            }
+            return;
+        }
+        final ExecutorService pool = Executors.newFixedThreadPool(threads, runnable ->
+        {
+            final Thread thread = new Thread(runnable, "quire-recovery");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try
+        {
+            final List<Future<Shard>> futures = new ArrayList<>();
+            for (int i = 0; i < opened.length; i++)
+            {
+                final ShardSettings settings = ctx.shardSettings(ctx.shardBegin() + i);
+                futures.add(pool.submit(() -> Shard.open(settings, sink, counters::newCounter, () -> epoch,
+                    wallClock)));
+            }
+            RuntimeException failure = null;
+            for (int i = 0; i < opened.length; i++)
+            {
+                try
+                {
+                    opened[i] = futures.get(i).get();
+                }
+                catch (final ExecutionException ex)
+                {
+                    final Throwable cause = ex.getCause();
+                    if (failure == null)
+                    {
+                        failure = cause instanceof RuntimeException ? (RuntimeException)cause :
+                            new IllegalStateException("shard " + (ctx.shardBegin() + i) + " failed to open", cause);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    if (failure == null)
+                    {
+                        failure = new IllegalStateException("interrupted while opening shards", ex);
+                    }
+                }
+            }
+            if (failure != null)
+            {
+                throw failure;
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Launch a node with its own Aeron client (and an embedded media driver unless {@code driver=external}).
+     *
+     * @param ctx the options; concluded here.
+     * @return the running node.
+     */
+    public static EngineNode launch(final EngineContext ctx)
+    {
+        return new EngineNode(ctx, null);
+    }
+
+    /**
+     * Launch a node on an existing Aeron client (e.g. an all-in-one server whose edge and engine share one embedded
+     * driver over IPC). The client stays open when the node closes.
+     *
+     * @param ctx   the options; concluded here ({@code driver} and {@code aeron.dir} are ignored).
+     * @param aeron the client to use.
+     * @return the running node.
+     */
+    public static EngineNode launch(final EngineContext ctx, final Aeron aeron)
+    {
+        return new EngineNode(ctx, aeron);
+    }
+
+    /**
+     * The embedded media driver's settings for these options: small-box defaults (shared threading, backoff),
+     * directories deleted on start and shutdown, sparse term files.
+     *
+     * @param ctx the options.
+     * @return a driver context.
+     */
+    public static MediaDriver.Context driverContext(final EngineContext ctx)
+    {
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(ctx.aeronDir())
+            .threadingMode(ctx.driverThreading())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .ipcTermBufferLength(ctx.driverTermLength())
+            .publicationTermBufferLength(ctx.driverTermLength())
+            .errorHandler(ex -> LOG.error("media driver error", ex));
+        final String idle = ctx.driverIdleStrategy();
+        switch (ctx.driverThreading())
+        {
+            case SHARED:
+                driverCtx.sharedIdleStrategy(IdleStrategies.parse(idle));
+                break;
+            case SHARED_NETWORK:
+                driverCtx.conductorIdleStrategy(IdleStrategies.parse(idle))
+                    .sharedNetworkIdleStrategy(IdleStrategies.parse(idle));
+                break;
+            default:
+                driverCtx.conductorIdleStrategy(IdleStrategies.parse(idle))
+                    .senderIdleStrategy(IdleStrategies.parse(idle))
+                    .receiverIdleStrategy(IdleStrategies.parse(idle));
+                break;
+        }
+        return driverCtx;
+    }
+
+    private static String resolved(final String channel, final Subscription subscription)
+    {
+        final ChannelUri uri = ChannelUri.parse(channel);
+        final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
+        if (!CommonContext.UDP_MEDIA.equals(uri.media()) || endpoint == null || !endpoint.endsWith(":0"))
+        {
+            return channel;
+        }
+        final long deadline = System.nanoTime() + RESOLVE_TIMEOUT_NS;
+        String actual;
+        while ((actual = subscription.resolvedEndpoint()) == null)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("the ingress endpoint " + endpoint + " was not resolved in 10 s");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        uri.put(CommonContext.ENDPOINT_PARAM_NAME, actual);
+        return uri.toString();
+    }
+
+    /** @return the options. */
+    public EngineContext context()
+    {
+        return ctx;
+    }
+
+    /** @return the ingress channel edges send to (a UDP port 0 resolved to the real port). */
+    public String ingressChannel()
+    {
+        return ingressChannel;
+    }
+
+    /** @return the ingress stream id. */
+    public int ingressStream()
+    {
+        return ctx.ingressStream();
+    }
+
+    /** @return the Aeron client the node uses. */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /** @return the media driver directory of the node's client. */
+    public String aeronDirectoryName()
+    {
+        return aeron.context().aeronDirectoryName();
+    }
+
+    /** @return counters, gauges and latency histograms. */
+    public EngineMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * @param shardId an owned shard.
+     * @return the shard (its recovery result, counters, documents when stopped).
+     */
+    public Shard shard(final int shardId)
+    {
+        return shards[shardId - ctx.shardBegin()];
+    }
+
+    /** @return the options as name to value, for logs. */
+    public Map<String, Object> describe()
+    {
+        return ctx.describe();
+    }
+
+    /** @return true once {@link #close()} has begun. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+        }
+        LOG.info("engine node {} closing", ctx.nodeId());
+        CloseHelper.quietClose(ingressRunner);
+        for (final Shard shard : shards)
+        {
+            try
+            {
+                shard.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("shard {} did not close cleanly", shard.shardId(), ex);
+            }
+        }
+        CloseHelper.quietClose(ingress);
+        CloseHelper.quietClose(directory);
+        CloseHelper.quietClose(counters);
+        if (ownsAeron)
+        {
+            CloseHelper.quietClose(aeron);
+            CloseHelper.quietClose(driver);
+        }
+        LOG.info("engine node {} closed", ctx.nodeId());
+    }
+
+    /**
+     * Process entry point: {@code scripts/quire engine --help}.
+     *
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        final int exit = EngineCommand.run(args);
+        if (exit != 0)
+        {
+            System.exit(exit);
+        }
+    }
+}

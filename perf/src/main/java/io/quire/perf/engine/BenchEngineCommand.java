@@ -1,0 +1,706 @@
+package io.quire.perf.engine;
+
+import io.quire.codec.protocol.RejectReason;
+import io.quire.codec.protocol.RequestKind;
+import io.quire.common.ConfigException;
+import io.quire.common.IdleStrategies;
+import io.quire.common.Settings;
+import io.quire.engine.EngineContext;
+import io.quire.engine.EngineNode;
+import io.quire.engine.client.DocRef;
+import io.quire.engine.client.EngineClient;
+import io.quire.engine.ot.Rope;
+import io.quire.engine.ot.TextOp;
+import io.quire.engine.ot.TextUnicode;
+import io.quire.engine.trace.Trace;
+import io.quire.engine.trace.TraceReader;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code scripts/quire bench-engine}: an engine node in this process (embedded driver, IPC ingress and replies,
+ * journal under {@code --data}) driven by one client thread that replays an editing trace into many documents.
+ * <p>
+ * Every document replays the trace from its start; its ops are sent in order with exact base versions (the one
+ * submitting thread knows each document's version: op k of a document commits at version k + 1), spread round-robin
+ * over the documents and over several sources per document. Closed loop by default (as fast as acks allow, at most
+ * {@code --window} ops outstanding), or open loop at {@code --rate} ops/s with latency measured from each op's
+ * planned send time, so a stall shows up in every op it delays (no coordinated omission).
+ */
+@Command(
+    name = "bench-engine",
+    mixinStandardHelpOptions = true,
+    version = "quire bench-engine 0.1.0",
+    sortOptions = false,
+    description = {
+        "Benchmarks an in-process engine node over Aeron IPC with an editing trace spread over many documents.",
+        "",
+        "Prints exactly one line at the end:",
+        "  RESULT ops_per_s=<n> p50_us=<n> p99_us=<n> p999_us=<n> max_us=<n>",
+        "(client-side submit-to-ack latency over the measured period), writes the latency histogram as an .hgrm " +
+            "file, logs the engine's own commit and journal batch-commit percentiles, and checks every document's " +
+            "text against the trace (exit 1 if one differs)."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:benchmark ran and every document matched",
+        "1:a document differed, an op was rejected, or acks stopped coming",
+        "2:bad usage or configuration"
+    })
+public final class BenchEngineCommand implements Callable<Integer>
+{
+    private static final Logger LOG = LoggerFactory.getLogger(BenchEngineCommand.class);
+    private static final int EDGE_ID = 1000;
+    private static final int REPLY_STREAM = 2001;
+    private static final long MAX_LATENCY_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final int SEND_RING = 1 << 20;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--trace", required = true, paramLabel = "FILE", description = "Editing trace (*.json.gz).")
+    private Path traceFile;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+        description = "Data directory for the journal and snapshots (must be empty or absent unless --clean).")
+    private Path data;
+
+    @Option(names = "--clean", description = "Delete the data directory's contents first.")
+    private boolean clean;
+
+    @Option(names = "--shards", paramLabel = "N", defaultValue = "2", description = "Shards (default: ${DEFAULT-VALUE}).")
+    private int shards;
+
+    @Option(names = "--sync", paramLabel = "POLICY", defaultValue = "write",
+        description = "Journal durability: write or sync (default: ${DEFAULT-VALUE}).")
+    private String durability;
+
+    @Option(names = "--docs", paramLabel = "N", defaultValue = "64", description = "Documents (default: ${DEFAULT-VALUE}).")
+    private int docs;
+
+    @Option(names = "--sources", paramLabel = "N", defaultValue = "4",
+        description = "Sources (src, session) per document (default: ${DEFAULT-VALUE}).")
+    private int sources;
+
+    @Option(names = "--window", paramLabel = "N", defaultValue = "2048",
+        description = "Most ops outstanding (closed loop; also the open loop's cap); keep it below a shard's ring.size " +
+            "(4096 by default) or ops are refused as OVERLOADED (default: ${DEFAULT-VALUE}).")
+    private int window;
+
+    @Option(names = "--rate", paramLabel = "OPS", defaultValue = "0",
+        description = "Open loop at this many ops/s; 0 = closed loop, maximum throughput (default).")
+    private long rate;
+
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "5", description = "Warm-up seconds (default: ${DEFAULT-VALUE}).")
+    private double warmupSeconds;
+
+    @Option(names = "--duration", paramLabel = "S", defaultValue = "10",
+        description = "Measured seconds (default: ${DEFAULT-VALUE}).")
+    private double durationSeconds;
+
+    @Option(names = "--max-ops", paramLabel = "N", defaultValue = "0",
+        description = "Stop after this many ops in total (0: no limit).")
+    private long maxOps;
+
+    @Option(names = "--hgrm", paramLabel = "FILE",
+        description = "Histogram output (default: bench-results/bench-engine-<sync>-<max|rate>.hgrm).")
+    private Path hgrm;
+
+    @Option(names = "--threading", paramLabel = "MODE", defaultValue = "shared",
+        description = "Engine threading: shared or dedicated (default: ${DEFAULT-VALUE}).")
+    private String threading;
+
+    @Option(names = "--client-idle", paramLabel = "NAME", defaultValue = "backoff",
+        description = "Client thread idle strategy when it has nothing to do (default: ${DEFAULT-VALUE}).")
+    private String clientIdle;
+
+    @Option(names = "--set", paramLabel = "OPTION=VALUE", description = "Any engine option (journal.* for the journal).")
+    private List<String> sets = new ArrayList<>();
+
+    @Option(names = "--report-interval", paramLabel = "S", defaultValue = "0",
+        description = "Also log the latency of every S seconds of the run (0: only the whole run).")
+    private double reportSeconds;
+
+    @Option(names = "--reopen", description = "After the run, close the engine, reopen it on the same data and log " +
+        "the recovery time, then check the documents again.")
+    private boolean reopen;
+
+    private final TextOp op = new TextOp(4, 64);
+    private final TextUnicode ot = new TextUnicode();
+
+    // Per-op bookkeeping, indexed by request id modulo SEND_RING.
+    private final long[] sendTimes = new long[SEND_RING];
+    private final long[] sendIds = new long[SEND_RING];
+    private final Histogram latency = new Histogram(MAX_LATENCY_NS, 3);
+    private final Histogram interval = new Histogram(MAX_LATENCY_NS, 3);
+
+    private long outstanding;
+    private long acked;
+    private long measuredAcks;
+    private long measureStartNs = Long.MAX_VALUE;
+    private long measureEndNs = Long.MAX_VALUE;
+    private long cpuStartNs;
+    private long cpuEndNs;
+    private String failure;
+
+    /**
+     * Entry point.
+     *
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(new CommandLine(new BenchEngineCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        if (docs < 1 || sources < 1 || window < 1 || window > SEND_RING / 2 || rate < 0 || warmupSeconds < 0 ||
+            durationSeconds <= 0)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--docs, --sources, --window (<= " + SEND_RING / 2 + ") and --duration must be positive");
+        }
+        prepareDataDir();
+        final Trace trace = TraceReader.read(traceFile);
+        LOG.info("trace {}: {} edits, end content {} chars", trace.name(), trace.edits(), trace.endContent().length());
+
+        final EngineContext ctx;
+        try
+        {
+            ctx = context();
+            ctx.conclude();
+        }
+        catch (final ConfigException ex)
+        {
+            spec.commandLine().getErr().println("quire bench-engine: " + ex.getMessage());
+            return 2;
+        }
+        ctx.describe().forEach((name, value) -> LOG.info("engine option {} = {}", name, value));
+
+        final Path histogramFile = hgrm != null ? hgrm : Path.of("bench-results",
+            "bench-engine-" + durability + "-" + (rate > 0 ? rate + "ops" : "max") + ".hgrm");
+        final int[] applied = new int[docs];
+        final Histogram commit;
+        final Histogram journal;
+        try (EngineNode node = EngineNode.launch(ctx))
+        {
+            final Run run = new Run(node, trace);
+            if (!run.execute(applied))
+            {
+                spec.commandLine().getErr().println("quire bench-engine: " + failure);
+                return 1;
+            }
+            commit = node.metrics().commitLatency();
+            journal = node.metrics().journalCommitLatency();
+            final String mismatch = verify(node, trace, applied);
+            if (mismatch != null)
+            {
+                spec.commandLine().getErr().println("quire bench-engine: " + mismatch);
+                return 1;
+            }
+        }
+
+        final double seconds = (measureEndNs - measureStartNs) / 1e9;
+        final long opsPerSecond = Math.round(measuredAcks / seconds);
+        if (cpuEndNs > cpuStartNs && measuredAcks > 0)
+        {
+            LOG.info("measured {} ops in {} s: {} ops/s, process CPU {} us per op ({} cores busy on average)",
+                measuredAcks, String.format(Locale.ROOT, "%.2f", seconds), opsPerSecond,
+                String.format(Locale.ROOT, "%.2f", (cpuEndNs - cpuStartNs) / 1000.0 / measuredAcks),
+                String.format(Locale.ROOT, "%.2f", (cpuEndNs - cpuStartNs) / 1e9 / seconds));
+        }
+        LOG.info("engine commit latency (ingress to ack handed to Aeron) us: p50={} p99={} p99.9={} max={} n={}",
+            us(commit, 50), us(commit, 99), us(commit, 99.9), us(commit.getMaxValue()), commit.getTotalCount());
+        LOG.info("engine journal batch commit us: p50={} p99={} p99.9={} max={} batches={}",
+            us(journal, 50), us(journal, 99), us(journal, 99.9), us(journal.getMaxValue()), journal.getTotalCount());
+        if (histogramFile.getParent() != null)
+        {
+            Files.createDirectories(histogramFile.getParent());
+        }
+        try (PrintStream hist = new PrintStream(Files.newOutputStream(histogramFile), false, StandardCharsets.UTF_8))
+        {
+            latency.outputPercentileDistribution(hist, 1000.0);
+        }
+        LOG.info("histogram (us) written to {}", histogramFile.toAbsolutePath());
+
+        if (reopen)
+        {
+            final String mismatch = reopenAndVerify(ctx, trace, applied);
+            if (mismatch != null)
+            {
+                spec.commandLine().getErr().println("quire bench-engine: after reopening: " + mismatch);
+                return 1;
+            }
+        }
+        out.println(String.format(Locale.ROOT, "RESULT ops_per_s=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d",
+            opsPerSecond, us(latency, 50), us(latency, 99), us(latency, 99.9), us(latency.getMaxValue())));
+        out.flush();
+        return 0;
+    }
+
+    private static long processCpuNs()
+    {
+        final java.lang.management.OperatingSystemMXBean os =
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean ?
+            ((com.sun.management.OperatingSystemMXBean)os).getProcessCpuTime() : 0;
+    }
+
+    private static long us(final Histogram h, final double percentile)
+    {
+        return us(h.getValueAtPercentile(percentile));
+    }
+
+    private static long us(final long nanos)
+    {
+        return Math.round(nanos / 1000.0);
+    }
+
+    private void prepareDataDir() throws IOException
+    {
+        if (Files.isDirectory(data))
+        {
+            try (Stream<Path> entries = Files.list(data))
+            {
+                if (entries.findAny().isPresent())
+                {
+                    if (!clean)
+                    {
+                        throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--data " + data + " is not empty: use --clean to delete its contents");
+                    }
+                    try (Stream<Path> walk = Files.walk(data))
+                    {
+                        for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+                        {
+                            if (!p.equals(data))
+                            {
+                                Files.delete(p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Files.createDirectories(data);
+    }
+
+    private EngineContext context()
+    {
+        final Map<String, String> engine = new HashMap<>();
+        final Map<String, String> journal = new HashMap<>();
+        for (final Map.Entry<String, String> e : Settings.parsePairs(sets).entrySet())
+        {
+            if (e.getKey().startsWith("journal."))
+            {
+                journal.put(e.getKey().substring("journal.".length()), e.getValue());
+            }
+            else
+            {
+                engine.put(e.getKey(), e.getValue());
+            }
+        }
+        engine.putIfAbsent("data", data.toString());
+        engine.putIfAbsent("shards", Integer.toString(shards));
+        engine.putIfAbsent("ingress.channel", "aeron:ipc");
+        engine.putIfAbsent("threading", threading);
+        journal.putIfAbsent("durability", durability);
+        final Settings settings = Settings.load("engine", engine, null);
+        return new EngineContext().apply(settings).journalSettings(settings.forComponent("journal", journal));
+    }
+
+    /** One benchmark run against a running node. */
+    private final class Run implements EngineClient.Listener
+    {
+        private final EngineNode node;
+        private final Trace trace;
+        private final DocRef[] refs = new DocRef[docs];
+        private final byte[][][] srcs = new byte[docs][sources][];
+        private final long[][] seqs = new long[docs][sources];
+        private final int[] next = new int[docs];
+        private final char[] chars;
+        private int cursor;
+        private int exhausted;
+        private long sent;
+        private int creates;
+        private EngineClient client;
+
+        Run(final EngineNode node, final Trace trace)
+        {
+            this.node = node;
+            this.trace = trace;
+            this.chars = trace.insertChars();
+            for (int d = 0; d < docs; d++)
+            {
+                refs[d] = new DocRef("bench", "doc-" + d);
+                for (int s = 0; s < sources; s++)
+                {
+                    srcs[d][s] = ("bench-" + d + "-" + s).getBytes(StandardCharsets.UTF_8);
+                }
+            }
+        }
+
+        private long session(final int d, final int s)
+        {
+            return (long)d * sources + s + 1;
+        }
+
+        boolean execute(final int[] applied)
+        {
+            final IdleStrategy idle = IdleStrategies.parse(clientIdle);
+            client = EngineClient.connectTool(node.aeron(), node.ingressChannel(), node.ingressStream(), EDGE_ID,
+                "aeron:ipc", REPLY_STREAM, this);
+            try
+            {
+                if (!await("the engine", () -> client.isEngineUp(), 10))
+                {
+                    return false;
+                }
+                for (int d = 0; d < docs; d++)
+                {
+                    while (client.submitCreate(session(d, 0), refs[d], -1, srcs[d][0], ++seqs[d][0],
+                        trace.startContent()) < 0)
+                    {
+                        client.poll(256);
+                    }
+                }
+                if (!await("create acks", () -> creates == docs, 30))
+                {
+                    return false;
+                }
+                LOG.info("{} documents created; {} {} for {} s after {} s of warm-up", docs,
+                    rate > 0 ? "open loop at" : "closed loop, window", rate > 0 ? rate + " ops/s" : window,
+                    durationSeconds, warmupSeconds);
+
+                final long start = System.nanoTime();
+                final long warmEnd = start + (long)(warmupSeconds * 1e9);
+                final long end = warmEnd + (long)(durationSeconds * 1e9);
+                final double period = rate > 0 ? 1e9 / rate : 0;
+                long planned = 0;
+                boolean reset = false;
+                final long reportNs = (long)(reportSeconds * 1e9);
+                long nextReport = reportNs > 0 ? start + reportNs : Long.MAX_VALUE;
+                while (failure == null)
+                {
+                    final long now = System.nanoTime();
+                    if (!reset && now - warmEnd >= 0)
+                    {
+                        reset = true;
+                        node.metrics().resetLatencies();
+                        measureStartNs = warmEnd;
+                        cpuStartNs = processCpuNs();
+                    }
+                    if (now - end >= 0 || exhausted == docs || (maxOps > 0 && sent >= maxOps))
+                    {
+                        measureEndNs = Math.min(now, end);
+                        cpuEndNs = processCpuNs();
+                        break;
+                    }
+                    if (now - nextReport >= 0)
+                    {
+                        nextReport += reportNs;
+                        LOG.info("{} s: {} acks, latency us p50={} p99={} max={}, outstanding {}",
+                            String.format(Locale.ROOT, "%.1f", (now - start) / 1e9), interval.getTotalCount(),
+                            us(interval, 50), us(interval, 99), us(interval.getMaxValue()), outstanding);
+                        interval.reset();
+                    }
+                    int work = client.poll(256);
+                    if (rate == 0)
+                    {
+                        while (outstanding < window && exhausted < docs && (maxOps == 0 || sent < maxOps))
+                        {
+                            if (!sendNext(System.nanoTime()))
+                            {
+                                break;
+                            }
+                            work++;
+                        }
+                    }
+                    else
+                    {
+                        long due = start + (long)(planned * period);
+                        while (due - System.nanoTime() <= 0 && outstanding < window && exhausted < docs)
+                        {
+                            if (!sendNext(due))
+                            {
+                                break;
+                            }
+                            planned++;
+                            due = start + (long)(planned * period);
+                            work++;
+                        }
+                    }
+                    if (work == 0)
+                    {
+                        idle.idle();
+                    }
+                    else
+                    {
+                        idle.reset();
+                    }
+                }
+                if (failure != null)
+                {
+                    return false;
+                }
+                if (measureStartNs == Long.MAX_VALUE)
+                {
+                    measureStartNs = start;
+                    measureEndNs = System.nanoTime();
+                }
+                final long stopAcks = measuredAcks;
+                measuredAcksFrozen = true;
+                LOG.info("sent {} ops; draining {} outstanding", sent, outstanding);
+                if (!await("the outstanding acks", () -> outstanding == 0, 60))
+                {
+                    return false;
+                }
+                measuredAcks = stopAcks;
+                System.arraycopy(next, 0, applied, 0, docs);
+                return true;
+            }
+            finally
+            {
+                client.close();
+            }
+        }
+
+        private boolean measuredAcksFrozen;
+
+        private boolean sendNext(final long sendTime)
+        {
+            int d = cursor;
+            int tries = 0;
+            while (next[d] >= trace.edits())
+            {
+                d = (d + 1) % docs;
+                if (++tries > docs)
+                {
+                    return false;
+                }
+            }
+            final int k = next[d];
+            op.clear().skip(trace.position(k)).delete(trace.deleteCount(k))
+                .insert(chars, trace.insertStart(k), trace.insertLength(k)).trim();
+            final int s = k % sources;
+            final long requestId = client.submitEdit(session(d, s), refs[d], k + 1, srcs[d][s], seqs[d][s] + 1, op);
+            if (requestId < 0)
+            {
+                return false;
+            }
+            seqs[d][s]++;
+            if (++next[d] == trace.edits())
+            {
+                exhausted++;
+            }
+            cursor = (d + 1) % docs;
+            final int slot = (int)(requestId & (SEND_RING - 1));
+            if (sendIds[slot] != 0)
+            {
+                failure = "more than " + SEND_RING + " requests outstanding";
+            }
+            sendIds[slot] = requestId;
+            sendTimes[slot] = sendTime;
+            outstanding++;
+            sent++;
+            return true;
+        }
+
+        @Override
+        public void onAck(final long sessionId, final long requestId, final long docHash, final long version,
+            final long seq)
+        {
+            if (creates < docs)
+            {
+                creates++;
+                return;
+            }
+            final int slot = (int)(requestId & (SEND_RING - 1));
+            if (sendIds[slot] != requestId)
+            {
+                failure = "ack for unknown request " + requestId;
+                return;
+            }
+            sendIds[slot] = 0;
+            final long now = System.nanoTime();
+            final long sentAt = sendTimes[slot];
+            outstanding--;
+            acked++;
+            final long nanos = Math.min(MAX_LATENCY_NS, Math.max(0, now - sentAt));
+            if (sentAt - measureStartNs >= 0 && sentAt - measureEndNs < 0)
+            {
+                latency.recordValue(nanos);
+            }
+            interval.recordValue(nanos);
+            if (!measuredAcksFrozen && now - measureStartNs >= 0)
+            {
+                measuredAcks++;
+            }
+        }
+
+        @Override
+        public void onReject(final long sessionId, final long requestId, final long docHash, final long seq,
+            final RejectReason reason, final long currentVersion, final String message)
+        {
+            failure = "op rejected (session " + sessionId + ", seq " + seq + "): " + reason + ": " + message;
+        }
+
+        private boolean await(final String what, final java.util.function.BooleanSupplier done, final int seconds)
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            final IdleStrategy idle = IdleStrategies.parse("backoff");
+            while (!done.getAsBoolean())
+            {
+                if (failure != null)
+                {
+                    return false;
+                }
+                if (System.nanoTime() - deadline > 0)
+                {
+                    failure = "timed out after " + seconds + " s waiting for " + what;
+                    return false;
+                }
+                idle.idle(client.poll(256));
+            }
+            return failure == null;
+        }
+    }
+
+    /** Fetch every document and compare it with the trace replayed as far as that document got. */
+    private String verify(final EngineNode node, final Trace trace, final int[] applied)
+    {
+        final Map<Integer, String> expected = expectedTexts(trace, applied);
+        final Map<Long, String> texts = new HashMap<>();
+        final Map<Long, Long> versions = new HashMap<>();
+        final EngineClient.Listener listener = new EngineClient.Listener()
+        {
+            @Override
+            public void onSnapshot(final long sessionId, final long requestId, final long docHash, final long version,
+                final String docType, final String text, final RequestKind kind)
+            {
+                texts.put(sessionId, text);
+                versions.put(sessionId, version);
+            }
+        };
+        try (EngineClient client = EngineClient.connectTool(node.aeron(), node.ingressChannel(), node.ingressStream(),
+            EDGE_ID + 1, "aeron:ipc", REPLY_STREAM + 1, listener))
+        {
+            final IdleStrategy idle = IdleStrategies.parse("backoff");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!client.isEngineUp())
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    return "the engine did not answer the verifying client";
+                }
+                idle.idle(client.poll(64));
+            }
+            int requested = 0;
+            while (texts.size() < docs)
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    return "only " + texts.size() + " of " + docs + " snapshots arrived in 60 s";
+                }
+                if (requested < docs && client.subscribe(requested + 1, new DocRef("bench", "doc-" + requested), -1,
+                    false) > 0)
+                {
+                    requested++;
+                }
+                idle.idle(client.poll(64));
+            }
+        }
+        long total = 0;
+        for (int d = 0; d < docs; d++)
+        {
+            final String text = texts.get((long)d + 1);
+            final long version = versions.get((long)d + 1);
+            if (version != applied[d] + 1L)
+            {
+                return "doc-" + d + " is at version " + version + ", expected " + (applied[d] + 1);
+            }
+            if (!text.equals(expected.get(applied[d])))
+            {
+                return "doc-" + d + " differs from the trace after " + applied[d] + " edits (" + text.length() +
+                    " chars, expected " + expected.get(applied[d]).length() + ")";
+            }
+            total += applied[d];
+        }
+        LOG.info("verified {} documents: {} edits applied in total, every text equals the trace's", docs, total);
+        return null;
+    }
+
+    private Map<Integer, String> expectedTexts(final Trace trace, final int[] applied)
+    {
+        final TreeMap<Integer, String> expected = new TreeMap<>();
+        for (final int k : applied)
+        {
+            expected.put(k, null);
+        }
+        final Rope doc = new Rope(trace.startContent());
+        final char[] chars = trace.insertChars();
+        int done = 0;
+        for (final Map.Entry<Integer, String> e : expected.entrySet())
+        {
+            for (; done < e.getKey(); done++)
+            {
+                op.clear().skip(trace.position(done)).delete(trace.deleteCount(done))
+                    .insert(chars, trace.insertStart(done), trace.insertLength(done)).trim();
+                ot.apply(op, doc);
+            }
+            e.setValue(doc.toString());
+        }
+        if (done == trace.edits() && !doc.toString().equals(trace.endContent()))
+        {
+            throw new IllegalStateException("the trace replayed locally does not produce its endContent");
+        }
+        return expected;
+    }
+
+    private String reopenAndVerify(final EngineContext used, final Trace trace, final int[] applied)
+    {
+        final EngineContext ctx = context();
+        final long start = System.nanoTime();
+        try (EngineNode node = EngineNode.launch(ctx))
+        {
+            final long millis = (System.nanoTime() - start) / 1_000_000;
+            long records = 0;
+            long appliedRecords = 0;
+            for (int s = ctx.shardBegin(); s < ctx.shardEnd(); s++)
+            {
+                records += node.shard(s).recovery().records();
+                appliedRecords += node.shard(s).recovery().applied();
+            }
+            LOG.info("reopened in {} ms (driver, {} shards): {} journal records read, {} applied on top of snapshots",
+                millis, ctx.shardEnd() - ctx.shardBegin(), records, appliedRecords);
+            return verify(node, trace, applied);
+        }
+    }
+}
