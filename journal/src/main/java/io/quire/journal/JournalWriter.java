@@ -1,6 +1,7 @@
 package io.quire.journal;
 
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -31,6 +32,7 @@ public final class JournalWriter implements AutoCloseable
     private final int maxRecords;
     private final int maxBytes;
     private final boolean sync;
+    private final SyncMode syncMode;
 
     private DocumentContext document;
     private Bytes<?> bytes;
@@ -53,10 +55,13 @@ public final class JournalWriter implements AutoCloseable
         this.maxRecords = context.batchMaxRecords();
         this.maxBytes = context.batchMaxBytes();
         this.sync = context.durability() == DurabilityPolicy.SYNC;
+        this.syncMode = sync ? SyncMode.SYNC : SyncMode.NONE;
         this.queue = SingleChronicleQueueBuilder.binary(context.dir())
             .rollCycle(context.rollCycleValue())
             .blockSize(context.blockSize())
             .timeProvider(context.timeProvider())
+            // Chronicle's default sync mode is asynchronous: sync() would return before the device has the data.
+            .syncMode(syncMode)
             .build();
         this.appender = queue.createAppender();
         try (JournalReader reader = new JournalReader(queue))
@@ -99,6 +104,12 @@ public final class JournalWriter implements AutoCloseable
     public JournalReader newReader()
     {
         return new JournalReader(queue);
+    }
+
+    /** @return how Chronicle syncs this queue: {@link SyncMode#SYNC} (msync, waiting for the device) under SYNC. */
+    public SyncMode syncMode()
+    {
+        return syncMode;
     }
 
     /** @return the options. */

@@ -217,8 +217,14 @@ class JournalWriterReaderTest
     @Test
     void syncPolicyCommitsDurably()
     {
+        try (JournalWriter writer = new JournalWriter(JournalContext.forTests(dir.resolve("w"))))
+        {
+            assertThat(writer.syncMode()).isEqualTo(net.openhft.chronicle.bytes.SyncMode.NONE);
+        }
         try (JournalWriter writer = new JournalWriter(JournalContext.forTests(dir).durability(DurabilityPolicy.SYNC)))
         {
+            // Chronicle's default is ASYNC (msync without waiting for the device): the policy must ask for SYNC.
+            assertThat(writer.syncMode()).isEqualTo(net.openhft.chronicle.bytes.SyncMode.SYNC);
             for (int i = 0; i < 10; i++)
             {
                 append(writer, payload(writer.nextLsn()));
