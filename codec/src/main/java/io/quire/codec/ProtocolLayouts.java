@@ -1,6 +1,10 @@
 package io.quire.codec;
 
 import io.quire.codec.MessageLayout.Limit;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRequestDecoder;
+import io.quire.codec.protocol.AclRole;
+import io.quire.codec.protocol.AclStateDecoder;
 import io.quire.codec.protocol.BooleanType;
 import io.quire.codec.protocol.ComponentKind;
 import io.quire.codec.protocol.DocSnapshotDecoder;
@@ -38,6 +42,8 @@ import static io.quire.codec.MessageLayout.mask;
  */
 final class ProtocolLayouts
 {
+    private static final long ACL_ACTIONS = mask(AclAction.values(), AclAction::value);
+    private static final long ACL_ROLES = mask(AclRole.values(), AclRole::value);
     private static final long BOOLEANS = mask(BooleanType.values(), BooleanType::value);
     private static final long COMPONENT_KINDS = mask(ComponentKind.values(), ComponentKind::value);
     private static final long NODE_ROLES = mask(NodeRole.values(), NodeRole::value);
@@ -107,6 +113,13 @@ final class ProtocolLayouts
         .message(PresenceRequestDecoder.TEMPLATE_ID, "PresenceRequest", PresenceRequestDecoder.BLOCK_LENGTH)
         .var("channel", PresenceRequestDecoder.channelHeaderLength(), Limit.CHANNEL)
         .message(SessionClosedDecoder.TEMPLATE_ID, "SessionClosed", SessionClosedDecoder.BLOCK_LENGTH)
+        .message(AclRequestDecoder.TEMPLATE_ID, "AclRequest", AclRequestDecoder.BLOCK_LENGTH)
+        .enumField("action", AclRequestDecoder.actionEncodingOffset(), ACL_ACTIONS)
+        .enumField("role", AclRequestDecoder.roleEncodingOffset(), ACL_ROLES)
+        .var("collection", AclRequestDecoder.collectionHeaderLength(), Limit.ID)
+        .var("docId", AclRequestDecoder.docIdHeaderLength(), Limit.ID)
+        .var("user", AclRequestDecoder.userHeaderLength(), Limit.PRINCIPAL)
+        .var("principal", AclRequestDecoder.principalHeaderLength(), Limit.PRINCIPAL)
         .message(OpAckDecoder.TEMPLATE_ID, "OpAck", OpAckDecoder.BLOCK_LENGTH)
         .min("version", OpAckDecoder.versionEncodingOffset(), 0)
         .var("collection", OpAckDecoder.collectionHeaderLength(), Limit.ID)
@@ -176,6 +189,19 @@ final class ProtocolLayouts
         .var("channel", PresenceRequestBroadcastDecoder.channelHeaderLength(), Limit.CHANNEL)
         .message(EngineHeartbeatDecoder.TEMPLATE_ID, "EngineHeartbeat", EngineHeartbeatDecoder.BLOCK_LENGTH)
         .enumField("role", EngineHeartbeatDecoder.roleEncodingOffset(), NODE_ROLES)
+        .message(AclStateDecoder.TEMPLATE_ID, "AclState", AclStateDecoder.BLOCK_LENGTH)
+        .min("version", AclStateDecoder.versionEncodingOffset(), 0)
+        .enumField("requestKind", AclStateDecoder.requestKindEncodingOffset(), REQUEST_KINDS)
+        .aclGroup(
+            "entries",
+            AclStateDecoder.EntriesDecoder.sbeHeaderSize(),
+            AclStateDecoder.EntriesDecoder.sbeBlockLength(),
+            0,
+            AclStateDecoder.EntriesDecoder.roleEncodingOffset(),
+            ACL_ROLES,
+            AclStateDecoder.EntriesDecoder.userHeaderLength())
+        .var("collection", AclStateDecoder.collectionHeaderLength(), Limit.ID)
+        .var("docId", AclStateDecoder.docIdHeaderLength(), Limit.ID)
         .build();
 
     private ProtocolLayouts()

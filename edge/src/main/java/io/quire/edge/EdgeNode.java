@@ -42,6 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /healthz}: 200 once every engine in the shard map has answered with a heartbeat, else 503 and
  *       the reason;</li>
  *   <li>{@code GET /metrics}: Prometheus text;</li>
+ *   <li>{@code /api/docs/{collection}/{id}/acl[/{user}]}: document roles ({@link AclApi});</li>
  *   <li>any other path: {@link EdgeContext#otherPaths(HttpHandler)}, or 404.</li>
  * </ul>
  * Undertow's IO threads parse, check and offer SBE requests to the engines' Aeron publications; they never block.
@@ -52,6 +53,8 @@ public final class EdgeNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
     private static final long RESOLVE_TIMEOUT_MS = 5000;
+    private static final io.undertow.util.AttachmentKey<String> PRINCIPAL =
+        io.undertow.util.AttachmentKey.create(String.class);
 
     private final EdgeContext ctx;
     private final Aeron aeron;
@@ -62,6 +65,7 @@ public final class EdgeNode implements AutoCloseable
     private final EngineLinks engines;
     private final EdgeMetrics metrics;
     private final RequestHandler requests;
+    private final AclApi aclApi;
     private final AgentRunner agentRunner;
     private final Undertow undertow;
     private final AtomicInteger openConnections = new AtomicInteger();
@@ -110,7 +114,9 @@ public final class EdgeNode implements AutoCloseable
             engines = new EngineLinks(ctx.shardMap(), publishers, ctx.engineTimeoutNs());
             metrics = new EdgeMetrics(ctx.registry(), registry, () -> engines);
             requests = new RequestHandler(ctx, registry, engines, metrics);
-            final ReplyDispatcher dispatcher = new ReplyDispatcher(ctx.edgeId(), registry, requests, engines, metrics);
+            aclApi = new AclApi(ctx, engines, registry);
+            final ReplyDispatcher dispatcher =
+                new ReplyDispatcher(ctx.edgeId(), registry, requests, engines, metrics, aclApi);
             final ReplyAdapter adapter = new ReplyAdapter(
                 MessageValidator.protocol(ctx.codecLimits()), dispatcher, ctx.edgeId(), metrics);
             final EdgeAgent agent = new EdgeAgent(ctx, replies, adapter, engines, registry, metrics, replyChannel);
@@ -271,9 +277,23 @@ public final class EdgeNode implements AutoCloseable
                 }
                 else
                 {
+                    // Before the upgrade, so a refusal is an HTTP 401 and the socket never opens.
+                    final String principal = ctx.authenticator().authenticate(exchange);
+                    if (principal == null)
+                    {
+                        metrics.connectionClosed("unauthenticated");
+                        exchange.setStatusCode(401);
+                        exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+                        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+                        exchange.getResponseSender().send("a valid JWT is required (Authorization: Bearer or " +
+                            "?token=)\n");
+                        return;
+                    }
+                    exchange.putAttachment(PRINCIPAL, principal);
                     ws.handleRequest(exchange);
                 }
             })
+            .addPrefixPath("/api/docs", aclApi)
             .addExactPath("/healthz", this::health)
             .addExactPath("/metrics", this::metricsPage);
         return paths;
@@ -310,7 +330,7 @@ public final class EdgeNode implements AutoCloseable
     {
         public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
         {
-            final String principal = ctx.authenticator().authenticate(exchange);
+            final String principal = exchange.getAttachment(PRINCIPAL);
             if (principal == null)
             {
                 metrics.connectionClosed("unauthenticated");

@@ -1,6 +1,9 @@
 package io.quire.edge;
 
 import io.aeron.Publication;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRequestEncoder;
+import io.quire.codec.protocol.AclRole;
 import io.quire.codec.protocol.EdgeHeartbeatEncoder;
 import io.quire.codec.protocol.EdgeHelloEncoder;
 import io.quire.codec.protocol.FetchSnapshotAtEncoder;
@@ -65,6 +68,7 @@ final class EnginePublisher
         final PresenceUnsubscribeEncoder presenceUnsubscribe = new PresenceUnsubscribeEncoder();
         final PresenceRequestEncoder presenceRequest = new PresenceRequestEncoder();
         final SessionClosedEncoder sessionClosed = new SessionClosedEncoder();
+        final AclRequestEncoder acl = new AclRequestEncoder();
         final EdgeHelloEncoder hello = new EdgeHelloEncoder();
         final EdgeHeartbeatEncoder heartbeat = new EdgeHeartbeatEncoder();
     }
@@ -127,6 +131,18 @@ final class EnginePublisher
         final SubscribeEncoder e = s.subscribe.wrapAndApplyHeader(s.buffer, 0, s.header)
             .sessionId(sessionId).requestId(requestId).docHash(docHash).fromVersion(fromVersion).edgeId(edgeId)
             .mode(mode).collection(collection).docId(docId).principal(principal);
+        return offer(s, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    Result aclRequest(
+        final long sessionId, final long requestId, final long docHash, final AclAction action, final AclRole role,
+        final String collection, final String docId, final String user, final String principal)
+    {
+        final Scratch s = SCRATCH.get();
+        final AclRequestEncoder e = s.acl.wrapAndApplyHeader(s.buffer, 0, s.header)
+            .sessionId(sessionId).requestId(requestId).docHash(docHash).edgeId(edgeId).action(action).role(role)
+            .collection(collection).docId(docId).user(user).principal(principal);
         return offer(s, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 

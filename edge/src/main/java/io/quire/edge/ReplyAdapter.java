@@ -42,6 +42,7 @@ final class ReplyAdapter implements FragmentHandler
     private final PresenceBroadcastDecoder presence = new PresenceBroadcastDecoder();
     private final PresenceRequestBroadcastDecoder presenceRequest = new PresenceRequestBroadcastDecoder();
     private final EngineHeartbeatDecoder heartbeat = new EngineHeartbeatDecoder();
+    private final io.quire.codec.protocol.AclStateDecoder aclState = new io.quire.codec.protocol.AclStateDecoder();
     private long lastMalformedLogNs;
 
     ReplyAdapter(
@@ -135,6 +136,13 @@ final class ReplyAdapter implements FragmentHandler
                     if (isForMe(presenceRequest.targetEdgeId()))
                     {
                         dispatcher.onPresenceRequestBroadcast(presenceRequest);
+                    }
+                    break;
+                case io.quire.codec.protocol.AclStateDecoder.TEMPLATE_ID:
+                    aclState.wrap(view, at, blockLength, version);
+                    if (aclState.edgeId() == edgeId)
+                    {
+                        dispatcher.onAclState(aclState);
                     }
                     break;
                 case EngineHeartbeatDecoder.TEMPLATE_ID:

@@ -43,11 +43,13 @@ final class ReplyDispatcher
     private final RequestHandler requests;
     private final EngineLinks engines;
     private final EdgeMetrics metrics;
+    private final AclApi acl;
 
     ReplyDispatcher(
         final int edgeId, final SessionRegistry registry, final RequestHandler requests, final EngineLinks engines,
-        final EdgeMetrics metrics)
+        final EdgeMetrics metrics, final AclApi acl)
     {
+        this.acl = acl;
         this.edgeId = edgeId;
         this.registry = registry;
         this.requests = requests;
@@ -324,6 +326,15 @@ final class ReplyDispatcher
     void onRequestReject(final RequestRejectDecoder m)
     {
         final long requestId = m.requestId();
+        if (acl != null && m.sessionId() == acl.sessionId())
+        {
+            final io.quire.codec.protocol.RejectReason reason = m.reason();
+            m.skipCollection();
+            m.skipDocId();
+            m.skipChannel();
+            acl.onReject(requestId, reason, m.message());
+            return;
+        }
         final String code = RejectReasons.shareDbCode(m.reason());
         m.skipCollection();
         m.skipDocId();
@@ -554,6 +565,14 @@ final class ReplyDispatcher
 
     // ---------------------------------------------------------------------------------------------------------------
     // Engines
+
+    void onAclState(final io.quire.codec.protocol.AclStateDecoder m)
+    {
+        if (acl != null && m.sessionId() == acl.sessionId())
+        {
+            acl.onAclState(m);
+        }
+    }
 
     void onEngineHeartbeat(final int imageSessionId, final EngineHeartbeatDecoder m)
     {

@@ -5,6 +5,8 @@ import io.aeron.logbuffer.Header;
 import io.quire.codec.MalformedMessageException;
 import io.quire.codec.MessageValidator;
 import io.quire.codec.ShardRouter;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRequestDecoder;
 import io.quire.codec.protocol.EdgeHeartbeatDecoder;
 import io.quire.codec.protocol.EdgeHelloDecoder;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
@@ -90,6 +92,7 @@ final class IngressAdapter implements FragmentHandler
     private final PresenceUnsubscribeDecoder presenceUnsubscribe = new PresenceUnsubscribeDecoder();
     private final PresenceRequestDecoder presenceRequest = new PresenceRequestDecoder();
     private final SessionClosedDecoder sessionClosed = new SessionClosedDecoder();
+    private final AclRequestDecoder aclRequest = new AclRequestDecoder();
 
     // The message being handled: correlation fields and where its var fields are (0 lengths if unknown).
     private DirectBuffer in;
@@ -236,6 +239,11 @@ final class IngressAdapter implements FragmentHandler
                 computed = docHash();
                 channelKey = false;
                 break;
+            case AclRequestDecoder.TEMPLATE_ID:
+                readAclRequest(body, blockLength, version);
+                computed = docHash();
+                channelKey = false;
+                break;
             case PresenceUpdateDecoder.TEMPLATE_ID:
                 readPresenceUpdate(body, blockLength, version);
                 computed = channelHash();
@@ -367,6 +375,29 @@ final class IngressAdapter implements FragmentHandler
         d.skipCollection();
         docIdOffset = d.limit() + UnsubscribeDecoder.docIdHeaderLength();
         docIdLength = d.docIdLength();
+    }
+
+    private void readAclRequest(final int body, final int blockLength, final int version)
+    {
+        final AclRequestDecoder d = aclRequest;
+        d.wrap(in, body, blockLength, version);
+        readAclRequestFixed();
+        collectionOffset = d.limit() + AclRequestDecoder.collectionHeaderLength();
+        collectionLength = d.collectionLength();
+        d.skipCollection();
+        docIdOffset = d.limit() + AclRequestDecoder.docIdHeaderLength();
+        docIdLength = d.docIdLength();
+    }
+
+    private void readAclRequestFixed()
+    {
+        final AclRequestDecoder d = aclRequest;
+        sessionId = d.sessionId();
+        requestId = d.requestId();
+        hashField = d.docHash();
+        edgeId = (int)d.edgeId();
+        requestKind = d.actionRaw() == AclAction.GRANT.value() ? RequestKind.ACL_GRANT : RequestKind.ACL_GET;
+        clearVars();
     }
 
     private void readUnsubscribeFixed()
@@ -571,6 +602,10 @@ final class IngressAdapter implements FragmentHandler
             case PresenceUpdateDecoder.TEMPLATE_ID:
                 presenceUpdate.wrap(buffer, body, blockLength, version);
                 readPresenceUpdateFixed();
+                return true;
+            case AclRequestDecoder.TEMPLATE_ID:
+                aclRequest.wrap(buffer, body, blockLength, version);
+                readAclRequestFixed();
                 return true;
             case PresenceSubscribeDecoder.TEMPLATE_ID:
                 presenceSubscribe.wrap(buffer, body, blockLength, version);

@@ -1,5 +1,7 @@
 package io.quire.engine.shard;
 
+import io.quire.codec.protocol.AclRole;
+import io.quire.codec.protocol.AclStateEncoder;
 import io.quire.codec.protocol.BooleanType;
 import io.quire.codec.protocol.ComponentKind;
 import io.quire.codec.protocol.DocSnapshotEncoder;
@@ -36,6 +38,7 @@ final class EgressEncoder
     private final OpBroadcastEncoder broadcast = new OpBroadcastEncoder();
     private final DocSnapshotEncoder snapshot = new DocSnapshotEncoder();
     private final RequestDoneEncoder done = new RequestDoneEncoder();
+    private final AclStateEncoder aclState = new AclStateEncoder();
     private final RequestRejectEncoder requestReject = new RequestRejectEncoder();
     private final PresenceBroadcastEncoder presence = new PresenceBroadcastEncoder();
     private final PresenceRequestBroadcastEncoder presenceRequest = new PresenceRequestBroadcastEncoder();
@@ -249,6 +252,26 @@ final class EgressEncoder
             .putDocId(docId, 0, docId.length)
             .putChannel(channel, channelOffset, channelLength);
         outbound.end(MessageHeaderEncoder.ENCODED_LENGTH + done.encodedLength());
+    }
+
+    void aclState(
+        final int edgeId, final long sessionId, final long requestId, final Document doc, final RequestKind kind)
+    {
+        final int offset = outbound.begin(1);
+        outbound.destination(0, edgeId);
+        aclState.wrapAndApplyHeader(outbound.buffer(), offset, header)
+            .sessionId(sessionId).requestId(requestId).docHash(doc.hash).version(doc.version).edgeId(edgeId)
+            .requestKind(kind);
+        final DocumentAcl acl = doc.acl;
+        final AclStateEncoder.EntriesEncoder entries = aclState.entriesCount(acl.size());
+        for (int i = 0; i < acl.size(); i++)
+        {
+            final byte[] user = acl.user(i);
+            entries.next().role(AclRole.get(acl.role(i))).putUser(user, 0, user.length);
+        }
+        aclState.putCollection(doc.collection, 0, doc.collection.length)
+            .putDocId(doc.docId, 0, doc.docId.length);
+        outbound.end(MessageHeaderEncoder.ENCODED_LENGTH + aclState.encodedLength());
     }
 
     @SuppressWarnings("checkstyle:ParameterNumber")

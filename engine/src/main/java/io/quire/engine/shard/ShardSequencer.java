@@ -4,6 +4,9 @@ import io.quire.codec.CodecConstants;
 import io.quire.codec.RejectReasons;
 import io.quire.codec.Utf8;
 import io.quire.codec.Utf8Exception;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRequestDecoder;
+import io.quire.codec.protocol.AclRole;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.OpKind;
@@ -67,6 +70,9 @@ public final class ShardSequencer
     private final TextUnicode ot = new TextUnicode();
     private final JournalRecords journalRecords = new JournalRecords();
     private final EgressEncoder egress;
+    private final AccessControl access;
+    private final AclRecords aclRecords = new AclRecords();
+    private final AclRequestDecoder aclRequest = new AclRequestDecoder();
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final SubmitOpDecoder submit = new SubmitOpDecoder();
@@ -145,6 +151,7 @@ public final class ShardSequencer
         this.clock = clock;
         this.counters = counters;
         this.egress = new EgressEncoder(config.snapshotChunkBytes());
+        this.access = new AccessControl(config.aclEnforced());
     }
 
     /** @return the LSN the next record will get. */
@@ -206,6 +213,9 @@ public final class ShardSequencer
                     break;
                 case PresenceRequestDecoder.TEMPLATE_ID:
                     onPresenceRequest();
+                    break;
+                case AclRequestDecoder.TEMPLATE_ID:
+                    onAclRequest();
                     break;
                 default:
                     counters.ignored();
@@ -285,6 +295,12 @@ public final class ShardSequencer
 
         final Document doc = docs.findOrCreate(
             docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        if (!mayWrite(doc, kind))
+        {
+            rejectOp(base, doc.version, seq, kind, RejectReason.FORBIDDEN, kind == OpKind.EDIT ?
+                "Not allowed to edit this document" : "Only an owner may create or delete this document");
+            return;
+        }
         docs.load(doc);
 
         switch (kind)
@@ -606,6 +622,11 @@ public final class ShardSequencer
             doc.createVersion = version;
             doc.createSeq = seq;
             doc.createSource = copyBytes(in, sourceOffset, sourceLength);
+            if (principalLength > 0 && doc.acl.isEmpty())
+            {
+                // The creator of an unclaimed document owns it; the CREATE record is the grant (quire-journal.xml).
+                doc.acl.set(copyBytes(in, principalOffset, principalLength), DocumentAcl.OWNER);
+            }
         }
         else if (kind == HistoryEntry.DELETE)
         {
@@ -746,10 +767,18 @@ public final class ShardSequencer
         docIdOffset = subscribe.limit() + SubscribeDecoder.docIdHeaderLength();
         docIdLength = subscribe.docIdLength();
         subscribe.skipDocId();
+        principalOffset = subscribe.limit() + SubscribeDecoder.principalHeaderLength();
+        principalLength = subscribe.principalLength();
+        subscribe.skipPrincipal();
         sourceLength = 0;
         counters.read();
 
         final Document doc = docs.findOrCreate(docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        if (!access.mayRead(doc, in, principalOffset, principalLength))
+        {
+            requestReject(kind, RejectReason.FORBIDDEN, "Not allowed to read this document");
+            return;
+        }
         if (from == CodecConstants.NULL_VERSION)
         {
             docs.load(doc);
@@ -827,9 +856,17 @@ public final class ShardSequencer
         docIdOffset = fetchAt.limit() + FetchSnapshotAtDecoder.docIdHeaderLength();
         docIdLength = fetchAt.docIdLength();
         fetchAt.skipDocId();
+        principalOffset = fetchAt.limit() + FetchSnapshotAtDecoder.principalHeaderLength();
+        principalLength = fetchAt.principalLength();
+        fetchAt.skipPrincipal();
         counters.read();
 
         final Document doc = docs.findOrCreate(docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        if (!access.mayRead(doc, in, principalOffset, principalLength))
+        {
+            requestReject(kind, RejectReason.FORBIDDEN, "Not allowed to read this document");
+            return;
+        }
         docs.load(doc);
         long target = byTime ? versionAtTime(doc, atTime) :
             (atVersion == CodecConstants.NULL_VERSION ? doc.version : Math.min(atVersion, doc.version));
@@ -956,6 +993,17 @@ public final class ShardSequencer
         p.skipValue();
         counters.presence();
 
+        if (presence.docIdLength > 0 && access.enforced() && presence.principalLength > 0)
+        {
+            final Document doc = docs.findOrCreate(channelHash, in, presence.collectionOffset,
+                presence.collectionLength, in, presence.docIdOffset, presence.docIdLength);
+            if (!access.mayRead(doc, in, presence.principalOffset, presence.principalLength))
+            {
+                presenceReject(RequestKind.PRESENCE_UPDATE, channelHash, presence.channelOffset,
+                    presence.channelLength, "Not allowed to use presence on this document");
+                return;
+            }
+        }
         if (presence.docIdLength > 0 && docVersion != CodecConstants.NULL_VERSION)
         {
             final long hash = io.quire.codec.ShardRouter.docHash(
@@ -1045,6 +1093,19 @@ public final class ShardSequencer
             channelHash = presenceSubscribe.channelHash();
             channelOffset = presenceSubscribe.limit() + PresenceSubscribeDecoder.channelHeaderLength();
             channelLength = presenceSubscribe.channelLength();
+            presenceSubscribe.skipChannel();
+            principalOffset = presenceSubscribe.limit() + PresenceSubscribeDecoder.principalHeaderLength();
+            principalLength = presenceSubscribe.principalLength();
+            if (access.enforced() && principalLength > 0)
+            {
+                final Document doc = docs.findByChannel(channelHash, in, channelOffset, channelLength);
+                if (doc != null && !access.mayRead(doc, in, principalOffset, principalLength))
+                {
+                    presenceReject(RequestKind.PRESENCE_SUBSCRIBE, channelHash, channelOffset, channelLength,
+                        "Not allowed to use presence on this document");
+                    return;
+                }
+            }
         }
         else
         {
@@ -1072,6 +1133,16 @@ public final class ShardSequencer
         event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
     }
 
+    private void presenceReject(
+        final RequestKind kind, final long channelHash, final int channelOffset, final int channelLength,
+        final String text)
+    {
+        counters.rejected(RejectReason.FORBIDDEN);
+        egress.requestReject(edgeId, sessionId, requestId, channelHash, kind, RejectReason.FORBIDDEN,
+            emptyBuffer, 0, 0, emptyBuffer, 0, 0, in, channelOffset, channelLength, text);
+        event.setResult(CommandEvent.RESULT_REJECTED, (byte)RejectReason.FORBIDDEN.value());
+    }
+
     private void onPresenceRequest()
     {
         presenceRequest.wrap(in, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
@@ -1084,6 +1155,98 @@ public final class ShardSequencer
             egress.presenceRequest(edges, (int)presenceRequest.edgeId(), presenceRequest.sessionId(), channelHash,
                 in, channelOffset, channelLength);
         }
+        event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Access control
+
+    private boolean mayWrite(final Document doc, final OpKind kind)
+    {
+        switch (kind)
+        {
+            case CREATE:
+                return access.mayCreate(doc, in, principalOffset, principalLength);
+            case DELETE:
+                return access.mayDelete(doc, in, principalOffset, principalLength);
+            default:
+                return access.mayEdit(doc, in, principalOffset, principalLength);
+        }
+    }
+
+    /**
+     * GET: the ACL, for VIEWER and up. GRANT: OWNER only; journaled like an op (an LSN in this slot, replied to after
+     * the journal stage) unless it changes nothing. Always checked, whether or not enforcement is on: an ACL request
+     * without a principal is refused.
+     */
+    private void onAclRequest()
+    {
+        final AclRequestDecoder r = aclRequest;
+        r.wrap(in, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        sessionId = r.sessionId();
+        requestId = r.requestId();
+        edgeId = (int)r.edgeId();
+        docHash = r.docHash();
+        final boolean grant = r.action() == AclAction.GRANT;
+        final RequestKind kind = grant ? RequestKind.ACL_GRANT : RequestKind.ACL_GET;
+        final AclRole role = r.role();
+        collectionOffset = r.limit() + AclRequestDecoder.collectionHeaderLength();
+        collectionLength = r.collectionLength();
+        r.skipCollection();
+        docIdOffset = r.limit() + AclRequestDecoder.docIdHeaderLength();
+        docIdLength = r.docIdLength();
+        r.skipDocId();
+        final int userOffset = r.limit() + AclRequestDecoder.userHeaderLength();
+        final int userLength = r.userLength();
+        r.skipUser();
+        principalOffset = r.limit() + AclRequestDecoder.principalHeaderLength();
+        principalLength = r.principalLength();
+        r.skipPrincipal();
+
+        final Document doc = docs.findOrCreate(docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        if (doc.version == 0 || (!doc.exists && doc.acl.isEmpty()))
+        {
+            requestReject(kind, RejectReason.DOC_DOES_NOT_EXIST, "Document does not exist");
+            return;
+        }
+        final byte callerRole = principalLength == 0 ? DocumentAcl.NONE : doc.acl.roleOf(in, principalOffset, principalLength);
+        if (callerRole < (grant ? DocumentAcl.OWNER : DocumentAcl.VIEWER))
+        {
+            requestReject(kind, RejectReason.FORBIDDEN, grant ? "Only an owner may change the roles of this document" :
+                "Not allowed to read the roles of this document");
+            return;
+        }
+        if (grant)
+        {
+            if (userLength == 0 || role == AclRole.NULL_VAL || role == AclRole.SBE_UNKNOWN)
+            {
+                requestReject(kind, RejectReason.MESSAGE_BADLY_FORMED, "A grant needs a user and a role");
+                return;
+            }
+            final byte[] user = copyBytes(in, userOffset, userLength);
+            final byte newRole = (byte)role.value();
+            final byte oldRole = doc.acl.roleOf(user);
+            if (oldRole == DocumentAcl.OWNER && newRole != DocumentAcl.OWNER && doc.acl.ownerCount() == 1)
+            {
+                requestReject(kind, RejectReason.LAST_OWNER, "A document must keep at least one owner");
+                return;
+            }
+            if (newRole != DocumentAcl.NONE && doc.acl.isNew(user) && doc.acl.size() >= config.maxAclEntries())
+            {
+                requestReject(kind, RejectReason.ACL_TOO_LARGE,
+                    "A document may have at most " + config.maxAclEntries() + " users with a role");
+                return;
+            }
+            if (doc.acl.set(user, newRole))
+            {
+                final long lsn = nextLsn++;
+                event.setJournal(lsn, aclRecords.encode(event.journalBuffer(), config.shardId(), epoch.getAsLong(),
+                    clock.nanoTime(), doc, user, newRole, in, principalOffset, principalLength));
+                // A snapshot taken before the journal has this record must not carry the new ACL.
+                doc.lastRingSequence = sequence;
+            }
+        }
+        egress.aclState(edgeId, sessionId, requestId, doc, kind);
         event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
     }
 

@@ -16,7 +16,7 @@ import org.agrona.DirectBuffer;
  * An engine→edge message decoded for assertions: a kind, the edge it went to and the fields tests look at.
  *
  * @param edge      destination edge.
- * @param type      ack, reject, op, snapshot, done, request-reject, presence, presence-request.
+ * @param type      ack, reject, op, snapshot, done, request-reject, presence, presence-request, acl.
  * @param session   target session (0: every subscriber).
  * @param version   version field.
  * @param seq       seq field.
@@ -143,6 +143,20 @@ public record Reply(int edge, String type, long session, long version, long seq,
                 final PresenceRequestBroadcastDecoder d = new PresenceRequestBroadcastDecoder().wrap(buffer, body, bl, v);
                 return new Reply(edge, "presence-request", d.targetSessionId(), -1, 0, "", d.channel(),
                     d.originSessionId(), "", 0);
+            }
+            case io.quire.codec.protocol.AclStateDecoder.TEMPLATE_ID:
+            {
+                final io.quire.codec.protocol.AclStateDecoder d =
+                    new io.quire.codec.protocol.AclStateDecoder().wrap(buffer, body, bl, v);
+                final long session = d.sessionId();
+                final long version = d.version();
+                final StringBuilder acl = new StringBuilder();
+                for (final io.quire.codec.protocol.AclStateDecoder.EntriesDecoder e : d.entries())
+                {
+                    final String role = e.role().name();
+                    acl.append(acl.length() == 0 ? "" : ",").append(e.user()).append(':').append(role);
+                }
+                return new Reply(edge, "acl", session, version, 0, "", acl.toString(), 0, "", 0);
             }
             default:
                 return new Reply(edge, "unknown-" + header.templateId(), 0, 0, 0, "", "", 0, "", 0);
