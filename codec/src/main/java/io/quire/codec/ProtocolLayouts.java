@@ -8,6 +8,8 @@ import io.quire.codec.protocol.EdgeHeartbeatDecoder;
 import io.quire.codec.protocol.EdgeHelloDecoder;
 import io.quire.codec.protocol.EngineHeartbeatDecoder;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
+import io.quire.codec.protocol.HistoryEntryDecoder;
+import io.quire.codec.protocol.HistoryRequestDecoder;
 import io.quire.codec.protocol.NodeRole;
 import io.quire.codec.protocol.OpAckDecoder;
 import io.quire.codec.protocol.OpBroadcastDecoder;
@@ -107,6 +109,11 @@ final class ProtocolLayouts
         .message(PresenceRequestDecoder.TEMPLATE_ID, "PresenceRequest", PresenceRequestDecoder.BLOCK_LENGTH)
         .var("channel", PresenceRequestDecoder.channelHeaderLength(), Limit.CHANNEL)
         .message(SessionClosedDecoder.TEMPLATE_ID, "SessionClosed", SessionClosedDecoder.BLOCK_LENGTH)
+        .message(HistoryRequestDecoder.TEMPLATE_ID, "HistoryRequest", HistoryRequestDecoder.BLOCK_LENGTH)
+        .min("fromVersion", HistoryRequestDecoder.fromVersionEncodingOffset(), -1)
+        .var("collection", HistoryRequestDecoder.collectionHeaderLength(), Limit.ID)
+        .var("docId", HistoryRequestDecoder.docIdHeaderLength(), Limit.ID)
+        .var("principal", HistoryRequestDecoder.principalHeaderLength(), Limit.PRINCIPAL)
         .message(OpAckDecoder.TEMPLATE_ID, "OpAck", OpAckDecoder.BLOCK_LENGTH)
         .min("version", OpAckDecoder.versionEncodingOffset(), 0)
         .var("collection", OpAckDecoder.collectionHeaderLength(), Limit.ID)
@@ -176,6 +183,11 @@ final class ProtocolLayouts
         .var("channel", PresenceRequestBroadcastDecoder.channelHeaderLength(), Limit.CHANNEL)
         .message(EngineHeartbeatDecoder.TEMPLATE_ID, "EngineHeartbeat", EngineHeartbeatDecoder.BLOCK_LENGTH)
         .enumField("role", EngineHeartbeatDecoder.roleEncodingOffset(), NODE_ROLES)
+        .message(HistoryEntryDecoder.TEMPLATE_ID, "HistoryEntry", HistoryEntryDecoder.BLOCK_LENGTH)
+        .min("version", HistoryEntryDecoder.versionEncodingOffset(), 0)
+        .enumField("opKind", HistoryEntryDecoder.opKindEncodingOffset(), OP_KINDS)
+        .var("principal", HistoryEntryDecoder.principalHeaderLength(), Limit.PRINCIPAL)
+        .var("source", HistoryEntryDecoder.sourceHeaderLength(), Limit.SOURCE)
         .build();
 
     private ProtocolLayouts()
