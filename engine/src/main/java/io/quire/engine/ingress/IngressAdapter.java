@@ -8,6 +8,7 @@ import io.quire.codec.ShardRouter;
 import io.quire.codec.protocol.EdgeHeartbeatDecoder;
 import io.quire.codec.protocol.EdgeHelloDecoder;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
+import io.quire.codec.protocol.HistoryRequestDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.PresenceRequestDecoder;
@@ -85,6 +86,7 @@ final class IngressAdapter implements FragmentHandler
     private final SubscribeDecoder subscribe = new SubscribeDecoder();
     private final UnsubscribeDecoder unsubscribe = new UnsubscribeDecoder();
     private final FetchSnapshotAtDecoder fetchAt = new FetchSnapshotAtDecoder();
+    private final HistoryRequestDecoder history = new HistoryRequestDecoder();
     private final PresenceUpdateDecoder presenceUpdate = new PresenceUpdateDecoder();
     private final PresenceSubscribeDecoder presenceSubscribe = new PresenceSubscribeDecoder();
     private final PresenceUnsubscribeDecoder presenceUnsubscribe = new PresenceUnsubscribeDecoder();
@@ -233,6 +235,11 @@ final class IngressAdapter implements FragmentHandler
                 break;
             case FetchSnapshotAtDecoder.TEMPLATE_ID:
                 readFetchAt(body, blockLength, version);
+                computed = docHash();
+                channelKey = false;
+                break;
+            case HistoryRequestDecoder.TEMPLATE_ID:
+                readHistory(body, blockLength, version);
                 computed = docHash();
                 channelKey = false;
                 break;
@@ -404,6 +411,29 @@ final class IngressAdapter implements FragmentHandler
         clearVars();
     }
 
+    private void readHistory(final int body, final int blockLength, final int version)
+    {
+        final HistoryRequestDecoder d = history;
+        d.wrap(in, body, blockLength, version);
+        readHistoryFixed();
+        collectionOffset = d.limit() + HistoryRequestDecoder.collectionHeaderLength();
+        collectionLength = d.collectionLength();
+        d.skipCollection();
+        docIdOffset = d.limit() + HistoryRequestDecoder.docIdHeaderLength();
+        docIdLength = d.docIdLength();
+    }
+
+    private void readHistoryFixed()
+    {
+        final HistoryRequestDecoder d = history;
+        sessionId = d.sessionId();
+        requestId = d.requestId();
+        hashField = d.docHash();
+        edgeId = (int)d.edgeId();
+        requestKind = RequestKind.HISTORY;
+        clearVars();
+    }
+
     private void readPresenceUpdate(final int body, final int blockLength, final int version)
     {
         final PresenceUpdateDecoder d = presenceUpdate;
@@ -567,6 +597,10 @@ final class IngressAdapter implements FragmentHandler
             case FetchSnapshotAtDecoder.TEMPLATE_ID:
                 fetchAt.wrap(buffer, body, blockLength, version);
                 readFetchAtFixed();
+                return true;
+            case HistoryRequestDecoder.TEMPLATE_ID:
+                history.wrap(buffer, body, blockLength, version);
+                readHistoryFixed();
                 return true;
             case PresenceUpdateDecoder.TEMPLATE_ID:
                 presenceUpdate.wrap(buffer, body, blockLength, version);
