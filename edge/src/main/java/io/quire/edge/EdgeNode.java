@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /healthz}: 200 once every engine in the shard map has answered with a heartbeat, else 503 and
  *       the reason;</li>
  *   <li>{@code GET /metrics}: Prometheus text;</li>
+ *   <li>{@code GET /api/docs/{collection}/{id}/history}: who committed which version when, and
+ *       {@code .../role}: what the principal may do ({@link DocumentApi});</li>
  *   <li>any other path: {@link EdgeContext#otherPaths(HttpHandler)}, or 404.</li>
  * </ul>
  * Undertow's IO threads parse, check and offer SBE requests to the engines' Aeron publications; they never block.
@@ -62,6 +64,7 @@ public final class EdgeNode implements AutoCloseable
     private final EngineLinks engines;
     private final EdgeMetrics metrics;
     private final RequestHandler requests;
+    private final DocumentApi documents;
     private final AgentRunner agentRunner;
     private final Undertow undertow;
     private final AtomicInteger openConnections = new AtomicInteger();
@@ -110,7 +113,9 @@ public final class EdgeNode implements AutoCloseable
             engines = new EngineLinks(ctx.shardMap(), publishers, ctx.engineTimeoutNs());
             metrics = new EdgeMetrics(ctx.registry(), registry, () -> engines);
             requests = new RequestHandler(ctx, registry, engines, metrics);
-            final ReplyDispatcher dispatcher = new ReplyDispatcher(ctx.edgeId(), registry, requests, engines, metrics);
+            documents = new DocumentApi(ctx, registry, engines, metrics);
+            final ReplyDispatcher dispatcher =
+                new ReplyDispatcher(ctx.edgeId(), registry, requests, engines, metrics, documents);
             final ReplyAdapter adapter = new ReplyAdapter(
                 MessageValidator.protocol(ctx.codecLimits()), dispatcher, ctx.edgeId(), metrics);
             final EdgeAgent agent = new EdgeAgent(ctx, replies, adapter, engines, registry, metrics, replyChannel);
@@ -274,6 +279,7 @@ public final class EdgeNode implements AutoCloseable
                     ws.handleRequest(exchange);
                 }
             })
+            .addPrefixPath(DocumentApi.PREFIX, documents)
             .addExactPath("/healthz", this::health)
             .addExactPath("/metrics", this::metricsPage);
         return paths;
