@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /metrics}: Prometheus text;</li>
  *   <li>{@code GET /api/docs/{collection}/{id}/history}: who committed which version when, and
  *       {@code .../role}: what the principal may do ({@link DocumentApi});</li>
- *   <li>any other path: {@link EdgeContext#otherPaths(HttpHandler)}, or 404.</li>
+ *   <li>any other path: {@link EdgeContext#otherPaths(HttpHandler)}, or else the collaborative editor page at
+ *       {@code /} and its assets ({@link WebAssets}), 404 for anything else.</li>
  * </ul>
  * Undertow's IO threads parse, check and offer SBE requests to the engines' Aeron publications; they never block.
  * One agent thread polls the reply subscription, fans replies out to sessions and heartbeats the engines.
@@ -249,12 +250,8 @@ public final class EdgeNode implements AutoCloseable
 
     private HttpHandler routes()
     {
-        final HttpHandler other = ctx.otherPaths() != null ? ctx.otherPaths() : exchange ->
-        {
-            exchange.setStatusCode(404);
-            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-            exchange.getResponseSender().send("not found\n");
-        };
+        final HttpHandler other = ctx.otherPaths() != null ? ctx.otherPaths() :
+            WebAssets.fromClasspath(EdgeNode.class.getClassLoader());
         final HttpHandler notUpgrade = exchange ->
         {
             exchange.setStatusCode(400);
