@@ -39,10 +39,15 @@ export function createEditor(parent, {onLocalOp, onSelection, readOnly = false})
         access.of(editability(readOnly)),
         remoteCursors,
         EditorView.updateListener.of((update) => {
+          let local = false;
           for (const tr of update.transactions) {
-            if (tr.docChanged && !tr.annotation(fromDocument)) onLocalOp(changesToOp(tr.changes, tr.startState.doc));
+            if (tr.annotation(fromDocument)) continue;
+            local = true;
+            if (tr.docChanged) onLocalOp(changesToOp(tr.changes, tr.startState.doc));
           }
-          if (update.selectionSet || update.docChanged || update.focusChanged) onSelection(update.state);
+          // A selection moved by a remote op is not sent: sharedb moves this page's presence through ops itself,
+          // and the document's version is not yet the op's while the op is being applied.
+          if (local && (update.selectionSet || update.docChanged)) onSelection(update.state);
         }),
       ],
     }),

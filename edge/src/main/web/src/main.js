@@ -4,7 +4,7 @@ import ShareDB from 'sharedb/lib/client';
 import {textType} from './text-type.js';
 import {openSocket, socketUrl} from './socket.js';
 import {createEditor, createViewer, replaceText, applyOp, EDITOR_SOURCE} from './editor.js';
-import {setRemoteCursors, colorFor} from './cursors.js';
+import {setRemoteCursors, colorFor, remoteCursors} from './cursors.js';
 import {codePoints, codePointToUnit, diffToOp} from './ops.js';
 import {StatusIndicator} from './status.js';
 import {HistoryPanel} from './history.js';
@@ -69,7 +69,7 @@ connection.on('state', (state) => {
   if (state === 'connected') {
     names.remember(connection.id, myName());
     // The server nulled this connection's presence when it dropped: send it again.
-    if (current) current.lastPresence = null;
+    if (current) current.resendPresence = true;
     sendPresence();
   }
 });
@@ -229,12 +229,13 @@ function sendPresence() {
   const name = myName();
   const value = {index: from, length, forward: sel.head >= sel.anchor, name, color: colorFor(name),
     src: connection.id};
-  const last = current.lastPresence;
-  if (last && last.index === value.index && last.length === value.length && last.name === value.name &&
-    last.forward === value.forward) {
+  // sharedb keeps local.value moved through every op, so it is what the others see now.
+  const last = current.local.value;
+  if (!current.resendPresence && last && last.index === value.index && last.length === value.length &&
+    last.name === value.name && last.forward === value.forward) {
     return;
   }
-  current.lastPresence = value;
+  current.resendPresence = false;
   current.local.submit(value, (err) => err && console.warn('presence', err.message));
 }
 
@@ -392,5 +393,13 @@ window.quire = {
   status: () => status.state(),
   pending: () => !!(current && current.doc.hasWritePending()),
   remoteCursors: () => current ? Object.values(current.presence.remotePresences).filter(Boolean) : [],
+  remoteCarets: () => {
+    const carets = [];
+    editor.view.state.field(remoteCursors).between(0, editor.view.state.doc.length, (from, to, deco) => {
+      if (deco.spec.widget) carets.push({pos: from, name: deco.spec.widget.name});
+    });
+    return carets;
+  },
+  readOnly: () => !!(current && current.readOnly),
   connectionState: () => connection.state,
 };
