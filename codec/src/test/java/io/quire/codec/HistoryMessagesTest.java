@@ -114,7 +114,7 @@ class HistoryMessagesTest
     @Test
     void historyIsARequestKindWithItsOwnErrorCodes()
     {
-        assertThat(RequestKind.get((short)10)).isEqualTo(RequestKind.HISTORY);
+        assertThat(RequestKind.get((short)12)).isEqualTo(RequestKind.HISTORY);
         assertThat(RejectReasons.shareDbCode(RejectReason.HISTORY_GONE)).isEqualTo("ERR_SUBMIT_TRANSFORM_OPS_NOT_FOUND");
     }
 }
