@@ -12,6 +12,8 @@ import io.quire.codec.protocol.EdgeHeartbeatDecoder;
 import io.quire.codec.protocol.EdgeHelloDecoder;
 import io.quire.codec.protocol.EngineHeartbeatDecoder;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
+import io.quire.codec.protocol.HistoryEntryDecoder;
+import io.quire.codec.protocol.HistoryRequestDecoder;
 import io.quire.codec.protocol.NodeRole;
 import io.quire.codec.protocol.OpAckDecoder;
 import io.quire.codec.protocol.OpBroadcastDecoder;
@@ -120,6 +122,11 @@ final class ProtocolLayouts
         .var("docId", AclRequestDecoder.docIdHeaderLength(), Limit.ID)
         .var("user", AclRequestDecoder.userHeaderLength(), Limit.PRINCIPAL)
         .var("principal", AclRequestDecoder.principalHeaderLength(), Limit.PRINCIPAL)
+        .message(HistoryRequestDecoder.TEMPLATE_ID, "HistoryRequest", HistoryRequestDecoder.BLOCK_LENGTH)
+        .min("fromVersion", HistoryRequestDecoder.fromVersionEncodingOffset(), -1)
+        .var("collection", HistoryRequestDecoder.collectionHeaderLength(), Limit.ID)
+        .var("docId", HistoryRequestDecoder.docIdHeaderLength(), Limit.ID)
+        .var("principal", HistoryRequestDecoder.principalHeaderLength(), Limit.PRINCIPAL)
         .message(OpAckDecoder.TEMPLATE_ID, "OpAck", OpAckDecoder.BLOCK_LENGTH)
         .min("version", OpAckDecoder.versionEncodingOffset(), 0)
         .var("collection", OpAckDecoder.collectionHeaderLength(), Limit.ID)
@@ -202,6 +209,11 @@ final class ProtocolLayouts
             AclStateDecoder.EntriesDecoder.userHeaderLength())
         .var("collection", AclStateDecoder.collectionHeaderLength(), Limit.ID)
         .var("docId", AclStateDecoder.docIdHeaderLength(), Limit.ID)
+        .message(HistoryEntryDecoder.TEMPLATE_ID, "HistoryEntry", HistoryEntryDecoder.BLOCK_LENGTH)
+        .min("version", HistoryEntryDecoder.versionEncodingOffset(), 0)
+        .enumField("opKind", HistoryEntryDecoder.opKindEncodingOffset(), OP_KINDS)
+        .var("principal", HistoryEntryDecoder.principalHeaderLength(), Limit.PRINCIPAL)
+        .var("source", HistoryEntryDecoder.sourceHeaderLength(), Limit.SOURCE)
         .build();
 
     private ProtocolLayouts()

@@ -60,6 +60,22 @@ final class AclApi implements HttpHandler
         this.sessionId = registry.nextSessionId();
     }
 
+    /**
+     * @param exchange a request under {@code /api/docs/}.
+     * @return true when its third path segment is {@code acl}: the request is this API's, not {@link DocumentApi}'s.
+     */
+    static boolean handles(final HttpServerExchange exchange)
+    {
+        final String uri = exchange.getRequestURI();
+        final int at = uri.indexOf(PREFIX);
+        if (at < 0)
+        {
+            return false;
+        }
+        final String[] parts = uri.substring(at + PREFIX.length()).split("/", -1);
+        return parts.length >= 3 && "acl".equals(parts[2]);
+    }
+
     /** @return the pseudo-session id the API's engine requests carry. */
     long sessionId()
     {

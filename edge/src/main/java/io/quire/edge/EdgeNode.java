@@ -43,7 +43,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the reason;</li>
  *   <li>{@code GET /metrics}: Prometheus text;</li>
  *   <li>{@code /api/docs/{collection}/{id}/acl[/{user}]}: document roles ({@link AclApi});</li>
- *   <li>any other path: {@link EdgeContext#otherPaths(HttpHandler)}, or 404.</li>
+ *   <li>{@code GET /api/docs/{collection}/{id}/history}: who committed which version when, and
+ *       {@code .../role}: what the principal may do ({@link DocumentApi});</li>
+ *   <li>any other path: {@link EdgeContext#otherPaths(HttpHandler)}, or else the collaborative editor page at
+ *       {@code /} and its assets ({@link WebAssets}), 404 for anything else.</li>
  * </ul>
  * Undertow's IO threads parse, check and offer SBE requests to the engines' Aeron publications; they never block.
  * One agent thread polls the reply subscription, fans replies out to sessions and heartbeats the engines.
@@ -66,6 +69,7 @@ public final class EdgeNode implements AutoCloseable
     private final EdgeMetrics metrics;
     private final RequestHandler requests;
     private final AclApi aclApi;
+    private final DocumentApi documents;
     private final AgentRunner agentRunner;
     private final Undertow undertow;
     private final AtomicInteger openConnections = new AtomicInteger();
@@ -115,8 +119,9 @@ public final class EdgeNode implements AutoCloseable
             metrics = new EdgeMetrics(ctx.registry(), registry, () -> engines);
             requests = new RequestHandler(ctx, registry, engines, metrics);
             aclApi = new AclApi(ctx, engines, registry);
+            documents = new DocumentApi(ctx, registry, engines, metrics);
             final ReplyDispatcher dispatcher =
-                new ReplyDispatcher(ctx.edgeId(), registry, requests, engines, metrics, aclApi);
+                new ReplyDispatcher(ctx.edgeId(), registry, requests, engines, metrics, aclApi, documents);
             final ReplyAdapter adapter = new ReplyAdapter(
                 MessageValidator.protocol(ctx.codecLimits()), dispatcher, ctx.edgeId(), metrics);
             final EdgeAgent agent = new EdgeAgent(ctx, replies, adapter, engines, registry, metrics, replyChannel);
@@ -250,12 +255,8 @@ public final class EdgeNode implements AutoCloseable
 
     private HttpHandler routes()
     {
-        final HttpHandler other = ctx.otherPaths() != null ? ctx.otherPaths() : exchange ->
-        {
-            exchange.setStatusCode(404);
-            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-            exchange.getResponseSender().send("not found\n");
-        };
+        final HttpHandler other = ctx.otherPaths() != null ? ctx.otherPaths() :
+            WebAssets.fromClasspath(EdgeNode.class.getClassLoader());
         final HttpHandler notUpgrade = exchange ->
         {
             exchange.setStatusCode(400);
@@ -293,7 +294,7 @@ public final class EdgeNode implements AutoCloseable
                     ws.handleRequest(exchange);
                 }
             })
-            .addPrefixPath("/api/docs", aclApi)
+            .addPrefixPath("/api/docs", exchange -> (AclApi.handles(exchange) ? aclApi : documents).handleRequest(exchange))
             .addExactPath("/healthz", this::health)
             .addExactPath("/metrics", this::metricsPage);
         return paths;

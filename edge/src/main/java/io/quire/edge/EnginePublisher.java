@@ -7,6 +7,7 @@ import io.quire.codec.protocol.AclRole;
 import io.quire.codec.protocol.EdgeHeartbeatEncoder;
 import io.quire.codec.protocol.EdgeHelloEncoder;
 import io.quire.codec.protocol.FetchSnapshotAtEncoder;
+import io.quire.codec.protocol.HistoryRequestEncoder;
 import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.NodeRole;
 import io.quire.codec.protocol.OpKind;
@@ -63,6 +64,7 @@ final class EnginePublisher
         final SubscribeEncoder subscribe = new SubscribeEncoder();
         final UnsubscribeEncoder unsubscribe = new UnsubscribeEncoder();
         final FetchSnapshotAtEncoder fetchAt = new FetchSnapshotAtEncoder();
+        final HistoryRequestEncoder history = new HistoryRequestEncoder();
         final PresenceUpdateEncoder presence = new PresenceUpdateEncoder();
         final PresenceSubscribeEncoder presenceSubscribe = new PresenceSubscribeEncoder();
         final PresenceUnsubscribeEncoder presenceUnsubscribe = new PresenceUnsubscribeEncoder();
@@ -166,6 +168,19 @@ final class EnginePublisher
         final FetchSnapshotAtEncoder e = s.fetchAt.wrapAndApplyHeader(s.buffer, 0, s.header)
             .sessionId(sessionId).requestId(requestId).docHash(docHash).atVersion(atVersion)
             .atTimestampNs(atTimestampNs).edgeId(edgeId).mode(mode)
+            .collection(collection).docId(docId).principal(principal);
+        return offer(s, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    Result history(
+        final long sessionId, final long requestId, final long docHash, final long fromVersion, final int maxEntries,
+        final String collection, final String docId, final String principal)
+    {
+        final Scratch s = SCRATCH.get();
+        final HistoryRequestEncoder e = s.history.wrapAndApplyHeader(s.buffer, 0, s.header)
+            .sessionId(sessionId).requestId(requestId).docHash(docHash).fromVersion(fromVersion)
+            .maxEntries(maxEntries).edgeId(edgeId)
             .collection(collection).docId(docId).principal(principal);
         return offer(s, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }

@@ -6,6 +6,7 @@ import io.quire.codec.MalformedMessageException;
 import io.quire.codec.MessageValidator;
 import io.quire.codec.protocol.DocSnapshotDecoder;
 import io.quire.codec.protocol.EngineHeartbeatDecoder;
+import io.quire.codec.protocol.HistoryEntryDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.OpAckDecoder;
 import io.quire.codec.protocol.OpBroadcastDecoder;
@@ -43,6 +44,7 @@ final class ReplyAdapter implements FragmentHandler
     private final PresenceRequestBroadcastDecoder presenceRequest = new PresenceRequestBroadcastDecoder();
     private final EngineHeartbeatDecoder heartbeat = new EngineHeartbeatDecoder();
     private final io.quire.codec.protocol.AclStateDecoder aclState = new io.quire.codec.protocol.AclStateDecoder();
+    private final HistoryEntryDecoder historyEntry = new HistoryEntryDecoder();
     private long lastMalformedLogNs;
 
     ReplyAdapter(
@@ -143,6 +145,13 @@ final class ReplyAdapter implements FragmentHandler
                     if (aclState.edgeId() == edgeId)
                     {
                         dispatcher.onAclState(aclState);
+                    }
+                    break;
+                case HistoryEntryDecoder.TEMPLATE_ID:
+                    historyEntry.wrap(view, at, blockLength, version);
+                    if (historyEntry.edgeId() == edgeId)
+                    {
+                        dispatcher.onHistoryEntry(historyEntry);
                     }
                     break;
                 case EngineHeartbeatDecoder.TEMPLATE_ID:

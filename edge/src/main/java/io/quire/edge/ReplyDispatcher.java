@@ -9,6 +9,7 @@ import io.quire.codec.RejectReasons;
 import io.quire.codec.protocol.BooleanType;
 import io.quire.codec.protocol.DocSnapshotDecoder;
 import io.quire.codec.protocol.EngineHeartbeatDecoder;
+import io.quire.codec.protocol.HistoryEntryDecoder;
 import io.quire.codec.protocol.OpAckDecoder;
 import io.quire.codec.protocol.OpBroadcastDecoder;
 import io.quire.codec.protocol.OpKind;
@@ -16,7 +17,9 @@ import io.quire.codec.protocol.OpRejectDecoder;
 import io.quire.codec.protocol.PresenceBroadcastDecoder;
 import io.quire.codec.protocol.PresenceRequestBroadcastDecoder;
 import io.quire.codec.protocol.PresenceShape;
+import io.quire.codec.protocol.RejectReason;
 import io.quire.codec.protocol.RequestDoneDecoder;
+import io.quire.codec.protocol.RequestKind;
 import io.quire.codec.protocol.RequestRejectDecoder;
 
 import java.util.Iterator;
@@ -44,10 +47,11 @@ final class ReplyDispatcher
     private final EngineLinks engines;
     private final EdgeMetrics metrics;
     private final AclApi acl;
+    private final DocumentApi history;
 
     ReplyDispatcher(
         final int edgeId, final SessionRegistry registry, final RequestHandler requests, final EngineLinks engines,
-        final EdgeMetrics metrics, final AclApi acl)
+        final EdgeMetrics metrics, final AclApi acl, final DocumentApi history)
     {
         this.acl = acl;
         this.edgeId = edgeId;
@@ -55,6 +59,7 @@ final class ReplyDispatcher
         this.requests = requests;
         this.engines = engines;
         this.metrics = metrics;
+        this.history = history;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -284,9 +289,19 @@ final class ReplyDispatcher
         forgetIfDone(session);
     }
 
+    void onHistoryEntry(final HistoryEntryDecoder m)
+    {
+        history.onEntry(m);
+    }
+
     void onRequestDone(final RequestDoneDecoder m)
     {
         final long requestId = m.requestId();
+        if (m.requestKind() == RequestKind.HISTORY)
+        {
+            history.onDone(requestId, m.version());
+            return;
+        }
         final EdgeSession session = registry.session(m.sessionId());
         if (session == null || requestId == 0)
         {
@@ -328,18 +343,25 @@ final class ReplyDispatcher
         final long requestId = m.requestId();
         if (acl != null && m.sessionId() == acl.sessionId())
         {
-            final io.quire.codec.protocol.RejectReason reason = m.reason();
+            final RejectReason aclReason = m.reason();
             m.skipCollection();
             m.skipDocId();
             m.skipChannel();
-            acl.onReject(requestId, reason, m.message());
+            acl.onReject(requestId, aclReason, m.message());
             return;
         }
-        final String code = RejectReasons.shareDbCode(m.reason());
+        final RequestKind kind = m.requestKind();
+        final RejectReason reason = m.reason();
+        final String code = RejectReasons.shareDbCode(reason);
         m.skipCollection();
         m.skipDocId();
         m.skipChannel();
         final String message = m.message();
+        if (kind == RequestKind.HISTORY)
+        {
+            history.onReject(requestId, reason, message);
+            return;
+        }
         final EdgeSession session = registry.session(m.sessionId());
         if (session == null)
         {

@@ -10,6 +10,7 @@ import io.quire.codec.protocol.AclRequestDecoder;
 import io.quire.codec.protocol.EdgeHeartbeatDecoder;
 import io.quire.codec.protocol.EdgeHelloDecoder;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
+import io.quire.codec.protocol.HistoryRequestDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.PresenceRequestDecoder;
@@ -87,6 +88,7 @@ final class IngressAdapter implements FragmentHandler
     private final SubscribeDecoder subscribe = new SubscribeDecoder();
     private final UnsubscribeDecoder unsubscribe = new UnsubscribeDecoder();
     private final FetchSnapshotAtDecoder fetchAt = new FetchSnapshotAtDecoder();
+    private final HistoryRequestDecoder history = new HistoryRequestDecoder();
     private final PresenceUpdateDecoder presenceUpdate = new PresenceUpdateDecoder();
     private final PresenceSubscribeDecoder presenceSubscribe = new PresenceSubscribeDecoder();
     private final PresenceUnsubscribeDecoder presenceUnsubscribe = new PresenceUnsubscribeDecoder();
@@ -241,6 +243,11 @@ final class IngressAdapter implements FragmentHandler
                 break;
             case AclRequestDecoder.TEMPLATE_ID:
                 readAclRequest(body, blockLength, version);
+                computed = docHash();
+                channelKey = false;
+                break;
+            case HistoryRequestDecoder.TEMPLATE_ID:
+                readHistory(body, blockLength, version);
                 computed = docHash();
                 channelKey = false;
                 break;
@@ -435,6 +442,29 @@ final class IngressAdapter implements FragmentHandler
         clearVars();
     }
 
+    private void readHistory(final int body, final int blockLength, final int version)
+    {
+        final HistoryRequestDecoder d = history;
+        d.wrap(in, body, blockLength, version);
+        readHistoryFixed();
+        collectionOffset = d.limit() + HistoryRequestDecoder.collectionHeaderLength();
+        collectionLength = d.collectionLength();
+        d.skipCollection();
+        docIdOffset = d.limit() + HistoryRequestDecoder.docIdHeaderLength();
+        docIdLength = d.docIdLength();
+    }
+
+    private void readHistoryFixed()
+    {
+        final HistoryRequestDecoder d = history;
+        sessionId = d.sessionId();
+        requestId = d.requestId();
+        hashField = d.docHash();
+        edgeId = (int)d.edgeId();
+        requestKind = RequestKind.HISTORY;
+        clearVars();
+    }
+
     private void readPresenceUpdate(final int body, final int blockLength, final int version)
     {
         final PresenceUpdateDecoder d = presenceUpdate;
@@ -598,6 +628,10 @@ final class IngressAdapter implements FragmentHandler
             case FetchSnapshotAtDecoder.TEMPLATE_ID:
                 fetchAt.wrap(buffer, body, blockLength, version);
                 readFetchAtFixed();
+                return true;
+            case HistoryRequestDecoder.TEMPLATE_ID:
+                history.wrap(buffer, body, blockLength, version);
+                readHistoryFixed();
                 return true;
             case PresenceUpdateDecoder.TEMPLATE_ID:
                 presenceUpdate.wrap(buffer, body, blockLength, version);

@@ -5,6 +5,7 @@ import io.quire.codec.protocol.AclStateEncoder;
 import io.quire.codec.protocol.BooleanType;
 import io.quire.codec.protocol.ComponentKind;
 import io.quire.codec.protocol.DocSnapshotEncoder;
+import io.quire.codec.protocol.HistoryEntryEncoder;
 import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.OpAckEncoder;
 import io.quire.codec.protocol.OpBroadcastEncoder;
@@ -40,6 +41,7 @@ final class EgressEncoder
     private final RequestDoneEncoder done = new RequestDoneEncoder();
     private final AclStateEncoder aclState = new AclStateEncoder();
     private final RequestRejectEncoder requestReject = new RequestRejectEncoder();
+    private final HistoryEntryEncoder history = new HistoryEntryEncoder();
     private final PresenceBroadcastEncoder presence = new PresenceBroadcastEncoder();
     private final PresenceRequestBroadcastEncoder presenceRequest = new PresenceRequestBroadcastEncoder();
     private final Utf8Scratch utf8 = new Utf8Scratch();
@@ -292,6 +294,39 @@ final class EgressEncoder
         final int n = utf8.encode(truncate(message, 900));
         requestReject.putMessage(utf8.buffer, 0, n);
         outbound.end(MessageHeaderEncoder.ENCODED_LENGTH + requestReject.encodedLength());
+    }
+
+    /** One committed op's metadata (version, time, author, size) to the session that asked for the history. */
+    void historyEntry(
+        final int edgeId, final long sessionId, final long requestId, final Document doc, final HistoryEntry entry)
+    {
+        long inserted = 0;
+        long deleted = 0;
+        final TextOp op = entry.op;
+        if (entry.kind != HistoryEntry.DELETE)
+        {
+            // A CREATE's op is one insert holding the initial text.
+            for (int i = 0, n = op.size(); i < n; i++)
+            {
+                if (op.kind(i) == TextOp.INSERT)
+                {
+                    inserted += op.length(i);
+                }
+                else if (op.kind(i) == TextOp.DELETE)
+                {
+                    deleted += op.length(i);
+                }
+            }
+        }
+        final int offset = outbound.begin(1);
+        outbound.destination(0, edgeId);
+        history.wrapAndApplyHeader(outbound.buffer(), offset, header)
+            .sessionId(sessionId).requestId(requestId).docHash(doc.hash).version(entry.version)
+            .timestampNs(entry.timestampNs).inserted(inserted).deleted(deleted).edgeId(edgeId)
+            .opKind(opKind(entry.kind))
+            .putPrincipal(entry.principal, 0, entry.principalLength)
+            .putSource(entry.source, 0, entry.sourceLength);
+        outbound.end(MessageHeaderEncoder.ENCODED_LENGTH + history.encodedLength());
     }
 
     /** Presence (transformed, or relayed) to a set of edges, plus the same message back to its sender. */

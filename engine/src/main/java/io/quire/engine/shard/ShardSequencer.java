@@ -8,6 +8,7 @@ import io.quire.codec.protocol.AclAction;
 import io.quire.codec.protocol.AclRequestDecoder;
 import io.quire.codec.protocol.AclRole;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
+import io.quire.codec.protocol.HistoryRequestDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.PresenceRequestDecoder;
@@ -55,6 +56,9 @@ import java.util.function.LongSupplier;
  */
 public final class ShardSequencer
 {
+    /** Most entries one HistoryRequest is answered with, whatever it asks for. */
+    public static final int MAX_HISTORY_ENTRIES = 1000;
+
     private static final Logger LOG = LoggerFactory.getLogger(ShardSequencer.class);
     private static final byte[] EMPTY = new byte[0];
 
@@ -79,6 +83,7 @@ public final class ShardSequencer
     private final SubscribeDecoder subscribe = new SubscribeDecoder();
     private final UnsubscribeDecoder unsubscribe = new UnsubscribeDecoder();
     private final FetchSnapshotAtDecoder fetchAt = new FetchSnapshotAtDecoder();
+    private final HistoryRequestDecoder historyRequest = new HistoryRequestDecoder();
     private final PresenceUpdateDecoder presenceUpdate = new PresenceUpdateDecoder();
     private final PresenceSubscribeDecoder presenceSubscribe = new PresenceSubscribeDecoder();
     private final PresenceUnsubscribeDecoder presenceUnsubscribe = new PresenceUnsubscribeDecoder();
@@ -201,6 +206,9 @@ public final class ShardSequencer
                     break;
                 case FetchSnapshotAtDecoder.TEMPLATE_ID:
                     onFetchAt();
+                    break;
+                case HistoryRequestDecoder.TEMPLATE_ID:
+                    onHistory();
                     break;
                 case PresenceUpdateDecoder.TEMPLATE_ID:
                     onPresenceUpdate();
@@ -893,6 +901,48 @@ public final class ShardSequencer
         event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
     }
 
+    /**
+     * A page of who committed which version when: the entries of versions [start, end) oldest first, then the
+     * document's version. Read-only, from memory or (older versions) the journal, like a catch-up.
+     */
+    private void onHistory()
+    {
+        final HistoryRequestDecoder h = historyRequest;
+        h.wrap(in, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        sessionId = h.sessionId();
+        requestId = h.requestId();
+        edgeId = (int)h.edgeId();
+        docHash = h.docHash();
+        final long from = h.fromVersion();
+        final long wanted = Math.min(h.maxEntries(), MAX_HISTORY_ENTRIES);
+        collectionOffset = h.limit() + HistoryRequestDecoder.collectionHeaderLength();
+        collectionLength = h.collectionLength();
+        h.skipCollection();
+        docIdOffset = h.limit() + HistoryRequestDecoder.docIdHeaderLength();
+        docIdLength = h.docIdLength();
+        h.skipDocId();
+        counters.read();
+
+        final Document doc = docs.findOrCreate(docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        docs.load(doc);
+        final long start = from == CodecConstants.NULL_VERSION ? Math.max(0, doc.version - wanted) :
+            Math.min(from, doc.version);
+        final long end = Math.min(doc.version, start + wanted);
+        if (start < end && !resolveRange(doc, start, end))
+        {
+            requestReject(RequestKind.HISTORY, RejectReason.HISTORY_GONE,
+                "The history from version " + start + " can no longer be read (" + historyProblem + ")");
+            return;
+        }
+        for (long v = start; v < end; v++)
+        {
+            egress.historyEntry(edgeId, sessionId, requestId, doc, entryAt(doc, v));
+        }
+        egress.requestDone(edgeId, sessionId, requestId, docHash, doc.version, RequestKind.HISTORY,
+            doc.collection, doc.docId, emptyBuffer, 0, 0);
+        event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
+    }
+
     /** The document's version just after the last op committed at or before {@code timeNs}; -1 if unknown. */
     private long versionAtTime(final Document doc, final long timeNs)
     {
@@ -1301,6 +1351,10 @@ public final class ShardSequencer
         else if (event.templateId() == SubscribeDecoder.TEMPLATE_ID || event.templateId() == FetchSnapshotAtDecoder.TEMPLATE_ID)
         {
             requestReject(RequestKind.FETCH, RejectReason.INTERNAL, message.toString());
+        }
+        else if (event.templateId() == HistoryRequestDecoder.TEMPLATE_ID)
+        {
+            requestReject(RequestKind.HISTORY, RejectReason.INTERNAL, message.toString());
         }
     }
 

@@ -4,6 +4,7 @@ import io.quire.codec.ShardRouter;
 import io.quire.codec.Utf8;
 import io.quire.codec.protocol.ComponentKind;
 import io.quire.codec.protocol.FetchSnapshotAtEncoder;
+import io.quire.codec.protocol.HistoryRequestEncoder;
 import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.PresenceRequestEncoder;
@@ -132,6 +133,18 @@ public final class Requests
             .collection(c).docId(d).principal(principal);
         length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         templateId = FetchSnapshotAtEncoder.TEMPLATE_ID;
+        return this;
+    }
+
+    public Requests history(final int edge, final long session, final long request, final String c, final String d,
+        final long from, final long maxEntries)
+    {
+        final HistoryRequestEncoder e = new HistoryRequestEncoder();
+        e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)
+            .docHash(ShardRouter.docHash(c, d)).fromVersion(from).maxEntries(maxEntries).edgeId(edge)
+            .collection(c).docId(d).principal(principal);
+        length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+        templateId = HistoryRequestEncoder.TEMPLATE_ID;
         return this;
     }
 
