@@ -3,16 +3,16 @@
 // browser download), against a running Quire server. One scenario per run; exit 0 on success, 1 with screenshots of
 // every page in SHOT_DIR on failure. Every wait is bounded.
 //
-//   node browser-editor.js HTTP_URL SCENARIO SHOT_DIR [OWNER_TOKEN VIEWER_TOKEN]
+//   node browser-editor.js HTTP_URL SCENARIO SHOT_DIR [OWNER_TOKEN VIEWER_TOKEN STRANGER_TOKEN]
 //
 // Scenarios: converge, offline, cursors, history, readonly-role, viewer (the last needs a server with auth and the
-// JWTs of two users: the owner's page creates a document, the owner makes the other user a viewer over the ACL API,
-// and each page opens it with its own token in the page URL, ?token=JWT).
+// JWTs of three users: the owner's page creates a document, the owner makes the second user a viewer over the ACL
+// API, and each page opens it with its own token in the page URL, ?token=JWT; the third has no role).
 const {chromium} = require('playwright-core');
 const fs = require('fs');
 const path = require('path');
 
-const [base, scenario, shotDir, ownerToken, viewerToken] = process.argv.slice(2);
+const [base, scenario, shotDir, ownerToken, viewerToken, strangerToken] = process.argv.slice(2);
 const CHROMIUM = process.env.QUIRE_CHROMIUM || '/usr/bin/chromium';
 const WAIT_MS = 15000;
 // Playwright adds --headless and a fresh temporary --user-data-dir per launch (it refuses one in args).
@@ -284,7 +284,19 @@ const scenarios = {
     check(rejected.length === 0, 'the server refused no op: ' + rejected.join('; '));
     check(!logs.some((l) => /FORBIDDEN|document error/.test(l)), 'no refusal in the page logs');
     await viewer.screenshot({path: path.join(shotDir, 'viewer-victor.png')});
-    return {text: final};
+
+    // Someone without a role, and someone without a token: told so, shown nothing, able to type nothing.
+    const notices = {};
+    for (const [who, url] of [['Mallory', pageUrl(strangerToken)], ['Nobody', `${base}#docs/${name}`]]) {
+      const page = await openAs(browser, who, url);
+      await waitFor(page, () => window.quire && window.quire.roleKnown() && window.quire.readOnly() &&
+        window.quire.notice() !== '', null, 'the page to say why it is read-only');
+      notices[who] = await page.evaluate(() => window.quire.notice());
+      check(await page.evaluate(() => window.quire.text()) === '', who + ' sees no text');
+    }
+    check(/do not have access/.test(notices.Mallory), 'the stranger is told: ' + notices.Mallory);
+    check(/Not signed in/.test(notices.Nobody), 'the anonymous page is told: ' + notices.Nobody);
+    return {text: final, notices};
   },
 };
 

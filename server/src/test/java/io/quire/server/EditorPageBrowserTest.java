@@ -136,7 +136,8 @@ class EditorPageBrowserTest
     /**
      * A server with JWT authentication (so the engine enforces roles): Olivia's page (her token in its URL) creates a
      * document and types, she makes Victor a viewer over the ACL API, and Victor's page opens read-only from his role,
-     * sees her edits, and his typing changes nothing and sends nothing the server would refuse.
+     * sees her edits, and his typing changes nothing and sends nothing the server would refuse; pages of a user without
+     * a role and without a token say so.
      */
     @Test
     void withAuthenticationAViewerPageIsReadOnlyAndSeesTheOwnersEdits(@TempDir final Path authData) throws Exception
@@ -147,7 +148,8 @@ class EditorPageBrowserTest
             "127.0.0.1", 0, authData))
         {
             assertThat(authServer.engine().context().aclEnforced()).isTrue();
-            assertThat(browser(authServer, "viewer", token(secret, "olivia"), token(secret, "victor")))
+            assertThat(browser(authServer, "viewer", token(secret, "olivia"), token(secret, "victor"),
+                token(secret, "mallory")))
                 .contains("\"ok\":true");
         }
     }
