@@ -122,19 +122,19 @@ final class DocumentApi implements HttpHandler
         if (principal == null || ctx.authEnabled() && principal.isEmpty())
         {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
-            error(exchange, 401, UNAUTHENTICATED, "A valid JWT is required (Authorization: Bearer or ?token=)");
+            HttpJson.error(exchange, 401, UNAUTHENTICATED, "A valid JWT is required (Authorization: Bearer or ?token=)");
             return;
         }
         if (!exchange.getRequestMethod().equals(Methods.GET) && !exchange.getRequestMethod().equals(Methods.HEAD))
         {
             exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
-            error(exchange, 405, "ERR_MESSAGE_BADLY_FORMED", "Only GET is supported");
+            HttpJson.error(exchange, 405, "ERR_MESSAGE_BADLY_FORMED", "Only GET is supported");
             return;
         }
         final String[] parts = pathSegments(exchange.getRequestURI());
         if (parts == null || parts.length != 3 || !"history".equals(parts[2]) && !"role".equals(parts[2]))
         {
-            error(exchange, 404, "ERR_NOT_FOUND", "Not found: use /api/docs/{collection}/{id}/history or /role");
+            HttpJson.error(exchange, 404, "ERR_NOT_FOUND", "Not found: use /api/docs/{collection}/{id}/history or /role");
             return;
         }
         final String c;
@@ -150,12 +150,12 @@ final class DocumentApi implements HttpHandler
         }
         catch (final ProtocolException ex)
         {
-            error(exchange, 400, ex.code(), ex.getMessage());
+            HttpJson.error(exchange, 400, ex.code(), ex.getMessage());
             return;
         }
         if (!access.mayRead(principal, c, d))
         {
-            error(exchange, 403, RejectReasons.shareDbCode(RejectReason.FORBIDDEN), "Not allowed to read " + c + "/" + d);
+            HttpJson.error(exchange, 403, RejectReasons.shareDbCode(RejectReason.FORBIDDEN), "Not allowed to read " + c + "/" + d);
             return;
         }
         final boolean role = "role".equals(parts[2]);
@@ -163,12 +163,12 @@ final class DocumentApi implements HttpHandler
         {
             final ObjectNode body = ShareDbJson.object();
             body.put("role", access.mayWrite(principal, c, d) ? "editor" : "viewer");
-            respond(exchange, 200, ShareDbJson.write(body));
+            HttpJson.respond(exchange, 200, ShareDbJson.write(body));
             return;
         }
         if (queries.size() >= MAX_IN_FLIGHT)
         {
-            error(exchange, 503, RejectReasons.shareDbCode(RejectReason.OVERLOADED),
+            HttpJson.error(exchange, 503, RejectReasons.shareDbCode(RejectReason.OVERLOADED),
                 "Too many requests in flight; retry later");
             return;
         }
@@ -185,12 +185,12 @@ final class DocumentApi implements HttpHandler
                 engines.publisher(engine).history(sessionId, requestId, hash, from, limit, c, d, principal);
             if (r != EnginePublisher.Result.OK)
             {
-                finish(requestId, 503, errorJson(RejectReasons.shareDbCode(RejectReason.OVERLOADED),
+                finish(requestId, 503, HttpJson.error(RejectReasons.shareDbCode(RejectReason.OVERLOADED),
                     "The engine for this document is not available (" + r + "); retry later"), -1);
                 return;
             }
             exchange.getIoThread().executeAfter(() -> finish(requestId, 504,
-                errorJson("ERR_TIMEOUT", "The engine did not answer in " + TIMEOUT_MS + " ms"), -1),
+                HttpJson.error("ERR_TIMEOUT", "The engine did not answer in " + TIMEOUT_MS + " ms"), -1),
                 TIMEOUT_MS, TimeUnit.MILLISECONDS);
         });
     }
@@ -220,7 +220,7 @@ final class DocumentApi implements HttpHandler
         }
         if (role == null)
         {
-            finish(requestId, 403, errorJson(RejectReasons.shareDbCode(RejectReason.FORBIDDEN),
+            finish(requestId, 403, HttpJson.error(RejectReasons.shareDbCode(RejectReason.FORBIDDEN),
                 "No role on this document"), -1);
             return;
         }
@@ -312,7 +312,7 @@ final class DocumentApi implements HttpHandler
                 status = 500;
                 break;
         }
-        finish(requestId, status, errorJson(code, message), -1);
+        finish(requestId, status, HttpJson.error(code, message), -1);
     }
 
     /** @return requests in flight (for tests). */
@@ -335,32 +335,12 @@ final class DocumentApi implements HttpHandler
             {
                 exchange.getResponseHeaders().put(VERSION_HEADER, Long.toString(version));
             }
-            respond(exchange, status, body);
+            HttpJson.respond(exchange, status, body);
         });
     }
 
-    private static void error(final HttpServerExchange exchange, final int status, final String code, final String text)
-    {
-        respond(exchange, status, errorJson(code, text));
-    }
 
-    private static String errorJson(final String code, final String text)
-    {
-        final ObjectNode body = ShareDbJson.object();
-        final ObjectNode error = body.putObject("error");
-        error.put("code", code);
-        error.put("message", text);
-        return ShareDbJson.write(body);
-    }
 
-    private static void respond(final HttpServerExchange exchange, final int status, final String body)
-    {
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        exchange.getResponseHeaders().put(new HttpString("X-Content-Type-Options"), "nosniff");
-        exchange.getResponseSender().send(body, StandardCharsets.UTF_8);
-    }
 
     private static String kindName(final OpKind kind)
     {
