@@ -1,5 +1,6 @@
 package io.quire.engine;
 
+import io.aeron.CommonContext;
 import io.quire.codec.CodecLimits;
 import io.quire.codec.ShardRouter;
 import io.quire.common.ConfigException;
@@ -50,7 +51,8 @@ import java.util.Map;
  *   <tr><td>aeron.dir</td><td>/dev/shm/quire-engine-NODE-PID</td><td>media driver directory</td></tr>
  *   <tr><td>driver.threading</td><td>shared (dedicated: dedicated)</td><td>embedded driver: shared,
  *       shared-network or dedicated</td></tr>
- *   <tr><td>driver.idle-strategy</td><td>backoff (dedicated: busy-spin)</td><td>embedded driver's agents</td></tr>
+ *   <tr><td>driver.idle-strategy</td><td>backoff (IPC ingress: sleeping-ms; dedicated: busy-spin)</td><td>embedded
+ *       driver's agents</td></tr>
  *   <tr><td>driver.term-length</td><td>term-length</td><td>embedded driver's default IPC and network publication
  *       term length (what edges in the same driver get unless their channel says otherwise)</td></tr>
  *   <tr><td>ingress.channel</td><td>aeron:udp?endpoint=127.0.0.1:40100</td><td>where edges send commands</td></tr>
@@ -60,6 +62,8 @@ import java.util.Map;
  *   <tr><td>heartbeat.interval</td><td>200ms</td><td>engine heartbeats to edges</td></tr>
  *   <tr><td>edge.timeout</td><td>5s</td><td>an edge silent this long is dropped with its subscriptions</td></tr>
  *   <tr><td>egress.retry</td><td>20ms</td><td>how long a send retries on back-pressure before it is dropped</td></tr>
+ *   <tr><td>timer-slack</td><td>1us</td><td>Linux timer slack of the thread running the ingress (and the shards in
+ *       single mode): how late its idle parks may end (0: the system's 50 µs)</td></tr>
  *   <tr><td>epoch</td><td>1</td><td>leadership epoch stamped on journal records</td></tr>
  * </table>
  */
@@ -94,6 +98,8 @@ public final class EngineContext
     /** Default messages taken from the ingress per duty cycle. */
     public static final int FRAGMENT_LIMIT_DEFAULT = 256;
     /** Bytes of a message that are not op text or components: header, fixed fields, ids, source, type. */
+    /** Default timer slack of the thread that runs the ingress (and, in single mode, the shards). */
+    public static final long TIMER_SLACK_DEFAULT_NS = 1_000;
     static final int MESSAGE_OVERHEAD_BYTES = 2048;
     /** Wire bytes of one op component besides its text: kind, length and the text's length prefix. */
     static final int COMPONENT_BYTES = 9;
@@ -131,6 +137,7 @@ public final class EngineContext
     private long heartbeatIntervalNs = 200_000_000L;
     private long edgeTimeoutNs = 5_000_000_000L;
     private long egressRetryNs = 20_000_000L;
+    private long timerSlackNs = TIMER_SLACK_DEFAULT_NS;
     private long epoch = 1;
     private Settings journalSettings = Settings.defaults("journal", Map.of());
     private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
@@ -198,6 +205,7 @@ public final class EngineContext
         heartbeatIntervalNs = s.getDurationNs("heartbeat.interval", heartbeatIntervalNs);
         edgeTimeoutNs = s.getDurationNs("edge.timeout", edgeTimeoutNs);
         egressRetryNs = s.getDurationNs("egress.retry", egressRetryNs);
+        timerSlackNs = s.getDurationNs("timer-slack", timerSlackNs);
         epoch = s.getLong("epoch", epoch);
         journalSettings = s.forComponent("journal", Map.of());
         snapshotSettings = s.forComponent("snapshot", Map.of());
@@ -232,6 +240,10 @@ public final class EngineContext
         if (Integer.bitCount(ringSize) != 1 || ringSize < 64)
         {
             throw new ConfigException("quire.engine.ring.size must be a power of two >= 64, got " + ringSize);
+        }
+        if (timerSlackNs < 0)
+        {
+            throw new ConfigException("quire.engine.timer-slack must not be negative, got " + timerSlackNs + " ns");
         }
         if (maxBatch < 1)
         {
@@ -360,6 +372,7 @@ public final class EngineContext
         m.put("heartbeat.interval-ms", heartbeatIntervalNs / 1_000_000);
         m.put("edge.timeout-ms", edgeTimeoutNs / 1_000_000);
         m.put("egress.retry-us", egressRetryNs / 1_000);
+        m.put("timer-slack-ns", timerSlackNs);
         m.put("journal.durability", journalTemplate.durability().name().toLowerCase(java.util.Locale.ROOT));
         m.put("op.max-bytes", opMaxBytes);
         m.put("op.max-components", opMaxComponents);
@@ -473,10 +486,23 @@ public final class EngineContext
         return waitStrategy != null ? waitStrategy : spinWhenDedicated();
     }
 
-    /** @return the embedded driver's idle strategy name (busy-spin in dedicated threading unless set). */
+    /**
+     * @return the embedded driver's idle strategy name unless set: busy-spin in dedicated threading, sleeping-ms with
+     *         an IPC ingress, else backoff.
+     */
     public String driverIdleStrategy()
     {
-        return driverIdleStrategy != null ? driverIdleStrategy : spinWhenDedicated();
+        if (driverIdleStrategy != null)
+        {
+            return driverIdleStrategy;
+        }
+        if (threading != ThreadingMode.DEDICATED && ingressChannel.startsWith(CommonContext.IPC_CHANNEL))
+        {
+            // Over IPC the edges' messages never pass through the driver, only its conductor's bookkeeping does
+            // (publisher limits, liveness), which tolerates a millisecond of sleep.
+            return "sleeping-ms";
+        }
+        return spinWhenDedicated();
     }
 
     /**
@@ -730,6 +756,23 @@ public final class EngineContext
     public EngineContext egressRetryNs(final long nanos)
     {
         this.egressRetryNs = nanos;
+        return this;
+    }
+
+    /** @return timer slack of the thread running the ingress (and the shards in single mode), ns; 0: the system's. */
+    public long timerSlackNs()
+    {
+        return timerSlackNs;
+    }
+
+    /**
+     * @param nanos timer slack of the thread running the ingress (and the shards in single mode); 0 leaves the
+     *              system's (50 µs on Linux).
+     * @return this.
+     */
+    public EngineContext timerSlackNs(final long nanos)
+    {
+        this.timerSlackNs = nanos;
         return this;
     }
 

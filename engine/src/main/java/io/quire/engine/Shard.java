@@ -114,11 +114,21 @@ public final class Shard implements AutoCloseable
         return new Shard(settings, sink, counterFactory, epoch, clock);
     }
 
-    /** Start the ring's threads. */
+    /** Start the ring's threads (in single threading mode the engine's thread {@link #poll()}s instead). */
     public void start()
     {
         ring.start();
         started = true;
+    }
+
+    /**
+     * Single threading mode, on the engine's thread: run the stages over what the ring holds (one batch at most).
+     *
+     * @return commands handled.
+     */
+    public int poll()
+    {
+        return ring.poll();
     }
 
     /**
