@@ -63,7 +63,9 @@ class DelayedSocket {
 }
 
 function connect(url, options = {}) {
-  const socket = options.maxDelayMs ? new DelayedSocket(url, options.maxDelayMs) : new WebSocket(url);
+  // options.bearer: a JWT sent in the Authorization header (browsers cannot; they use ?token= in the url).
+  const wsOptions = options.bearer ? {headers: {Authorization: 'Bearer ' + options.bearer}} : undefined;
+  const socket = options.maxDelayMs ? new DelayedSocket(url, options.maxDelayMs) : new WebSocket(url, wsOptions);
   const connection = new ShareDB.Connection(socket);
   connection.on('error', (err) => console.error('connection error', err && err.message));
   return {connection, socket};

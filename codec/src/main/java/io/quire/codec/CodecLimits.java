@@ -44,6 +44,8 @@ public final class CodecLimits
     public static final int DEFAULT_MAX_SNAPSHOT_CHUNK_BYTES = 1 << 20;
     /** Default {@link #maxChannelUriBytes()}: an Aeron channel URI. */
     public static final int DEFAULT_MAX_CHANNEL_URI_BYTES = 1024;
+    /** Default {@link #maxAclEntries()}: 256 users with a role on one document. */
+    public static final int DEFAULT_MAX_ACL_ENTRIES = 256;
     /** Default {@link #maxDocumentBytes()}: 128 MiB of UTF-8 text. */
     public static final long DEFAULT_MAX_DOCUMENT_BYTES = 128L << 20;
 
@@ -62,6 +64,7 @@ public final class CodecLimits
     private final int maxPresenceValueBytes;
     private final int maxSnapshotChunkBytes;
     private final int maxChannelUriBytes;
+    private final int maxAclEntries;
     private final long maxDocumentBytes;
 
     private CodecLimits(final Builder b)
@@ -78,6 +81,7 @@ public final class CodecLimits
         maxPresenceValueBytes = check("maxPresenceValueBytes", b.maxPresenceValueBytes, WIRE_MAX_TEXT_BYTES);
         maxSnapshotChunkBytes = check("maxSnapshotChunkBytes", b.maxSnapshotChunkBytes, WIRE_MAX_TEXT_BYTES);
         maxChannelUriBytes = check("maxChannelUriBytes", b.maxChannelUriBytes, WIRE_MAX_STRING_BYTES);
+        maxAclEntries = check("maxAclEntries", b.maxAclEntries, WIRE_MAX_GROUP_ENTRIES);
         if (b.maxDocumentBytes < 1)
         {
             throw new IllegalArgumentException("maxDocumentBytes must be positive: " + b.maxDocumentBytes);
@@ -107,6 +111,7 @@ public final class CodecLimits
             .maxPresenceValueBytes(maxPresenceValueBytes)
             .maxSnapshotChunkBytes(maxSnapshotChunkBytes)
             .maxChannelUriBytes(maxChannelUriBytes)
+            .maxAclEntries(maxAclEntries)
             .maxDocumentBytes(maxDocumentBytes);
     }
 
@@ -182,6 +187,12 @@ public final class CodecLimits
         return maxChannelUriBytes;
     }
 
+    /** @return the most users with a role on one document (ACL groups of AclState and SnapshotHeader). */
+    public int maxAclEntries()
+    {
+        return maxAclEntries;
+    }
+
     /** @return the largest document, in UTF-8 bytes (engine: DOC_TOO_LARGE; snapshots: totalLength). */
     public long maxDocumentBytes()
     {
@@ -204,6 +215,7 @@ public final class CodecLimits
             ", maxPresenceValueBytes=" + maxPresenceValueBytes +
             ", maxSnapshotChunkBytes=" + maxSnapshotChunkBytes +
             ", maxChannelUriBytes=" + maxChannelUriBytes +
+            ", maxAclEntries=" + maxAclEntries +
             ", maxDocumentBytes=" + maxDocumentBytes +
             '}';
     }
@@ -233,9 +245,20 @@ public final class CodecLimits
         private int maxSnapshotChunkBytes = DEFAULT_MAX_SNAPSHOT_CHUNK_BYTES;
         private int maxChannelUriBytes = DEFAULT_MAX_CHANNEL_URI_BYTES;
         private long maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES;
+        private int maxAclEntries = DEFAULT_MAX_ACL_ENTRIES;
 
         private Builder()
         {
+        }
+
+        /**
+         * @param value see {@link CodecLimits#maxAclEntries()}.
+         * @return this.
+         */
+        public Builder maxAclEntries(final int value)
+        {
+            maxAclEntries = value;
+            return this;
         }
 
         /**

@@ -46,8 +46,8 @@ final class JournalLayouts
         .enumField("role", AclRecordDecoder.roleEncodingOffset(), ACL_ROLES)
         .var("collection", AclRecordDecoder.collectionHeaderLength(), Limit.ID)
         .var("docId", AclRecordDecoder.docIdHeaderLength(), Limit.ID)
-        .var("user", AclRecordDecoder.userHeaderLength(), Limit.ID)
-        .var("grantedBy", AclRecordDecoder.grantedByHeaderLength(), Limit.ID)
+        .var("user", AclRecordDecoder.userHeaderLength(), Limit.PRINCIPAL)
+        .var("grantedBy", AclRecordDecoder.grantedByHeaderLength(), Limit.PRINCIPAL)
         .message(EpochRecordDecoder.TEMPLATE_ID, "EpochRecord", EpochRecordDecoder.BLOCK_LENGTH)
         .enumField("role", EpochRecordDecoder.roleEncodingOffset(), NODE_ROLES)
         .message(SnapshotHeaderDecoder.TEMPLATE_ID, "SnapshotHeader", SnapshotHeaderDecoder.BLOCK_LENGTH)
@@ -55,6 +55,14 @@ final class JournalLayouts
         .min("lsn", SnapshotHeaderDecoder.lsnEncodingOffset(), -1)
         .min("textLength", SnapshotHeaderDecoder.textLengthEncodingOffset(), 0)
         .min("createVersion", SnapshotHeaderDecoder.createVersionEncodingOffset(), -1)
+        .aclGroup(
+            "acl",
+            SnapshotHeaderDecoder.AclDecoder.sbeHeaderSize(),
+            SnapshotHeaderDecoder.AclDecoder.sbeBlockLength(),
+            2,
+            SnapshotHeaderDecoder.AclDecoder.roleEncodingOffset(),
+            ACL_ROLES,
+            SnapshotHeaderDecoder.AclDecoder.userHeaderLength())
         .var("collection", SnapshotHeaderDecoder.collectionHeaderLength(), Limit.ID)
         .var("docId", SnapshotHeaderDecoder.docIdHeaderLength(), Limit.ID)
         .var("docType", SnapshotHeaderDecoder.docTypeHeaderLength(), Limit.TYPE)

@@ -106,35 +106,48 @@ final class MessageLayout
     }
 
     /**
-     * A repeating group. Only op components exist today: kind (uint8 ComponentKind) and length (uint32 code points),
-     * then the text; their consistency is checked entry by entry.
+     * A repeating group: either op components (kind uint8 ComponentKind and length uint32 code points, then the text;
+     * their consistency is checked entry by entry, the count is bounded by {@link CodecLimits#maxOpComponents()}) or
+     * ACL entries (enum fields and var fields, the count bounded by {@link CodecLimits#maxAclEntries()}). A group
+     * added by a later schema version is absent from messages written by an earlier one.
      */
     static final class GroupLayout
     {
         final String name;
         final int headerLength;
         final int blockLength;
+        final int sinceVersion;
+        final boolean opComponents;
         final int kindOffset;
         final int lengthOffset;
         final long kindMask;
+        final EnumCheck[] enums;
+        final VarField[] vars;
         final VarField text;
 
         GroupLayout(
             final String name,
             final int headerLength,
             final int blockLength,
+            final int sinceVersion,
+            final boolean opComponents,
             final int kindOffset,
             final int lengthOffset,
             final long kindMask,
-            final VarField text)
+            final EnumCheck[] enums,
+            final VarField[] vars)
         {
             this.name = name;
             this.headerLength = headerLength;
             this.blockLength = blockLength;
+            this.sinceVersion = sinceVersion;
+            this.opComponents = opComponents;
             this.kindOffset = kindOffset;
             this.lengthOffset = lengthOffset;
             this.kindMask = kindMask;
-            this.text = text;
+            this.enums = enums;
+            this.vars = vars;
+            this.text = opComponents ? vars[0] : null;
         }
     }
 
@@ -233,8 +246,36 @@ final class MessageLayout
             final int textHeaderLength)
         {
             groups.add(new GroupLayout(
-                name, headerLength, blockLength, kindOffset, lengthOffset, kindMask,
-                new VarField("text", textHeaderLength, Limit.OP_TEXT)));
+                name, headerLength, blockLength, 0, true, kindOffset, lengthOffset, kindMask, new EnumCheck[0],
+                new VarField[]{new VarField("text", textHeaderLength, Limit.OP_TEXT)}));
+            return this;
+        }
+
+        /**
+         * An ACL group: one uint8 role enum and one var field (the user) per entry.
+         *
+         * @param name             group name.
+         * @param headerLength     group header length.
+         * @param blockLength      entry block length.
+         * @param sinceVersion     schema version that added the group (0: always there).
+         * @param roleOffset       offset of the role in an entry.
+         * @param roleMask         valid role values.
+         * @param userHeaderLength length prefix of the user field.
+         * @return this.
+         */
+        Builder aclGroup(
+            final String name,
+            final int headerLength,
+            final int blockLength,
+            final int sinceVersion,
+            final int roleOffset,
+            final long roleMask,
+            final int userHeaderLength)
+        {
+            groups.add(new GroupLayout(
+                name, headerLength, blockLength, sinceVersion, false, 0, 0, 0,
+                new EnumCheck[]{new EnumCheck("role", roleOffset, roleMask)},
+                new VarField[]{new VarField("user", userHeaderLength, Limit.PRINCIPAL)}));
             return this;
         }
 

@@ -178,7 +178,13 @@ public final class MessageValidator
         int position = blockOffset + blockLength;
         for (final GroupLayout group : layout.groups)
         {
-            position = checkComponents(buffer, offset, position, end, group, templateId, knownVersion);
+            if (version < group.sinceVersion)
+            {
+                continue;
+            }
+            position = group.opComponents ?
+                checkComponents(buffer, offset, position, end, group, templateId, knownVersion) :
+                checkGroup(buffer, offset, position, end, group, templateId, knownVersion);
         }
         for (final VarField field : layout.varFields)
         {
@@ -307,6 +313,56 @@ public final class MessageValidator
             throw new MalformedMessageException(
                 Reason.FIELD_TOO_LARGE, templateId, group.name + ".text", groupOffset - messageOffset,
                 RejectReason.OP_TOO_LARGE, true, textBytes + " bytes > " + limits.maxOpTextBytes());
+        }
+        return position;
+    }
+
+    private int checkGroup(
+        final DirectBuffer buffer,
+        final int messageOffset,
+        final int groupOffset,
+        final int end,
+        final GroupLayout group,
+        final int templateId,
+        final boolean knownVersion)
+    {
+        if (group.headerLength > end - groupOffset)
+        {
+            throw malformed(Reason.TRUNCATED_GROUP_HEADER, templateId, group.name, groupOffset - messageOffset, 0);
+        }
+        final int entryLength = u16(buffer, groupOffset);
+        final int entries = u16(buffer, groupOffset + 2);
+        int position = groupOffset + group.headerLength;
+        if (entryLength < group.blockLength)
+        {
+            throw malformed(
+                Reason.GROUP_BLOCK_LENGTH_TOO_SMALL, templateId, group.name, groupOffset - messageOffset, entryLength);
+        }
+        if (entries > limits.maxAclEntries())
+        {
+            throw new MalformedMessageException(
+                Reason.TOO_MANY_ENTRIES, templateId, group.name, groupOffset + 2 - messageOffset,
+                RejectReason.MESSAGE_BADLY_FORMED, true, entries + " > " + limits.maxAclEntries());
+        }
+        if ((long)entries * entryLength > end - position)
+        {
+            throw malformed(Reason.TRUNCATED_GROUP, templateId, group.name, groupOffset - messageOffset, entries);
+        }
+        for (int i = 0; i < entries; i++)
+        {
+            if (entryLength > end - position)
+            {
+                throw malformed(Reason.TRUNCATED_GROUP, templateId, group.name, position - messageOffset, i);
+            }
+            if (knownVersion)
+            {
+                checkEnums(buffer, position, group.enums, templateId, messageOffset);
+            }
+            position += entryLength;
+            for (final VarField field : group.vars)
+            {
+                position = checkVar(buffer, messageOffset, position, end, field, templateId);
+            }
         }
         return position;
     }

@@ -1,6 +1,10 @@
 package io.quire.codec;
 
 import io.quire.codec.MessageLayout.Limit;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRequestDecoder;
+import io.quire.codec.protocol.AclRole;
+import io.quire.codec.protocol.AclStateDecoder;
 import io.quire.codec.protocol.BooleanType;
 import io.quire.codec.protocol.ComponentKind;
 import io.quire.codec.protocol.DocSnapshotDecoder;
@@ -8,6 +12,8 @@ import io.quire.codec.protocol.EdgeHeartbeatDecoder;
 import io.quire.codec.protocol.EdgeHelloDecoder;
 import io.quire.codec.protocol.EngineHeartbeatDecoder;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
+import io.quire.codec.protocol.HistoryEntryDecoder;
+import io.quire.codec.protocol.HistoryRequestDecoder;
 import io.quire.codec.protocol.NodeRole;
 import io.quire.codec.protocol.OpAckDecoder;
 import io.quire.codec.protocol.OpBroadcastDecoder;
@@ -38,6 +44,8 @@ import static io.quire.codec.MessageLayout.mask;
  */
 final class ProtocolLayouts
 {
+    private static final long ACL_ACTIONS = mask(AclAction.values(), AclAction::value);
+    private static final long ACL_ROLES = mask(AclRole.values(), AclRole::value);
     private static final long BOOLEANS = mask(BooleanType.values(), BooleanType::value);
     private static final long COMPONENT_KINDS = mask(ComponentKind.values(), ComponentKind::value);
     private static final long NODE_ROLES = mask(NodeRole.values(), NodeRole::value);
@@ -107,6 +115,18 @@ final class ProtocolLayouts
         .message(PresenceRequestDecoder.TEMPLATE_ID, "PresenceRequest", PresenceRequestDecoder.BLOCK_LENGTH)
         .var("channel", PresenceRequestDecoder.channelHeaderLength(), Limit.CHANNEL)
         .message(SessionClosedDecoder.TEMPLATE_ID, "SessionClosed", SessionClosedDecoder.BLOCK_LENGTH)
+        .message(AclRequestDecoder.TEMPLATE_ID, "AclRequest", AclRequestDecoder.BLOCK_LENGTH)
+        .enumField("action", AclRequestDecoder.actionEncodingOffset(), ACL_ACTIONS)
+        .enumField("role", AclRequestDecoder.roleEncodingOffset(), ACL_ROLES)
+        .var("collection", AclRequestDecoder.collectionHeaderLength(), Limit.ID)
+        .var("docId", AclRequestDecoder.docIdHeaderLength(), Limit.ID)
+        .var("user", AclRequestDecoder.userHeaderLength(), Limit.PRINCIPAL)
+        .var("principal", AclRequestDecoder.principalHeaderLength(), Limit.PRINCIPAL)
+        .message(HistoryRequestDecoder.TEMPLATE_ID, "HistoryRequest", HistoryRequestDecoder.BLOCK_LENGTH)
+        .min("fromVersion", HistoryRequestDecoder.fromVersionEncodingOffset(), -1)
+        .var("collection", HistoryRequestDecoder.collectionHeaderLength(), Limit.ID)
+        .var("docId", HistoryRequestDecoder.docIdHeaderLength(), Limit.ID)
+        .var("principal", HistoryRequestDecoder.principalHeaderLength(), Limit.PRINCIPAL)
         .message(OpAckDecoder.TEMPLATE_ID, "OpAck", OpAckDecoder.BLOCK_LENGTH)
         .min("version", OpAckDecoder.versionEncodingOffset(), 0)
         .var("collection", OpAckDecoder.collectionHeaderLength(), Limit.ID)
@@ -176,6 +196,24 @@ final class ProtocolLayouts
         .var("channel", PresenceRequestBroadcastDecoder.channelHeaderLength(), Limit.CHANNEL)
         .message(EngineHeartbeatDecoder.TEMPLATE_ID, "EngineHeartbeat", EngineHeartbeatDecoder.BLOCK_LENGTH)
         .enumField("role", EngineHeartbeatDecoder.roleEncodingOffset(), NODE_ROLES)
+        .message(AclStateDecoder.TEMPLATE_ID, "AclState", AclStateDecoder.BLOCK_LENGTH)
+        .min("version", AclStateDecoder.versionEncodingOffset(), 0)
+        .enumField("requestKind", AclStateDecoder.requestKindEncodingOffset(), REQUEST_KINDS)
+        .aclGroup(
+            "entries",
+            AclStateDecoder.EntriesDecoder.sbeHeaderSize(),
+            AclStateDecoder.EntriesDecoder.sbeBlockLength(),
+            0,
+            AclStateDecoder.EntriesDecoder.roleEncodingOffset(),
+            ACL_ROLES,
+            AclStateDecoder.EntriesDecoder.userHeaderLength())
+        .var("collection", AclStateDecoder.collectionHeaderLength(), Limit.ID)
+        .var("docId", AclStateDecoder.docIdHeaderLength(), Limit.ID)
+        .message(HistoryEntryDecoder.TEMPLATE_ID, "HistoryEntry", HistoryEntryDecoder.BLOCK_LENGTH)
+        .min("version", HistoryEntryDecoder.versionEncodingOffset(), 0)
+        .enumField("opKind", HistoryEntryDecoder.opKindEncodingOffset(), OP_KINDS)
+        .var("principal", HistoryEntryDecoder.principalHeaderLength(), Limit.PRINCIPAL)
+        .var("source", HistoryEntryDecoder.sourceHeaderLength(), Limit.SOURCE)
         .build();
 
     private ProtocolLayouts()

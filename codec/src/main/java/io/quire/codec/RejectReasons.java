@@ -64,6 +64,8 @@ public final class RejectReasons
             case INTERNAL: return "ERR_INTERNAL";
             case NO_OP: return "ERR_NO_OP";
             case SUBMIT_REJECTED: return "ERR_OP_SUBMIT_REJECTED";
+            case LAST_OWNER: return "ERR_ACL_LAST_OWNER";
+            case ACL_TOO_LARGE: return "ERR_ACL_TOO_LARGE";
             default: throw new IllegalStateException("no ShareDB code for " + reason);
         }
     }

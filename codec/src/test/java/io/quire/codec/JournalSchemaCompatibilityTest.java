@@ -49,14 +49,14 @@ class JournalSchemaCompatibilityTest
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
 
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
-        assertThat(header.version()).isEqualTo(2);
+        assertThat(header.version()).isEqualTo(3);
         assertThat(header.blockLength()).isGreaterThan(JournalRecordDecoder.BLOCK_LENGTH);
         assertThat(MessageValidator.journal(CodecLimits.DEFAULT).validate(buffer, 0, length))
             .isEqualTo(JournalRecordDecoder.TEMPLATE_ID);
 
         final UnsafeBuffer exact = MessageRoundTripPropertyTest.exactCopy(buffer, 0, length);
         final JournalRecordDecoder decoder = new JournalRecordDecoder().wrapAndApplyHeader(exact, 0, header);
-        assertThat(decoder.actingVersion()).isEqualTo(2);
+        assertThat(decoder.actingVersion()).isEqualTo(3);
         assertThat(decoder.version()).isEqualTo(41);
         assertThat(decoder.docHash()).isEqualTo(-99);
         assertThat(decoder.timestampNs()).isEqualTo(1_700_000_000_000_000_000L);
@@ -101,7 +101,7 @@ class JournalSchemaCompatibilityTest
         final io.quire.codec.journal.next.JournalRecordDecoder decoder =
             new io.quire.codec.journal.next.JournalRecordDecoder()
                 .wrapAndApplyHeader(exact, 0, new io.quire.codec.journal.next.MessageHeaderDecoder());
-        assertThat(decoder.actingVersion()).isEqualTo(1);
+        assertThat(decoder.actingVersion()).isEqualTo(2);
         assertThat(decoder.prevLsn()).isEqualTo(CodecConstants.NULL_LSN);
         assertThat(decoder.opKind()).isEqualTo(io.quire.codec.journal.next.OpKind.CREATE);
         assertThat(decoder.causalityToken())
@@ -119,5 +119,36 @@ class JournalSchemaCompatibilityTest
         assertThat(decoder.createData()).isEqualTo("hello");
         assertThat(decoder.commentLength()).isZero();
         assertThat(decoder.comment()).isEmpty();
+    }
+
+    @Test
+    void theCurrentReaderReadsVersionOneSnapshotHeadersWithoutAnAcl()
+    {
+        final io.quire.codec.journal.SnapshotHeaderEncoder encoder = new io.quire.codec.journal.SnapshotHeaderEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .docHash(7).version(3).epoch(1).lsn(9).checksum(11).utf16Length(5).codePointLength(5).textLength(5)
+            .timestampNs(12).shardId(1).createVersion(0).createSeq(1);
+        final int groupAt = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        encoder.aclCount(0);
+        encoder.collection("docs").docId("d1").docType(CodecConstants.TEXT_UNICODE_URI).createSource("s");
+        final int written = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        // A version 1 writer had no acl group: cut its header out and stamp version 1.
+        final int groupHeader = io.quire.codec.journal.SnapshotHeaderEncoder.AclEncoder.sbeHeaderSize();
+        buffer.putBytes(groupAt, buffer, groupAt + groupHeader, written - groupAt - groupHeader);
+        final int length = written - groupHeader;
+        buffer.putShort(6, (short)1, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+        assertThat(MessageValidator.journal(CodecLimits.DEFAULT).validate(buffer, 0, length))
+            .isEqualTo(io.quire.codec.journal.SnapshotHeaderDecoder.TEMPLATE_ID);
+        final UnsafeBuffer exact = MessageRoundTripPropertyTest.exactCopy(buffer, 0, length);
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(exact, 0);
+        final io.quire.codec.journal.SnapshotHeaderDecoder decoder = new io.quire.codec.journal.SnapshotHeaderDecoder()
+            .wrapAndApplyHeader(exact, 0, header);
+        assertThat(decoder.actingVersion()).isEqualTo(1);
+        assertThat(decoder.acl().count()).isZero();
+        assertThat(decoder.collection()).isEqualTo("docs");
+        assertThat(decoder.docId()).isEqualTo("d1");
+        assertThat(decoder.docType()).isEqualTo(CodecConstants.TEXT_UNICODE_URI);
+        assertThat(decoder.createSource()).isEqualTo("s");
     }
 }

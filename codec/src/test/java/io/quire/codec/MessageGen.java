@@ -39,7 +39,8 @@ final class MessageGen
             }
             for (final Group group : message.groups())
             {
-                values.put(group.name(), components(in, group, limits));
+                values.put(group.name(), "components".equals(group.name()) ?
+                    components(in, group, limits) : aclEntries(in, group, limits));
             }
             for (int i = 0; i < message.vars().size(); i++)
             {
@@ -131,6 +132,21 @@ final class MessageGen
             entry.put("kind", kind);
             entry.put("length", length);
             entry.put("text", text);
+            entries.add(entry);
+        }
+        return entries;
+    }
+
+    private static List<Map<String, Object>> aclEntries(
+        final RandomnessSource in, final Group group, final CodecLimits limits)
+    {
+        final int count = (int)in.next(Constraint.between(0, Math.min(limits.maxAclEntries(), 16)));
+        final List<Map<String, Object>> entries = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            final Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("role", fieldValue(in, group.fields().get(0)));
+            entry.put("user", text(in, 0, Math.min(limits.maxPrincipalBytes(), 64)));
             entries.add(entry);
         }
         return entries;

@@ -31,12 +31,13 @@ class MessageLayoutSchemaTest
     }
 
     @Test
-    void schemasHaveTheirOwnIdsAndStartAtVersionOne()
+    void schemasHaveTheirOwnIdsAndVersions()
     {
         assertThat(SchemaModel.PROTOCOL.id()).isEqualTo(CodecConstants.PROTOCOL_SCHEMA_ID).isEqualTo(1);
         assertThat(SchemaModel.JOURNAL.id()).isEqualTo(CodecConstants.JOURNAL_SCHEMA_ID).isEqualTo(2);
         assertThat(SchemaModel.PROTOCOL.version()).isEqualTo(MessageValidator.MIN_SUPPORTED_VERSION);
-        assertThat(SchemaModel.JOURNAL.version()).isEqualTo(MessageValidator.MIN_SUPPORTED_VERSION);
+        // Version 2 added the SnapshotHeader's ACL; version 1 snapshots and records stay readable.
+        assertThat(SchemaModel.JOURNAL.version()).isEqualTo(2);
     }
 
     private static void assertMatches(final Schema schema, final MessageLayout[] layouts)
@@ -81,6 +82,15 @@ class MessageLayoutSchemaTest
                 assertThat(group.name).isEqualTo(expected.name());
                 assertThat(group.blockLength).isEqualTo(expected.blockLength());
                 assertThat(group.headerLength).isEqualTo(expected.headerLength());
+                if (!group.opComponents)
+                {
+                    assertThat(expected.fields()).extracting(Field::name).containsExactly("role");
+                    assertThat(group.enums[0].offset).isEqualTo(expected.fields().get(0).offset());
+                    assertThat(group.enums[0].validMask).isEqualTo(mask(expected.fields().get(0)));
+                    assertThat(expected.vars()).extracting(SchemaModel.Var::name).containsExactly("user");
+                    assertThat(group.vars[0].headerLength).isEqualTo(expected.vars().get(0).headerLength());
+                    continue;
+                }
                 assertThat(expected.fields()).extracting(Field::name).containsExactly("kind", "length");
                 assertThat(group.kindOffset).isEqualTo(expected.fields().get(0).offset());
                 assertThat(group.lengthOffset).isEqualTo(expected.fields().get(1).offset());

@@ -53,10 +53,19 @@ public final class EdgeCommand implements Callable<Integer>
     @Option(names = "--reply-channel", description = "Aeron channel engines reply on (default aeron:udp?endpoint=127.0.0.1:40200)")
     private String replyChannel;
 
+    @Option(names = "--insecure",
+        description = "allow a non-loopback --host without authentication (quire.edge.insecure=true)")
+    private Boolean insecure;
+
+    @Option(names = "--jwt-secret-file", description = "turn authentication on: HS256 secret for JWTs, read from this file")
+    private String jwtSecretFile;
+
     /** {@inheritDoc} */
     public Integer call() throws Exception
     {
         final Map<String, String> explicit = new HashMap<>(Settings.parsePairs(sets));
+        putIf(explicit, "insecure", insecure);
+        putIf(explicit, "auth.jwt-secret-file", jwtSecretFile);
         putIf(explicit, "host", host);
         putIf(explicit, "port", port);
         putIf(explicit, "edge-id", edgeId);

@@ -50,6 +50,22 @@ import java.util.Map;
  *   <tr><td>message.burst</td><td>2000</td><td>messages of any kind at once</td></tr>
  *   <tr><td>outbound.max-bytes</td><td>16m</td><td>bytes queued to one slow client before it is closed (1008)</td></tr>
  *   <tr><td>drain.timeout</td><td>3s</td><td>at shutdown, how long in-flight requests may take to finish</td></tr>
+ *   <tr><td>user.op.rate</td><td>200</td><td>ops per second per authenticated user, summed over all of the user's
+ *       connections to this edge, sustained (in addition to op.rate per connection)</td></tr>
+ *   <tr><td>user.op.burst</td><td>400</td><td>ops a user may send at once over all its connections</td></tr>
+ *   <tr><td>auth.jwt-secret</td><td>none</td><td>turns authentication on: every WebSocket upgrade (and the ACL API)
+ *       must carry a JWT signed HS256 with this secret (at least 32 bytes), in {@code Authorization: Bearer} or a
+ *       {@code token} query parameter; its {@code sub} is the principal. Without it (or a secret file), everyone is
+ *       anonymous</td></tr>
+ *   <tr><td>auth.jwt-secret-file</td><td>none</td><td>read the secret from this file instead (trailing newlines
+ *       dropped), so it stays out of process listings and environment dumps</td></tr>
+ *   <tr><td>auth.issuer</td><td>any</td><td>required {@code iss} claim</td></tr>
+ *   <tr><td>auth.audience</td><td>any</td><td>required {@code aud} claim</td></tr>
+ *   <tr><td>auth.clock-skew</td><td>30s</td><td>tolerance on {@code exp} and {@code nbf}</td></tr>
+ *   <tr><td>acl.timeout</td><td>5s</td><td>how long the HTTP ACL API waits for the engine (then 503)</td></tr>
+ *   <tr><td>insecure</td><td>false</td><td>without authentication the edge binds only a loopback address
+ *       (127.0.0.1, ::1, localhost) and refuses any other host; true allows it (anyone who can reach the port can read
+ *       and write every document)</td></tr>
  * </table>
  * Hooks that are not options: a shared {@link io.aeron.Aeron} client, a {@link PrometheusRegistry} (the all-in-one
  * server registers the engine's metrics in it), a {@link SessionAuthenticator}, an {@link AccessPolicy} and a
@@ -87,6 +103,12 @@ public final class EdgeContext
     public static final int MESSAGE_RATE_DEFAULT = 1000;
     /** Default message burst per connection. */
     public static final int MESSAGE_BURST_DEFAULT = 2000;
+    /** Default op rate per authenticated user. */
+    public static final int USER_OP_RATE_DEFAULT = 200;
+    /** Default op burst per authenticated user. */
+    public static final int USER_OP_BURST_DEFAULT = 400;
+    /** Shortest JWT secret HS256 accepts. */
+    public static final int MIN_SECRET_BYTES = 32;
     /** Default outbound bytes per connection. */
     public static final long OUTBOUND_MAX_BYTES_DEFAULT = 16L << 20;
 
@@ -120,6 +142,18 @@ public final class EdgeContext
     private long outboundMaxBytes = OUTBOUND_MAX_BYTES_DEFAULT;
     private long drainTimeoutNs = 3_000_000_000L;
     private long edgeEpoch = new SecureRandom().nextLong() & Long.MAX_VALUE;
+    private int userOpRate = USER_OP_RATE_DEFAULT;
+    private int userOpBurst = USER_OP_BURST_DEFAULT;
+    private String jwtSecret;
+    private String jwtSecretFile;
+    private String jwtIssuer;
+    private String jwtAudience;
+    private long clockSkewNs = 30_000_000_000L;
+    private long aclTimeoutNs = 5_000_000_000L;
+    private boolean insecure;
+    private boolean customAuthenticator;
+    private byte[] secret;
+    private SourceIds sourceIds;
 
     private io.aeron.Aeron aeron;
     private PrometheusRegistry registry;
@@ -167,6 +201,15 @@ public final class EdgeContext
         messageBurst = s.getInt("message.burst", messageBurst);
         outboundMaxBytes = s.getSize("outbound.max-bytes", outboundMaxBytes);
         drainTimeoutNs = s.getDurationNs("drain.timeout", drainTimeoutNs);
+        userOpRate = s.getInt("user.op.rate", userOpRate);
+        userOpBurst = s.getInt("user.op.burst", userOpBurst);
+        jwtSecret = s.get("auth.jwt-secret", jwtSecret);
+        jwtSecretFile = s.get("auth.jwt-secret-file", jwtSecretFile);
+        jwtIssuer = s.get("auth.issuer", jwtIssuer);
+        jwtAudience = s.get("auth.audience", jwtAudience);
+        clockSkewNs = s.getDurationNs("auth.clock-skew", clockSkewNs);
+        aclTimeoutNs = s.getDurationNs("acl.timeout", aclTimeoutNs);
+        insecure = s.getBoolean("insecure", insecure);
         return this;
     }
 
@@ -230,12 +273,83 @@ public final class EdgeContext
         {
             throw new ConfigException("quire.edge id/op limits: " + ex.getMessage());
         }
+        positive("user.op.rate", userOpRate);
+        positive("user.op.burst", userOpBurst);
+        concludeAuth();
         if (registry == null)
         {
             registry = new PrometheusRegistry();
         }
         concluded = true;
         return this;
+    }
+
+    private void concludeAuth()
+    {
+        if (jwtSecret != null && jwtSecretFile != null)
+        {
+            throw new ConfigException("set quire.edge.auth.jwt-secret or auth.jwt-secret-file, not both");
+        }
+        if (jwtSecretFile != null)
+        {
+            try
+            {
+                jwtSecret = java.nio.file.Files.readString(java.nio.file.Path.of(jwtSecretFile),
+                    java.nio.charset.StandardCharsets.UTF_8).stripTrailing();
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new ConfigException("quire.edge.auth.jwt-secret-file " + jwtSecretFile + ": cannot read it (" +
+                    ex.getMessage() + ")");
+            }
+        }
+        if (jwtSecret != null)
+        {
+            secret = jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (secret.length < MIN_SECRET_BYTES)
+            {
+                throw new ConfigException("quire.edge.auth.jwt-secret must be at least " + MIN_SECRET_BYTES +
+                    " bytes (HS256 needs a 256-bit key), got " + secret.length);
+            }
+            if (clockSkewNs < 0)
+            {
+                throw new ConfigException("quire.edge.auth.clock-skew must not be negative");
+            }
+            if (!customAuthenticator)
+            {
+                authenticator = new JwtAuthenticator(secret, jwtIssuer, jwtAudience,
+                    (int)Math.min(Integer.MAX_VALUE, clockSkewNs / 1_000_000_000L), CodecLimits.DEFAULT_MAX_PRINCIPAL_BYTES);
+            }
+            sourceIds = new SourceIds(secret);
+        }
+        else if (customAuthenticator)
+        {
+            final byte[] random = new byte[MIN_SECRET_BYTES];
+            new SecureRandom().nextBytes(random);
+            sourceIds = new SourceIds(random);
+        }
+        else
+        {
+            sourceIds = new SourceIds(null);
+        }
+        if (!authEnabled() && !insecure && !isLoopback(host))
+        {
+            throw new ConfigException("refusing to listen on " + host + " without authentication: anyone who can " +
+                "reach it could read and write every document. Configure quire.edge.auth.jwt-secret (or " +
+                "auth.jwt-secret-file), listen on 127.0.0.1, or start with --insecure (edge.insecure=true) to " +
+                "accept the risk");
+        }
+    }
+
+    /**
+     * @param host a listen address.
+     * @return true if it is a loopback address (127.0.0.0/8, ::1, localhost).
+     */
+    static boolean isLoopback(final String host)
+    {
+        final String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return "localhost".equalsIgnoreCase(h) || "::1".equals(h) || "0:0:0:0:0:0:0:1".equals(h) ||
+            h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     private static void positive(final String option, final long value)
@@ -262,6 +376,10 @@ public final class EdgeContext
         m.put("max-subscriptions", maxSubscriptions);
         m.put("op.rate", opRate + "/s burst " + opBurst);
         m.put("outbound.max-bytes", outboundMaxBytes);
+        m.put("user.op.rate", userOpRate + "/s burst " + userOpBurst);
+        m.put("auth", authEnabled() ? (customAuthenticator ? "custom" : "jwt hs256" +
+            (jwtIssuer != null ? " iss=" + jwtIssuer : "") + (jwtAudience != null ? " aud=" + jwtAudience : "")) :
+            "off (anonymous)");
         return m;
     }
 
@@ -541,6 +659,62 @@ public final class EdgeContext
         return this;
     }
 
+    /** @return true if connections are authenticated (a JWT secret or a custom authenticator is configured). */
+    public boolean authEnabled()
+    {
+        return secret != null || customAuthenticator;
+    }
+
+    /** @return whether a non-loopback host is allowed without authentication. */
+    public boolean insecure()
+    {
+        return insecure;
+    }
+
+    /**
+     * @param insecure allow listening on a non-loopback host without authentication.
+     * @return this.
+     */
+    public EdgeContext insecure(final boolean insecure)
+    {
+        this.insecure = insecure;
+        return this;
+    }
+
+    /**
+     * @param secret HS256 secret (at least 32 bytes): turns JWT authentication on.
+     * @return this.
+     */
+    public EdgeContext jwtSecret(final String secret)
+    {
+        this.jwtSecret = secret;
+        return this;
+    }
+
+    /** @return ops per second per authenticated user. */
+    public int userOpRate()
+    {
+        return userOpRate;
+    }
+
+    /** @return op burst per authenticated user. */
+    public int userOpBurst()
+    {
+        return userOpBurst;
+    }
+
+    /** @return how long the ACL API waits for an engine, ns. */
+    public long aclTimeoutNs()
+    {
+        return aclTimeoutNs;
+    }
+
+    /** @return src ids (bound to principals when authenticating; after {@link #conclude()}). */
+    SourceIds sourceIds()
+    {
+        return sourceIds;
+    }
+
     /** @return who a new connection is. */
     public SessionAuthenticator authenticator()
     {
@@ -554,6 +728,7 @@ public final class EdgeContext
     public EdgeContext authenticator(final SessionAuthenticator authenticator)
     {
         this.authenticator = authenticator;
+        this.customAuthenticator = authenticator != SessionAuthenticator.ANONYMOUS;
         return this;
     }
 

@@ -42,7 +42,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /healthz}: 200 once every engine in the shard map has answered with a heartbeat, else 503 and
  *       the reason;</li>
  *   <li>{@code GET /metrics}: Prometheus text;</li>
- *   <li>any other path: {@link EdgeContext#otherPaths(HttpHandler)}, or 404.</li>
+ *   <li>{@code /api/docs/{collection}/{id}/acl[/{user}]}: document roles ({@link AclApi});</li>
+ *   <li>{@code GET /api/docs/{collection}/{id}/history}: who committed which version when, and
+ *       {@code .../role}: what the principal may do ({@link DocumentApi});</li>
+ *   <li>any other path: {@link EdgeContext#otherPaths(HttpHandler)}, or else the collaborative editor page at
+ *       {@code /} and its assets ({@link WebAssets}), 404 for anything else.</li>
  * </ul>
  * Undertow's IO threads parse, check and offer SBE requests to the engines' Aeron publications; they never block.
  * One agent thread polls the reply subscription, fans replies out to sessions and heartbeats the engines.
@@ -52,6 +56,8 @@ public final class EdgeNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
     private static final long RESOLVE_TIMEOUT_MS = 5000;
+    private static final io.undertow.util.AttachmentKey<String> PRINCIPAL =
+        io.undertow.util.AttachmentKey.create(String.class);
 
     private final EdgeContext ctx;
     private final Aeron aeron;
@@ -62,6 +68,8 @@ public final class EdgeNode implements AutoCloseable
     private final EngineLinks engines;
     private final EdgeMetrics metrics;
     private final RequestHandler requests;
+    private final AclApi aclApi;
+    private final DocumentApi documents;
     private final AgentRunner agentRunner;
     private final Undertow undertow;
     private final AtomicInteger openConnections = new AtomicInteger();
@@ -110,7 +118,10 @@ public final class EdgeNode implements AutoCloseable
             engines = new EngineLinks(ctx.shardMap(), publishers, ctx.engineTimeoutNs());
             metrics = new EdgeMetrics(ctx.registry(), registry, () -> engines);
             requests = new RequestHandler(ctx, registry, engines, metrics);
-            final ReplyDispatcher dispatcher = new ReplyDispatcher(ctx.edgeId(), registry, requests, engines, metrics);
+            aclApi = new AclApi(ctx, engines, registry);
+            documents = new DocumentApi(ctx, registry, engines, metrics);
+            final ReplyDispatcher dispatcher =
+                new ReplyDispatcher(ctx.edgeId(), registry, requests, engines, metrics, aclApi, documents);
             final ReplyAdapter adapter = new ReplyAdapter(
                 MessageValidator.protocol(ctx.codecLimits()), dispatcher, ctx.edgeId(), metrics);
             final EdgeAgent agent = new EdgeAgent(ctx, replies, adapter, engines, registry, metrics, replyChannel);
@@ -244,12 +255,8 @@ public final class EdgeNode implements AutoCloseable
 
     private HttpHandler routes()
     {
-        final HttpHandler other = ctx.otherPaths() != null ? ctx.otherPaths() : exchange ->
-        {
-            exchange.setStatusCode(404);
-            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-            exchange.getResponseSender().send("not found\n");
-        };
+        final HttpHandler other = ctx.otherPaths() != null ? ctx.otherPaths() :
+            WebAssets.fromClasspath(EdgeNode.class.getClassLoader());
         final HttpHandler notUpgrade = exchange ->
         {
             exchange.setStatusCode(400);
@@ -271,9 +278,23 @@ public final class EdgeNode implements AutoCloseable
                 }
                 else
                 {
+                    // Before the upgrade, so a refusal is an HTTP 401 and the socket never opens.
+                    final String principal = ctx.authenticator().authenticate(exchange);
+                    if (principal == null)
+                    {
+                        metrics.connectionClosed("unauthenticated");
+                        exchange.setStatusCode(401);
+                        exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+                        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+                        exchange.getResponseSender().send("a valid JWT is required (Authorization: Bearer or " +
+                            "?token=)\n");
+                        return;
+                    }
+                    exchange.putAttachment(PRINCIPAL, principal);
                     ws.handleRequest(exchange);
                 }
             })
+            .addPrefixPath("/api/docs", exchange -> (AclApi.handles(exchange) ? aclApi : documents).handleRequest(exchange))
             .addExactPath("/healthz", this::health)
             .addExactPath("/metrics", this::metricsPage);
         return paths;
@@ -310,7 +331,7 @@ public final class EdgeNode implements AutoCloseable
     {
         public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
         {
-            final String principal = ctx.authenticator().authenticate(exchange);
+            final String principal = exchange.getAttachment(PRINCIPAL);
             if (principal == null)
             {
                 metrics.connectionClosed("unauthenticated");

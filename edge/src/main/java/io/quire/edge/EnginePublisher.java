@@ -1,9 +1,13 @@
 package io.quire.edge;
 
 import io.aeron.Publication;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRequestEncoder;
+import io.quire.codec.protocol.AclRole;
 import io.quire.codec.protocol.EdgeHeartbeatEncoder;
 import io.quire.codec.protocol.EdgeHelloEncoder;
 import io.quire.codec.protocol.FetchSnapshotAtEncoder;
+import io.quire.codec.protocol.HistoryRequestEncoder;
 import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.NodeRole;
 import io.quire.codec.protocol.OpKind;
@@ -60,11 +64,13 @@ final class EnginePublisher
         final SubscribeEncoder subscribe = new SubscribeEncoder();
         final UnsubscribeEncoder unsubscribe = new UnsubscribeEncoder();
         final FetchSnapshotAtEncoder fetchAt = new FetchSnapshotAtEncoder();
+        final HistoryRequestEncoder history = new HistoryRequestEncoder();
         final PresenceUpdateEncoder presence = new PresenceUpdateEncoder();
         final PresenceSubscribeEncoder presenceSubscribe = new PresenceSubscribeEncoder();
         final PresenceUnsubscribeEncoder presenceUnsubscribe = new PresenceUnsubscribeEncoder();
         final PresenceRequestEncoder presenceRequest = new PresenceRequestEncoder();
         final SessionClosedEncoder sessionClosed = new SessionClosedEncoder();
+        final AclRequestEncoder acl = new AclRequestEncoder();
         final EdgeHelloEncoder hello = new EdgeHelloEncoder();
         final EdgeHeartbeatEncoder heartbeat = new EdgeHeartbeatEncoder();
     }
@@ -130,6 +136,18 @@ final class EnginePublisher
         return offer(s, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    Result aclRequest(
+        final long sessionId, final long requestId, final long docHash, final AclAction action, final AclRole role,
+        final String collection, final String docId, final String user, final String principal)
+    {
+        final Scratch s = SCRATCH.get();
+        final AclRequestEncoder e = s.acl.wrapAndApplyHeader(s.buffer, 0, s.header)
+            .sessionId(sessionId).requestId(requestId).docHash(docHash).edgeId(edgeId).action(action).role(role)
+            .collection(collection).docId(docId).user(user).principal(principal);
+        return offer(s, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
     Result unsubscribe(
         final long sessionId, final long requestId, final long docHash, final String collection, final String docId)
     {
@@ -150,6 +168,19 @@ final class EnginePublisher
         final FetchSnapshotAtEncoder e = s.fetchAt.wrapAndApplyHeader(s.buffer, 0, s.header)
             .sessionId(sessionId).requestId(requestId).docHash(docHash).atVersion(atVersion)
             .atTimestampNs(atTimestampNs).edgeId(edgeId).mode(mode)
+            .collection(collection).docId(docId).principal(principal);
+        return offer(s, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    Result history(
+        final long sessionId, final long requestId, final long docHash, final long fromVersion, final int maxEntries,
+        final String collection, final String docId, final String principal)
+    {
+        final Scratch s = SCRATCH.get();
+        final HistoryRequestEncoder e = s.history.wrapAndApplyHeader(s.buffer, 0, s.header)
+            .sessionId(sessionId).requestId(requestId).docHash(docHash).fromVersion(fromVersion)
+            .maxEntries(maxEntries).edgeId(edgeId)
             .collection(collection).docId(docId).principal(principal);
         return offer(s, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }

@@ -6,6 +6,7 @@ import io.quire.codec.MalformedMessageException;
 import io.quire.codec.MessageValidator;
 import io.quire.codec.protocol.DocSnapshotDecoder;
 import io.quire.codec.protocol.EngineHeartbeatDecoder;
+import io.quire.codec.protocol.HistoryEntryDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.OpAckDecoder;
 import io.quire.codec.protocol.OpBroadcastDecoder;
@@ -42,6 +43,8 @@ final class ReplyAdapter implements FragmentHandler
     private final PresenceBroadcastDecoder presence = new PresenceBroadcastDecoder();
     private final PresenceRequestBroadcastDecoder presenceRequest = new PresenceRequestBroadcastDecoder();
     private final EngineHeartbeatDecoder heartbeat = new EngineHeartbeatDecoder();
+    private final io.quire.codec.protocol.AclStateDecoder aclState = new io.quire.codec.protocol.AclStateDecoder();
+    private final HistoryEntryDecoder historyEntry = new HistoryEntryDecoder();
     private long lastMalformedLogNs;
 
     ReplyAdapter(
@@ -135,6 +138,20 @@ final class ReplyAdapter implements FragmentHandler
                     if (isForMe(presenceRequest.targetEdgeId()))
                     {
                         dispatcher.onPresenceRequestBroadcast(presenceRequest);
+                    }
+                    break;
+                case io.quire.codec.protocol.AclStateDecoder.TEMPLATE_ID:
+                    aclState.wrap(view, at, blockLength, version);
+                    if (aclState.edgeId() == edgeId)
+                    {
+                        dispatcher.onAclState(aclState);
+                    }
+                    break;
+                case HistoryEntryDecoder.TEMPLATE_ID:
+                    historyEntry.wrap(view, at, blockLength, version);
+                    if (historyEntry.edgeId() == edgeId)
+                    {
+                        dispatcher.onHistoryEntry(historyEntry);
                     }
                     break;
                 case EngineHeartbeatDecoder.TEMPLATE_ID:

@@ -9,6 +9,7 @@ import io.quire.codec.RejectReasons;
 import io.quire.codec.protocol.BooleanType;
 import io.quire.codec.protocol.DocSnapshotDecoder;
 import io.quire.codec.protocol.EngineHeartbeatDecoder;
+import io.quire.codec.protocol.HistoryEntryDecoder;
 import io.quire.codec.protocol.OpAckDecoder;
 import io.quire.codec.protocol.OpBroadcastDecoder;
 import io.quire.codec.protocol.OpKind;
@@ -16,7 +17,9 @@ import io.quire.codec.protocol.OpRejectDecoder;
 import io.quire.codec.protocol.PresenceBroadcastDecoder;
 import io.quire.codec.protocol.PresenceRequestBroadcastDecoder;
 import io.quire.codec.protocol.PresenceShape;
+import io.quire.codec.protocol.RejectReason;
 import io.quire.codec.protocol.RequestDoneDecoder;
+import io.quire.codec.protocol.RequestKind;
 import io.quire.codec.protocol.RequestRejectDecoder;
 
 import java.util.Iterator;
@@ -43,16 +46,20 @@ final class ReplyDispatcher
     private final RequestHandler requests;
     private final EngineLinks engines;
     private final EdgeMetrics metrics;
+    private final AclApi acl;
+    private final DocumentApi history;
 
     ReplyDispatcher(
         final int edgeId, final SessionRegistry registry, final RequestHandler requests, final EngineLinks engines,
-        final EdgeMetrics metrics)
+        final EdgeMetrics metrics, final AclApi acl, final DocumentApi history)
     {
+        this.acl = acl;
         this.edgeId = edgeId;
         this.registry = registry;
         this.requests = requests;
         this.engines = engines;
         this.metrics = metrics;
+        this.history = history;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -282,9 +289,19 @@ final class ReplyDispatcher
         forgetIfDone(session);
     }
 
+    void onHistoryEntry(final HistoryEntryDecoder m)
+    {
+        history.onEntry(m);
+    }
+
     void onRequestDone(final RequestDoneDecoder m)
     {
         final long requestId = m.requestId();
+        if (m.requestKind() == RequestKind.HISTORY)
+        {
+            history.onDone(requestId, m.version());
+            return;
+        }
         final EdgeSession session = registry.session(m.sessionId());
         if (session == null || requestId == 0)
         {
@@ -324,11 +341,27 @@ final class ReplyDispatcher
     void onRequestReject(final RequestRejectDecoder m)
     {
         final long requestId = m.requestId();
-        final String code = RejectReasons.shareDbCode(m.reason());
+        if (acl != null && m.sessionId() == acl.sessionId())
+        {
+            final RejectReason aclReason = m.reason();
+            m.skipCollection();
+            m.skipDocId();
+            m.skipChannel();
+            acl.onReject(requestId, aclReason, m.message());
+            return;
+        }
+        final RequestKind kind = m.requestKind();
+        final RejectReason reason = m.reason();
+        final String code = RejectReasons.shareDbCode(reason);
         m.skipCollection();
         m.skipDocId();
         m.skipChannel();
         final String message = m.message();
+        if (kind == RequestKind.HISTORY)
+        {
+            history.onReject(requestId, reason, message);
+            return;
+        }
         final EdgeSession session = registry.session(m.sessionId());
         if (session == null)
         {
@@ -554,6 +587,14 @@ final class ReplyDispatcher
 
     // ---------------------------------------------------------------------------------------------------------------
     // Engines
+
+    void onAclState(final io.quire.codec.protocol.AclStateDecoder m)
+    {
+        if (acl != null && m.sessionId() == acl.sessionId())
+        {
+            acl.onAclState(m);
+        }
+    }
 
     void onEngineHeartbeat(final int imageSessionId, final EngineHeartbeatDecoder m)
     {

@@ -20,7 +20,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The client side of the ShareDB protocol, run on Undertow IO threads: parse and check each frame, answer what the
@@ -42,6 +41,8 @@ final class RequestHandler
     private final ShareDbJson json;
     private final CodecLimits limits;
     private final AccessPolicy access;
+    private final SourceIds sources;
+    private final UserRateLimits userLimits;
     private volatile boolean draining;
 
     RequestHandler(
@@ -54,6 +55,8 @@ final class RequestHandler
         this.limits = ctx.codecLimits();
         this.json = new ShareDbJson(ctx.jsonMaxDepth(), ctx.maxMessageBytes(), limits.maxIdBytes());
         this.access = ctx.accessPolicy();
+        this.sources = ctx.sourceIds();
+        this.userLimits = new UserRateLimits(ctx.userOpRate(), ctx.userOpBurst());
     }
 
     /** From now on requests are dropped unanswered: the connection is about to close with 1001 and the client resends. */
@@ -72,15 +75,16 @@ final class RequestHandler
     EdgeSession open(final Transport transport, final String principal)
     {
         final EdgeSession session = new EdgeSession(
-            registry.nextSessionId(), mintSource(), principal, transport, ctx, metrics, System.nanoTime());
+            registry.nextSessionId(), sources.mint(principal), principal, transport, ctx, metrics, System.nanoTime());
+        userLimits.opened(principal);
         registry.add(session);
         return session;
     }
 
-    private static String mintSource()
+    /** @return the per-user limits (tests). */
+    UserRateLimits userLimits()
     {
-        final ThreadLocalRandom random = ThreadLocalRandom.current();
-        return String.format("%016x%016x", random.nextLong(), random.nextLong());
+        return userLimits;
     }
 
     /**
@@ -223,9 +227,11 @@ final class RequestHandler
             throw ProtocolException.badlyFormed("Invalid protocol");
         }
         final String proposed = ShareDbJson.optionalString(m, "id");
-        if (proposed != null && !proposed.isEmpty())
+        if (proposed != null && !proposed.isEmpty() && sources.belongsTo(checkSource(proposed), session.principal))
         {
-            session.src(checkSource(proposed));
+            // With authentication only ids minted for this principal are adopted; otherwise the session keeps the
+            // fresh one it was given and the client switches to it from this reply.
+            session.src(proposed);
         }
         if (minor != null && minor.canConvertToInt())
         {
@@ -503,6 +509,10 @@ final class RequestHandler
         final long seq = ShareDbJson.nonNegative(seqNode, "Invalid seq");
         final String proposedSrc = ShareDbJson.optionalString(m, "src");
         final String src = proposedSrc == null || proposedSrc.isEmpty() ? session.src() : checkSource(proposedSrc);
+        if (sources.bound() && !src.equals(session.src()))
+        {
+            throw ProtocolException.reject(RejectReason.FORBIDDEN, "The op's src is not this connection's");
+        }
 
         final OpKind kind;
         List<TextOpJson.Component> components = List.of();
@@ -562,6 +572,11 @@ final class RequestHandler
         {
             throw ProtocolException.reject(RejectReason.OVERLOADED,
                 "Op rate limit exceeded (" + ctx.opRate() + "/s, burst " + ctx.opBurst() + ")");
+        }
+        if (!userLimits.tryTake(session.principal, now))
+        {
+            throw ProtocolException.reject(RejectReason.OVERLOADED, "Op rate limit of this user exceeded (" +
+                ctx.userOpRate() + "/s, burst " + ctx.userOpBurst() + ", over all its connections)");
         }
         if (!access.mayWrite(session.principal, c, d))
         {
@@ -876,6 +891,7 @@ final class RequestHandler
     void onClosed(final EdgeSession session)
     {
         session.markClosed();
+        userLimits.closed(session.principal);
         final List<EdgeSession.PresenceRecord> gone;
         synchronized (session)
         {

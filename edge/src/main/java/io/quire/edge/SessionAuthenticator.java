@@ -1,11 +1,11 @@
 package io.quire.edge;
 
-import io.undertow.websockets.spi.WebSocketHttpExchange;
+import io.undertow.server.HttpServerExchange;
 
 /**
- * Decides who a new WebSocket connection is, at the upgrade. The principal it returns is attached to the session and
- * travels in every request's {@code principal} field to the engines. Extension point for authentication (JWT in a
- * query parameter or cookie, a session lookup, ...): the default admits everyone as anonymous.
+ * Decides who a new WebSocket connection is, before the upgrade (so a refusal is a plain HTTP 401 and the socket never
+ * opens). The principal it returns is attached to the session and travels in every request's {@code principal} field
+ * to the engines. The default admits everyone as anonymous; {@link JwtAuthenticator} checks an HS256 JWT.
  */
 @FunctionalInterface
 public interface SessionAuthenticator
@@ -14,10 +14,10 @@ public interface SessionAuthenticator
     SessionAuthenticator ANONYMOUS = exchange -> "";
 
     /**
-     * Called on an IO thread during the upgrade; must not block.
+     * Called on an IO thread for the upgrade request (and for the HTTP ACL API); must not block.
      *
-     * @param exchange the upgrade request (headers, query, cookies).
-     * @return the principal ({@code ""} for anonymous), or null to refuse the connection (it is closed with 1008).
+     * @param exchange the HTTP request (headers, query parameters, cookies).
+     * @return the principal ({@code ""} for anonymous), or null to refuse it (HTTP 401).
      */
-    String authenticate(WebSocketHttpExchange exchange);
+    String authenticate(HttpServerExchange exchange);
 }

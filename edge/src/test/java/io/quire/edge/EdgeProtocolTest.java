@@ -360,9 +360,9 @@ class EdgeProtocolTest
         assertThat(metrics.body()).contains("quire_edge_connections", "quire_edge_ops_received_total",
             "quire_edge_ack_latency_seconds", "quire_edge_engine_heartbeat_age_seconds",
             "quire_edge_outbound_queued_bytes", "quire_edge_subscriptions");
-        final HttpResponse<String> root = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+        final HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(base + "/nope")).build(),
             HttpResponse.BodyHandlers.ofString());
-        assertThat(root.statusCode()).isEqualTo(404);
+        assertThat(missing.statusCode()).isEqualTo(404);
         final HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create(base + "/ws")).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(plain.statusCode()).isEqualTo(400);

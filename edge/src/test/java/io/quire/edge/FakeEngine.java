@@ -13,6 +13,8 @@ import io.quire.codec.protocol.EdgeHeartbeatDecoder;
 import io.quire.codec.protocol.EdgeHelloDecoder;
 import io.quire.codec.protocol.EngineHeartbeatEncoder;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
+import io.quire.codec.protocol.HistoryEntryEncoder;
+import io.quire.codec.protocol.HistoryRequestDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.NodeRole;
@@ -194,6 +196,9 @@ final class FakeEngine implements AutoCloseable
                 snapshot(edge, session, request, doc, kind);
                 break;
             }
+            case HistoryRequestDecoder.TEMPLATE_ID:
+                onHistory(new HistoryRequestDecoder().wrap(in, at, bl, v));
+                break;
             case PresenceUpdateDecoder.TEMPLATE_ID:
                 onPresence(new PresenceUpdateDecoder().wrap(in, at, bl, v));
                 break;
@@ -436,6 +441,47 @@ final class FakeEngine implements AutoCloseable
         {
             ack(edge, session, request, hash, version, seq, doc, source);
         }
+    }
+
+    /** Entries at 1 ms apart from 2023-11-14T22:13:20Z, anonymous; documents named gone* refuse with HISTORY_GONE. */
+    @SuppressWarnings("unchecked")
+    private void onHistory(final HistoryRequestDecoder m)
+    {
+        final long session = m.sessionId();
+        final long request = m.requestId();
+        final long hash = m.docHash();
+        final long from = m.fromVersion();
+        final long max = m.maxEntries();
+        final int edge = (int)m.edgeId();
+        final Doc doc = doc(m.collection(), m.docId());
+        received.add("history " + doc.d + " from=" + from + " max=" + max + " principal=" + m.principal());
+        if (doc.d.startsWith("gone"))
+        {
+            final RequestRejectEncoder e = new RequestRejectEncoder().wrapAndApplyHeader(out, 0, headerOut)
+                .sessionId(session).requestId(request).routingHash(hash).edgeId(edge).requestKind(RequestKind.HISTORY)
+                .reason(RejectReason.HISTORY_GONE).collection(doc.c).docId(doc.d).channel("").message("trimmed");
+            send(edge, e.encodedLength());
+            return;
+        }
+        final long start = from < 0 ? Math.max(0, doc.version - max) : Math.min(from, doc.version);
+        for (long v = start; v < Math.min(doc.version, start + max); v++)
+        {
+            final Object[] h = doc.history.get((int)v);
+            final OpKind kind = (OpKind)h[0];
+            long ins = kind == OpKind.CREATE ? ((String)h[4]).codePointCount(0, ((String)h[4]).length()) : 0;
+            long del = 0;
+            for (final Object[] c : (List<Object[]>)h[1])
+            {
+                ins += c[0] == ComponentKind.INSERT ? (long)c[1] : 0;
+                del += c[0] == ComponentKind.DELETE ? (long)c[1] : 0;
+            }
+            final HistoryEntryEncoder e = new HistoryEntryEncoder().wrapAndApplyHeader(out, 0, headerOut)
+                .sessionId(session).requestId(request).docHash(hash).version(v)
+                .timestampNs(1_700_000_000_000_000_000L + v * 1_000_000L).inserted(ins).deleted(del).edgeId(edge)
+                .opKind(kind).principal(v == 0 ? "alice" : "").source((String)h[2]);
+            send(edge, e.encodedLength());
+        }
+        done(edge, session, request, hash, doc.version, RequestKind.HISTORY, doc.c, doc.d, "");
     }
 
     private void ack(

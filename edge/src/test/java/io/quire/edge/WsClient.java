@@ -27,8 +27,22 @@ final class WsClient implements AutoCloseable
 
     WsClient(final int port) throws Exception
     {
-        ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-            .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener()
+        this(port, "", null);
+    }
+
+    /**
+     * @param port   edge port.
+     * @param query  query string to append ("" or "?token=...").
+     * @param bearer token for an Authorization header, or null.
+     */
+    WsClient(final int port, final String query, final String bearer) throws Exception
+    {
+        final WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (bearer != null)
+        {
+            builder.header("Authorization", "Bearer " + bearer);
+        }
+        ws = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws" + query), new WebSocket.Listener()
             {
                 private final StringBuilder partial = new StringBuilder();
 

@@ -64,6 +64,10 @@ import java.util.Map;
  *   <tr><td>egress.retry</td><td>20ms</td><td>how long a send retries on back-pressure before it is dropped</td></tr>
  *   <tr><td>timer-slack</td><td>1us</td><td>Linux timer slack of the thread running the ingress (and the shards in
  *       single mode): how late its idle parks may end (0: the system's 50 µs)</td></tr>
+ *   <tr><td>acl.enforce</td><td>false</td><td>check document roles (owner, editor, viewer) on every request that
+ *       carries a principal; the all-in-one server turns it on when the edge authenticates users. Requests without
+ *       a principal (anonymous deployments) are never checked</td></tr>
+ *   <tr><td>acl.max-entries</td><td>256</td><td>most users with a role on one document</td></tr>
  *   <tr><td>epoch</td><td>1</td><td>leadership epoch stamped on journal records</td></tr>
  * </table>
  */
@@ -124,6 +128,8 @@ public final class EngineContext
     private int opMaxBytes = -1;
     private int opMaxComponents = -1;
     private int historyMaxOps = HISTORY_MAX_OPS_DEFAULT;
+    private boolean aclEnforced;
+    private int aclMaxEntries = CodecLimits.DEFAULT_MAX_ACL_ENTRIES;
     private int catchUpMaxOps = CATCHUP_MAX_OPS_DEFAULT;
     private int snapshotIntervalOps = SNAPSHOT_INTERVAL_DEFAULT;
     private boolean snapshotOnClose = true;
@@ -184,6 +190,8 @@ public final class EngineContext
         opMaxBytes = (int)Math.min(Integer.MAX_VALUE, s.getSize("op.max-bytes", opMaxBytes));
         opMaxComponents = s.getInt("op.max-components", opMaxComponents);
         historyMaxOps = s.getInt("history.max-ops", historyMaxOps);
+        aclEnforced = s.getBoolean("acl.enforce", aclEnforced);
+        aclMaxEntries = s.getInt("acl.max-entries", aclMaxEntries);
         catchUpMaxOps = s.getInt("catchup.max-ops", catchUpMaxOps);
         snapshotIntervalOps = s.getInt("snapshot.interval-ops", snapshotIntervalOps);
         snapshotOnClose = s.getBoolean("snapshot.on-close", snapshotOnClose);
@@ -231,6 +239,10 @@ public final class EngineContext
         if (shardEnd < 0)
         {
             shardEnd = shardCount;
+        }
+        if (aclMaxEntries < 1 || aclMaxEntries > 65534)
+        {
+            throw new ConfigException("quire.engine.acl.max-entries must be in [1, 65534], got " + aclMaxEntries);
         }
         if (shardBegin < 0 || shardBegin >= shardEnd || shardEnd > shardCount)
         {
@@ -320,6 +332,7 @@ public final class EngineContext
             .maxOpComponents(opMaxComponents)
             .maxOpTextBytes(opMaxBytes)
             .maxCreateDataBytes(opMaxBytes)
+            .maxAclEntries(aclMaxEntries)
             .build();
     }
 
@@ -339,7 +352,8 @@ public final class EngineContext
             .fsync(journal.durability() == io.quire.journal.DurabilityPolicy.SYNC);
         final int chunk = Math.max(1024, Math.min(1 << 20, maxMessageBytes() - 4096));
         return new ShardSettings(
-            new SequencerConfig(shardId, docMaxCodePoints, snapshotIntervalOps, catchUpMaxOps, chunk),
+            new SequencerConfig(shardId, docMaxCodePoints, snapshotIntervalOps, catchUpMaxOps, chunk, aclEnforced,
+                aclMaxEntries),
             journal, snapshots, ringSize, threading, waitStrategy(), maxBatch, memoryMaxBytes, memoryMaxDocs,
             historyMaxOps, snapshotOnClose);
     }
@@ -354,6 +368,7 @@ public final class EngineContext
         m.put("shards", shardCount);
         m.put("shard-range", shardBegin + "-" + shardEnd);
         m.put("threading", threading.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("acl.enforce", aclEnforced);
         m.put("wait-strategy", waitStrategy());
         m.put("idle-strategy", idleStrategy());
         m.put("ring.size", ringSize);
@@ -415,6 +430,22 @@ public final class EngineContext
     public EngineContext dataDir(final Path dataDir)
     {
         this.dataDir = dataDir;
+        return this;
+    }
+
+    /** @return true if document roles are checked on requests that carry a principal. */
+    public boolean aclEnforced()
+    {
+        return aclEnforced;
+    }
+
+    /**
+     * @param enforced check document roles on requests that carry a principal.
+     * @return this.
+     */
+    public EngineContext aclEnforced(final boolean enforced)
+    {
+        this.aclEnforced = enforced;
         return this;
     }
 

@@ -20,7 +20,8 @@ import java.nio.file.Path;
 
 /**
  * The all-in-one server: an embedded media driver (IPC only), one engine node owning every shard, and the edge, in
- * one JVM, bound to 127.0.0.1. Engine options are component {@code engine}, edge options component {@code edge}
+ * one JVM, bound to 127.0.0.1 (another host only with authentication or {@code edge.insecure=true}). When the edge
+ * authenticates users ({@code edge.auth.jwt-secret}), the engine enforces document roles ({@code acl.enforce}). Engine options are component {@code engine}, edge options component {@code edge}
  * (same sources: flags, system properties, environment, file). {@link #close()} drains the edge (requests in flight
  * finish, sockets close with 1001), then closes the engine (which snapshots changed documents), then the driver.
  */
@@ -90,17 +91,18 @@ public final class QuireServer implements AutoCloseable
                 .dataDir(dataDir)
                 .ingressChannel("aeron:ipc")
                 .ingressStream(INGRESS_STREAM);
-            engine = EngineNode.launch(engineCtx, aeron);
-
-            final PrometheusRegistry registry = new PrometheusRegistry();
-            registerEngineMetrics(registry, engine);
             final int shards = engineCtx.shardCount();
+            final PrometheusRegistry registry = new PrometheusRegistry();
             final EdgeContext edgeCtx = new EdgeContext().apply(edgeSettings)
                 .host(host)
                 .port(port)
                 .engines(shards, "0-" + shards + "=aeron:ipc@" + INGRESS_STREAM)
                 .reply("aeron:ipc", REPLY_STREAM)
-                .registry(registry);
+                .registry(registry)
+                .conclude();
+            // Authenticated users get per-document roles; an anonymous server keeps everything open.
+            engine = EngineNode.launch(engineCtx.aclEnforced(engineCtx.aclEnforced() || edgeCtx.authEnabled()), aeron);
+            registerEngineMetrics(registry, engine);
             edge = EdgeNode.launch(edgeCtx, aeron);
             if (!edge.awaitHealthy(30_000))
             {

@@ -38,6 +38,14 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
     @Option(names = "--config", description = "properties file with quire.engine.* and quire.edge.* keys")
     private Path config;
 
+    @Option(names = "--insecure",
+        description = "allow a non-loopback --host without authentication (edge.insecure=true)")
+    private boolean insecure;
+
+    @Option(names = "--jwt-secret-file",
+        description = "turn authentication and document roles on: HS256 secret for JWTs, read from this file")
+    private String jwtSecretFile;
+
     @Option(names = "--set", description = "engine.OPTION=VALUE or edge.OPTION=VALUE (repeatable)")
     private List<String> sets = new ArrayList<>();
 
@@ -63,6 +71,14 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
                 {
                     throw new ConfigException("--set " + e.getKey() + ": prefix the option with engine. or edge.");
                 }
+            }
+            if (insecure)
+            {
+                edge.put("insecure", "true");
+            }
+            if (jwtSecretFile != null)
+            {
+                edge.put("auth.jwt-secret-file", jwtSecretFile);
             }
             server = QuireServer.start(Settings.load("engine", engine, config), Settings.load("edge", edge, config),
                 host, port, data);

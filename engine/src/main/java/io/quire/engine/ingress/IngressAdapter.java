@@ -5,9 +5,12 @@ import io.aeron.logbuffer.Header;
 import io.quire.codec.MalformedMessageException;
 import io.quire.codec.MessageValidator;
 import io.quire.codec.ShardRouter;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRequestDecoder;
 import io.quire.codec.protocol.EdgeHeartbeatDecoder;
 import io.quire.codec.protocol.EdgeHelloDecoder;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
+import io.quire.codec.protocol.HistoryRequestDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.PresenceRequestDecoder;
@@ -85,11 +88,13 @@ final class IngressAdapter implements FragmentHandler
     private final SubscribeDecoder subscribe = new SubscribeDecoder();
     private final UnsubscribeDecoder unsubscribe = new UnsubscribeDecoder();
     private final FetchSnapshotAtDecoder fetchAt = new FetchSnapshotAtDecoder();
+    private final HistoryRequestDecoder history = new HistoryRequestDecoder();
     private final PresenceUpdateDecoder presenceUpdate = new PresenceUpdateDecoder();
     private final PresenceSubscribeDecoder presenceSubscribe = new PresenceSubscribeDecoder();
     private final PresenceUnsubscribeDecoder presenceUnsubscribe = new PresenceUnsubscribeDecoder();
     private final PresenceRequestDecoder presenceRequest = new PresenceRequestDecoder();
     private final SessionClosedDecoder sessionClosed = new SessionClosedDecoder();
+    private final AclRequestDecoder aclRequest = new AclRequestDecoder();
 
     // The message being handled: correlation fields and where its var fields are (0 lengths if unknown).
     private DirectBuffer in;
@@ -236,6 +241,16 @@ final class IngressAdapter implements FragmentHandler
                 computed = docHash();
                 channelKey = false;
                 break;
+            case AclRequestDecoder.TEMPLATE_ID:
+                readAclRequest(body, blockLength, version);
+                computed = docHash();
+                channelKey = false;
+                break;
+            case HistoryRequestDecoder.TEMPLATE_ID:
+                readHistory(body, blockLength, version);
+                computed = docHash();
+                channelKey = false;
+                break;
             case PresenceUpdateDecoder.TEMPLATE_ID:
                 readPresenceUpdate(body, blockLength, version);
                 computed = channelHash();
@@ -369,6 +384,29 @@ final class IngressAdapter implements FragmentHandler
         docIdLength = d.docIdLength();
     }
 
+    private void readAclRequest(final int body, final int blockLength, final int version)
+    {
+        final AclRequestDecoder d = aclRequest;
+        d.wrap(in, body, blockLength, version);
+        readAclRequestFixed();
+        collectionOffset = d.limit() + AclRequestDecoder.collectionHeaderLength();
+        collectionLength = d.collectionLength();
+        d.skipCollection();
+        docIdOffset = d.limit() + AclRequestDecoder.docIdHeaderLength();
+        docIdLength = d.docIdLength();
+    }
+
+    private void readAclRequestFixed()
+    {
+        final AclRequestDecoder d = aclRequest;
+        sessionId = d.sessionId();
+        requestId = d.requestId();
+        hashField = d.docHash();
+        edgeId = (int)d.edgeId();
+        requestKind = d.actionRaw() == AclAction.GRANT.value() ? RequestKind.ACL_GRANT : RequestKind.ACL_GET;
+        clearVars();
+    }
+
     private void readUnsubscribeFixed()
     {
         final UnsubscribeDecoder d = unsubscribe;
@@ -401,6 +439,29 @@ final class IngressAdapter implements FragmentHandler
         edgeId = (int)d.edgeId();
         requestKind = d.modeRaw() == SnapshotAtMode.TIMESTAMP.value() ?
             RequestKind.SNAPSHOT_AT_TIME : RequestKind.SNAPSHOT_AT_VERSION;
+        clearVars();
+    }
+
+    private void readHistory(final int body, final int blockLength, final int version)
+    {
+        final HistoryRequestDecoder d = history;
+        d.wrap(in, body, blockLength, version);
+        readHistoryFixed();
+        collectionOffset = d.limit() + HistoryRequestDecoder.collectionHeaderLength();
+        collectionLength = d.collectionLength();
+        d.skipCollection();
+        docIdOffset = d.limit() + HistoryRequestDecoder.docIdHeaderLength();
+        docIdLength = d.docIdLength();
+    }
+
+    private void readHistoryFixed()
+    {
+        final HistoryRequestDecoder d = history;
+        sessionId = d.sessionId();
+        requestId = d.requestId();
+        hashField = d.docHash();
+        edgeId = (int)d.edgeId();
+        requestKind = RequestKind.HISTORY;
         clearVars();
     }
 
@@ -568,9 +629,17 @@ final class IngressAdapter implements FragmentHandler
                 fetchAt.wrap(buffer, body, blockLength, version);
                 readFetchAtFixed();
                 return true;
+            case HistoryRequestDecoder.TEMPLATE_ID:
+                history.wrap(buffer, body, blockLength, version);
+                readHistoryFixed();
+                return true;
             case PresenceUpdateDecoder.TEMPLATE_ID:
                 presenceUpdate.wrap(buffer, body, blockLength, version);
                 readPresenceUpdateFixed();
+                return true;
+            case AclRequestDecoder.TEMPLATE_ID:
+                aclRequest.wrap(buffer, body, blockLength, version);
+                readAclRequestFixed();
                 return true;
             case PresenceSubscribeDecoder.TEMPLATE_ID:
                 presenceSubscribe.wrap(buffer, body, blockLength, version);

@@ -41,6 +41,7 @@ public final class Document
     Document lruNext;
 
     final SubscriberSet subscribers = new SubscriberSet();
+    final DocumentAcl acl = new DocumentAcl();
 
     Document(final long hash, final byte[] collection, final byte[] docId)
     {
@@ -154,6 +155,12 @@ public final class Document
     public SubscriberSet subscribers()
     {
         return subscribers;
+    }
+
+    /** @return its roles. */
+    public DocumentAcl acl()
+    {
+        return acl;
     }
 
     /** @return version of its last snapshot, -1 if none. */

@@ -75,6 +75,30 @@ public final class DocumentStore
     }
 
     /**
+     * Find the known document whose presence channel ({@code collection + "." + docId}) is the given one.
+     *
+     * @param hash          the channel's routing hash (equal to the document's).
+     * @param buffer        buffer holding the channel.
+     * @param offset        its offset.
+     * @param length        its length.
+     * @return the document's shell, or null (not a document channel, or a document this shard does not know).
+     */
+    public Document findByChannel(final long hash, final DirectBuffer buffer, final int offset, final int length)
+    {
+        for (Document d = byHash.get(hash); d != null; d = d.nextInBucket)
+        {
+            final int c = d.collection.length;
+            if (c + 1 + d.docId.length == length && buffer.getByte(offset + c) == '.' &&
+                Document.equalBytes(d.collection, buffer, offset, c) &&
+                Document.equalBytes(d.docId, buffer, offset + c + 1, d.docId.length))
+            {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Find a document, or make its shell (asking persistence whether it exists durably).
      *
      * @param hash             routing hash.

@@ -1,8 +1,11 @@
 package io.quire.engine.shard;
 
+import io.quire.codec.protocol.AclRole;
+import io.quire.codec.protocol.AclStateEncoder;
 import io.quire.codec.protocol.BooleanType;
 import io.quire.codec.protocol.ComponentKind;
 import io.quire.codec.protocol.DocSnapshotEncoder;
+import io.quire.codec.protocol.HistoryEntryEncoder;
 import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.OpAckEncoder;
 import io.quire.codec.protocol.OpBroadcastEncoder;
@@ -36,7 +39,9 @@ final class EgressEncoder
     private final OpBroadcastEncoder broadcast = new OpBroadcastEncoder();
     private final DocSnapshotEncoder snapshot = new DocSnapshotEncoder();
     private final RequestDoneEncoder done = new RequestDoneEncoder();
+    private final AclStateEncoder aclState = new AclStateEncoder();
     private final RequestRejectEncoder requestReject = new RequestRejectEncoder();
+    private final HistoryEntryEncoder history = new HistoryEntryEncoder();
     private final PresenceBroadcastEncoder presence = new PresenceBroadcastEncoder();
     private final PresenceRequestBroadcastEncoder presenceRequest = new PresenceRequestBroadcastEncoder();
     private final Utf8Scratch utf8 = new Utf8Scratch();
@@ -251,6 +256,26 @@ final class EgressEncoder
         outbound.end(MessageHeaderEncoder.ENCODED_LENGTH + done.encodedLength());
     }
 
+    void aclState(
+        final int edgeId, final long sessionId, final long requestId, final Document doc, final RequestKind kind)
+    {
+        final int offset = outbound.begin(1);
+        outbound.destination(0, edgeId);
+        aclState.wrapAndApplyHeader(outbound.buffer(), offset, header)
+            .sessionId(sessionId).requestId(requestId).docHash(doc.hash).version(doc.version).edgeId(edgeId)
+            .requestKind(kind);
+        final DocumentAcl acl = doc.acl;
+        final AclStateEncoder.EntriesEncoder entries = aclState.entriesCount(acl.size());
+        for (int i = 0; i < acl.size(); i++)
+        {
+            final byte[] user = acl.user(i);
+            entries.next().role(AclRole.get(acl.role(i))).putUser(user, 0, user.length);
+        }
+        aclState.putCollection(doc.collection, 0, doc.collection.length)
+            .putDocId(doc.docId, 0, doc.docId.length);
+        outbound.end(MessageHeaderEncoder.ENCODED_LENGTH + aclState.encodedLength());
+    }
+
     @SuppressWarnings("checkstyle:ParameterNumber")
     void requestReject(
         final int edgeId, final long sessionId, final long requestId, final long routingHash, final RequestKind kind,
@@ -269,6 +294,39 @@ final class EgressEncoder
         final int n = utf8.encode(truncate(message, 900));
         requestReject.putMessage(utf8.buffer, 0, n);
         outbound.end(MessageHeaderEncoder.ENCODED_LENGTH + requestReject.encodedLength());
+    }
+
+    /** One committed op's metadata (version, time, author, size) to the session that asked for the history. */
+    void historyEntry(
+        final int edgeId, final long sessionId, final long requestId, final Document doc, final HistoryEntry entry)
+    {
+        long inserted = 0;
+        long deleted = 0;
+        final TextOp op = entry.op;
+        if (entry.kind != HistoryEntry.DELETE)
+        {
+            // A CREATE's op is one insert holding the initial text.
+            for (int i = 0, n = op.size(); i < n; i++)
+            {
+                if (op.kind(i) == TextOp.INSERT)
+                {
+                    inserted += op.length(i);
+                }
+                else if (op.kind(i) == TextOp.DELETE)
+                {
+                    deleted += op.length(i);
+                }
+            }
+        }
+        final int offset = outbound.begin(1);
+        outbound.destination(0, edgeId);
+        history.wrapAndApplyHeader(outbound.buffer(), offset, header)
+            .sessionId(sessionId).requestId(requestId).docHash(doc.hash).version(entry.version)
+            .timestampNs(entry.timestampNs).inserted(inserted).deleted(deleted).edgeId(edgeId)
+            .opKind(opKind(entry.kind))
+            .putPrincipal(entry.principal, 0, entry.principalLength)
+            .putSource(entry.source, 0, entry.sourceLength);
+        outbound.end(MessageHeaderEncoder.ENCODED_LENGTH + history.encodedLength());
     }
 
     /** Presence (transformed, or relayed) to a set of edges, plus the same message back to its sender. */

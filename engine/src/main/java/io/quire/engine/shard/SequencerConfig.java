@@ -8,14 +8,45 @@ package io.quire.engine.shard;
  * @param snapshotIntervalOps    snapshot a document every this many ops (0: only on unload).
  * @param maxCatchUpOps          most ops one catch-up or transform may read from the journal.
  * @param snapshotChunkBytes     UTF-8 bytes of text per outbound snapshot message.
+ * @param aclEnforced            check document roles on every request that carries a principal.
+ * @param maxAclEntries          most users with a role on one document.
  */
 public record SequencerConfig(
     int shardId,
     long maxDocumentCodePoints,
     int snapshotIntervalOps,
     int maxCatchUpOps,
-    int snapshotChunkBytes)
+    int snapshotChunkBytes,
+    boolean aclEnforced,
+    int maxAclEntries)
 {
+    /**
+     * Without ACL enforcement.
+     *
+     * @param shardId               shard number.
+     * @param maxDocumentCodePoints document size limit.
+     * @param snapshotIntervalOps   snapshot interval.
+     * @param maxCatchUpOps         catch-up bound.
+     * @param snapshotChunkBytes    snapshot chunk size.
+     */
+    public SequencerConfig(
+        final int shardId, final long maxDocumentCodePoints, final int snapshotIntervalOps, final int maxCatchUpOps,
+        final int snapshotChunkBytes)
+    {
+        this(shardId, maxDocumentCodePoints, snapshotIntervalOps, maxCatchUpOps, snapshotChunkBytes, false,
+            io.quire.codec.CodecLimits.DEFAULT_MAX_ACL_ENTRIES);
+    }
+
+    /**
+     * @param enforced whether roles are checked.
+     * @return a copy with ACL enforcement on or off.
+     */
+    public SequencerConfig withAclEnforced(final boolean enforced)
+    {
+        return new SequencerConfig(shardId, maxDocumentCodePoints, snapshotIntervalOps, maxCatchUpOps,
+            snapshotChunkBytes, enforced, maxAclEntries);
+    }
+
     /** Defaults suitable for tests. */
     public static final SequencerConfig TEST = new SequencerConfig(0, 100L << 20, 1000, 100_000, 4096);
 }

@@ -46,6 +46,7 @@ public final class ShardRecovery implements JournalRecordHandler
     private final SnapshotStore snapshots;
     private final DocumentStore docs;
     private final JournalRecords decoder = new JournalRecords();
+    private final AclRecords aclDecoder = new AclRecords();
     private final TextUnicode ot = new TextUnicode();
     private final HistoryEntry entry = new HistoryEntry();
     private final Map<Document, State> states = new IdentityHashMap<>();
@@ -89,36 +90,28 @@ public final class ShardRecovery implements JournalRecordHandler
     {
         records++;
         lastLsn = lsn;
+        if (aclDecoder.isAclRecord(buffer, offset))
+        {
+            final io.quire.codec.journal.AclRecordDecoder acl = aclDecoder.decode(buffer, offset);
+            final Document doc = documentFor(acl.docHash(), buffer, aclDecoder.collectionOffset(),
+                aclDecoder.collectionLength(), aclDecoder.docIdOffset(), aclDecoder.docIdLength());
+            doc.acl.set(aclDecoder.user(), (byte)acl.roleRaw());
+            return;
+        }
         if (!decoder.isOpRecord(buffer, offset))
         {
             return;
         }
         final long hash = decoder.wrap(buffer, offset).docHash();
         decoder.decode(buffer, offset, lsn, entry);
-        Document doc = docs.find(hash, buffer, decoder.lastCollectionOffset(), decoder.lastCollectionLength(),
-            buffer, decoder.lastDocIdOffset(), decoder.lastDocIdLength());
-        State state;
-        if (doc == null)
+        final Document doc = documentFor(hash, buffer, decoder.lastCollectionOffset(), decoder.lastCollectionLength(),
+            decoder.lastDocIdOffset(), decoder.lastDocIdLength());
+        final State state = states.get(doc);
+        if (!doc.loaded)
         {
-            final byte[] collection = new byte[decoder.lastCollectionLength()];
-            buffer.getBytes(decoder.lastCollectionOffset(), collection);
-            final byte[] docId = new byte[decoder.lastDocIdLength()];
-            buffer.getBytes(decoder.lastDocIdOffset(), docId);
-            doc = new Document(hash, collection, docId);
-            docs.add(doc);
-            state = new State();
-            states.put(doc, state);
-            startDocument(doc, state);
-        }
-        else
-        {
-            state = states.get(doc);
-            if (!doc.loaded)
-            {
-                // Unloaded earlier in this pass to respect the memory bound: reload at its current version.
-                docs.load(doc);
-                state.textVersion = doc.version;
-            }
+            // Unloaded earlier in this pass to respect the memory bound: reload at its current version.
+            docs.load(doc);
+            state.textVersion = doc.version;
         }
         if (entry.version != state.nextVersion)
         {
@@ -136,6 +129,10 @@ public final class ShardRecovery implements JournalRecordHandler
             doc.createVersion = entry.version;
             doc.createSeq = entry.seq;
             doc.createSource = java.util.Arrays.copyOf(entry.source, entry.sourceLength);
+            if (entry.principalLength > 0 && doc.acl.isEmpty())
+            {
+                doc.acl.set(java.util.Arrays.copyOf(entry.principal, entry.principalLength), DocumentAcl.OWNER);
+            }
         }
         else if (entry.kind == HistoryEntry.DELETE)
         {
@@ -165,6 +162,27 @@ public final class ShardRecovery implements JournalRecordHandler
         docs.accountChange(doc);
     }
 
+    /** The document a record is about: its shell, made (and started from its snapshot) the first time. */
+    private Document documentFor(
+        final long hash, final DirectBuffer buffer, final int collectionOffset, final int collectionLength,
+        final int docIdOffset, final int docIdLength)
+    {
+        Document doc = docs.find(hash, buffer, collectionOffset, collectionLength, buffer, docIdOffset, docIdLength);
+        if (doc == null)
+        {
+            final byte[] collection = new byte[collectionLength];
+            buffer.getBytes(collectionOffset, collection);
+            final byte[] docId = new byte[docIdLength];
+            buffer.getBytes(docIdOffset, docId);
+            doc = new Document(hash, collection, docId);
+            docs.add(doc);
+            final State state = new State();
+            states.put(doc, state);
+            startDocument(doc, state);
+        }
+        return doc;
+    }
+
     private void startDocument(final Document doc, final State state)
     {
         final Rope text = new Rope();
@@ -183,6 +201,9 @@ public final class ShardRecovery implements JournalRecordHandler
             }
             state.textVersion = meta.version();
             doc.snapshotVersion = meta.version();
+            // Folding every AclRecord of the journal over the snapshot's ACL gives the latest roles: each user ends
+            // with the role of its last record, or the snapshot's if it has none (the journal may have lost a prefix).
+            doc.acl.fromSnapshot(meta.acl());
             snapshotsLoaded++;
         }
         doc.text = text;

@@ -4,7 +4,11 @@ import io.quire.codec.CodecConstants;
 import io.quire.codec.RejectReasons;
 import io.quire.codec.Utf8;
 import io.quire.codec.Utf8Exception;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRequestDecoder;
+import io.quire.codec.protocol.AclRole;
 import io.quire.codec.protocol.FetchSnapshotAtDecoder;
+import io.quire.codec.protocol.HistoryRequestDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.PresenceRequestDecoder;
@@ -52,6 +56,9 @@ import java.util.function.LongSupplier;
  */
 public final class ShardSequencer
 {
+    /** Most entries one HistoryRequest is answered with, whatever it asks for. */
+    public static final int MAX_HISTORY_ENTRIES = 1000;
+
     private static final Logger LOG = LoggerFactory.getLogger(ShardSequencer.class);
     private static final byte[] EMPTY = new byte[0];
 
@@ -67,12 +74,16 @@ public final class ShardSequencer
     private final TextUnicode ot = new TextUnicode();
     private final JournalRecords journalRecords = new JournalRecords();
     private final EgressEncoder egress;
+    private final AccessControl access;
+    private final AclRecords aclRecords = new AclRecords();
+    private final AclRequestDecoder aclRequest = new AclRequestDecoder();
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final SubmitOpDecoder submit = new SubmitOpDecoder();
     private final SubscribeDecoder subscribe = new SubscribeDecoder();
     private final UnsubscribeDecoder unsubscribe = new UnsubscribeDecoder();
     private final FetchSnapshotAtDecoder fetchAt = new FetchSnapshotAtDecoder();
+    private final HistoryRequestDecoder historyRequest = new HistoryRequestDecoder();
     private final PresenceUpdateDecoder presenceUpdate = new PresenceUpdateDecoder();
     private final PresenceSubscribeDecoder presenceSubscribe = new PresenceSubscribeDecoder();
     private final PresenceUnsubscribeDecoder presenceUnsubscribe = new PresenceUnsubscribeDecoder();
@@ -145,6 +156,7 @@ public final class ShardSequencer
         this.clock = clock;
         this.counters = counters;
         this.egress = new EgressEncoder(config.snapshotChunkBytes());
+        this.access = new AccessControl(config.aclEnforced());
     }
 
     /** @return the LSN the next record will get. */
@@ -195,6 +207,9 @@ public final class ShardSequencer
                 case FetchSnapshotAtDecoder.TEMPLATE_ID:
                     onFetchAt();
                     break;
+                case HistoryRequestDecoder.TEMPLATE_ID:
+                    onHistory();
+                    break;
                 case PresenceUpdateDecoder.TEMPLATE_ID:
                     onPresenceUpdate();
                     break;
@@ -206,6 +221,9 @@ public final class ShardSequencer
                     break;
                 case PresenceRequestDecoder.TEMPLATE_ID:
                     onPresenceRequest();
+                    break;
+                case AclRequestDecoder.TEMPLATE_ID:
+                    onAclRequest();
                     break;
                 default:
                     counters.ignored();
@@ -285,6 +303,12 @@ public final class ShardSequencer
 
         final Document doc = docs.findOrCreate(
             docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        if (!mayWrite(doc, kind))
+        {
+            rejectOp(base, doc.version, seq, kind, RejectReason.FORBIDDEN, kind == OpKind.EDIT ?
+                "Not allowed to edit this document" : "Only an owner may create or delete this document");
+            return;
+        }
         docs.load(doc);
 
         switch (kind)
@@ -606,6 +630,11 @@ public final class ShardSequencer
             doc.createVersion = version;
             doc.createSeq = seq;
             doc.createSource = copyBytes(in, sourceOffset, sourceLength);
+            if (principalLength > 0 && doc.acl.isEmpty())
+            {
+                // The creator of an unclaimed document owns it; the CREATE record is the grant (quire-journal.xml).
+                doc.acl.set(copyBytes(in, principalOffset, principalLength), DocumentAcl.OWNER);
+            }
         }
         else if (kind == HistoryEntry.DELETE)
         {
@@ -746,10 +775,18 @@ public final class ShardSequencer
         docIdOffset = subscribe.limit() + SubscribeDecoder.docIdHeaderLength();
         docIdLength = subscribe.docIdLength();
         subscribe.skipDocId();
+        principalOffset = subscribe.limit() + SubscribeDecoder.principalHeaderLength();
+        principalLength = subscribe.principalLength();
+        subscribe.skipPrincipal();
         sourceLength = 0;
         counters.read();
 
         final Document doc = docs.findOrCreate(docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        if (!access.mayRead(doc, in, principalOffset, principalLength))
+        {
+            requestReject(kind, RejectReason.FORBIDDEN, "Not allowed to read this document");
+            return;
+        }
         if (from == CodecConstants.NULL_VERSION)
         {
             docs.load(doc);
@@ -827,9 +864,17 @@ public final class ShardSequencer
         docIdOffset = fetchAt.limit() + FetchSnapshotAtDecoder.docIdHeaderLength();
         docIdLength = fetchAt.docIdLength();
         fetchAt.skipDocId();
+        principalOffset = fetchAt.limit() + FetchSnapshotAtDecoder.principalHeaderLength();
+        principalLength = fetchAt.principalLength();
+        fetchAt.skipPrincipal();
         counters.read();
 
         final Document doc = docs.findOrCreate(docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        if (!access.mayRead(doc, in, principalOffset, principalLength))
+        {
+            requestReject(kind, RejectReason.FORBIDDEN, "Not allowed to read this document");
+            return;
+        }
         docs.load(doc);
         long target = byTime ? versionAtTime(doc, atTime) :
             (atVersion == CodecConstants.NULL_VERSION ? doc.version : Math.min(atVersion, doc.version));
@@ -853,6 +898,48 @@ public final class ShardSequencer
             return;
         }
         egress.docSnapshot(edgeId, sessionId, requestId, doc, target, exists[0], past, kind);
+        event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
+    }
+
+    /**
+     * A page of who committed which version when: the entries of versions [start, end) oldest first, then the
+     * document's version. Read-only, from memory or (older versions) the journal, like a catch-up.
+     */
+    private void onHistory()
+    {
+        final HistoryRequestDecoder h = historyRequest;
+        h.wrap(in, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        sessionId = h.sessionId();
+        requestId = h.requestId();
+        edgeId = (int)h.edgeId();
+        docHash = h.docHash();
+        final long from = h.fromVersion();
+        final long wanted = Math.min(h.maxEntries(), MAX_HISTORY_ENTRIES);
+        collectionOffset = h.limit() + HistoryRequestDecoder.collectionHeaderLength();
+        collectionLength = h.collectionLength();
+        h.skipCollection();
+        docIdOffset = h.limit() + HistoryRequestDecoder.docIdHeaderLength();
+        docIdLength = h.docIdLength();
+        h.skipDocId();
+        counters.read();
+
+        final Document doc = docs.findOrCreate(docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        docs.load(doc);
+        final long start = from == CodecConstants.NULL_VERSION ? Math.max(0, doc.version - wanted) :
+            Math.min(from, doc.version);
+        final long end = Math.min(doc.version, start + wanted);
+        if (start < end && !resolveRange(doc, start, end))
+        {
+            requestReject(RequestKind.HISTORY, RejectReason.HISTORY_GONE,
+                "The history from version " + start + " can no longer be read (" + historyProblem + ")");
+            return;
+        }
+        for (long v = start; v < end; v++)
+        {
+            egress.historyEntry(edgeId, sessionId, requestId, doc, entryAt(doc, v));
+        }
+        egress.requestDone(edgeId, sessionId, requestId, docHash, doc.version, RequestKind.HISTORY,
+            doc.collection, doc.docId, emptyBuffer, 0, 0);
         event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
     }
 
@@ -956,6 +1043,17 @@ public final class ShardSequencer
         p.skipValue();
         counters.presence();
 
+        if (presence.docIdLength > 0 && access.enforced() && presence.principalLength > 0)
+        {
+            final Document doc = docs.findOrCreate(channelHash, in, presence.collectionOffset,
+                presence.collectionLength, in, presence.docIdOffset, presence.docIdLength);
+            if (!access.mayRead(doc, in, presence.principalOffset, presence.principalLength))
+            {
+                presenceReject(RequestKind.PRESENCE_UPDATE, channelHash, presence.channelOffset,
+                    presence.channelLength, "Not allowed to use presence on this document");
+                return;
+            }
+        }
         if (presence.docIdLength > 0 && docVersion != CodecConstants.NULL_VERSION)
         {
             final long hash = io.quire.codec.ShardRouter.docHash(
@@ -1045,6 +1143,19 @@ public final class ShardSequencer
             channelHash = presenceSubscribe.channelHash();
             channelOffset = presenceSubscribe.limit() + PresenceSubscribeDecoder.channelHeaderLength();
             channelLength = presenceSubscribe.channelLength();
+            presenceSubscribe.skipChannel();
+            principalOffset = presenceSubscribe.limit() + PresenceSubscribeDecoder.principalHeaderLength();
+            principalLength = presenceSubscribe.principalLength();
+            if (access.enforced() && principalLength > 0)
+            {
+                final Document doc = docs.findByChannel(channelHash, in, channelOffset, channelLength);
+                if (doc != null && !access.mayRead(doc, in, principalOffset, principalLength))
+                {
+                    presenceReject(RequestKind.PRESENCE_SUBSCRIBE, channelHash, channelOffset, channelLength,
+                        "Not allowed to use presence on this document");
+                    return;
+                }
+            }
         }
         else
         {
@@ -1072,6 +1183,16 @@ public final class ShardSequencer
         event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
     }
 
+    private void presenceReject(
+        final RequestKind kind, final long channelHash, final int channelOffset, final int channelLength,
+        final String text)
+    {
+        counters.rejected(RejectReason.FORBIDDEN);
+        egress.requestReject(edgeId, sessionId, requestId, channelHash, kind, RejectReason.FORBIDDEN,
+            emptyBuffer, 0, 0, emptyBuffer, 0, 0, in, channelOffset, channelLength, text);
+        event.setResult(CommandEvent.RESULT_REJECTED, (byte)RejectReason.FORBIDDEN.value());
+    }
+
     private void onPresenceRequest()
     {
         presenceRequest.wrap(in, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
@@ -1084,6 +1205,98 @@ public final class ShardSequencer
             egress.presenceRequest(edges, (int)presenceRequest.edgeId(), presenceRequest.sessionId(), channelHash,
                 in, channelOffset, channelLength);
         }
+        event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Access control
+
+    private boolean mayWrite(final Document doc, final OpKind kind)
+    {
+        switch (kind)
+        {
+            case CREATE:
+                return access.mayCreate(doc, in, principalOffset, principalLength);
+            case DELETE:
+                return access.mayDelete(doc, in, principalOffset, principalLength);
+            default:
+                return access.mayEdit(doc, in, principalOffset, principalLength);
+        }
+    }
+
+    /**
+     * GET: the ACL, for VIEWER and up. GRANT: OWNER only; journaled like an op (an LSN in this slot, replied to after
+     * the journal stage) unless it changes nothing. Always checked, whether or not enforcement is on: an ACL request
+     * without a principal is refused.
+     */
+    private void onAclRequest()
+    {
+        final AclRequestDecoder r = aclRequest;
+        r.wrap(in, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        sessionId = r.sessionId();
+        requestId = r.requestId();
+        edgeId = (int)r.edgeId();
+        docHash = r.docHash();
+        final boolean grant = r.action() == AclAction.GRANT;
+        final RequestKind kind = grant ? RequestKind.ACL_GRANT : RequestKind.ACL_GET;
+        final AclRole role = r.role();
+        collectionOffset = r.limit() + AclRequestDecoder.collectionHeaderLength();
+        collectionLength = r.collectionLength();
+        r.skipCollection();
+        docIdOffset = r.limit() + AclRequestDecoder.docIdHeaderLength();
+        docIdLength = r.docIdLength();
+        r.skipDocId();
+        final int userOffset = r.limit() + AclRequestDecoder.userHeaderLength();
+        final int userLength = r.userLength();
+        r.skipUser();
+        principalOffset = r.limit() + AclRequestDecoder.principalHeaderLength();
+        principalLength = r.principalLength();
+        r.skipPrincipal();
+
+        final Document doc = docs.findOrCreate(docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        if (doc.version == 0 || (!doc.exists && doc.acl.isEmpty()))
+        {
+            requestReject(kind, RejectReason.DOC_DOES_NOT_EXIST, "Document does not exist");
+            return;
+        }
+        final byte callerRole = principalLength == 0 ? DocumentAcl.NONE : doc.acl.roleOf(in, principalOffset, principalLength);
+        if (callerRole < (grant ? DocumentAcl.OWNER : DocumentAcl.VIEWER))
+        {
+            requestReject(kind, RejectReason.FORBIDDEN, grant ? "Only an owner may change the roles of this document" :
+                "Not allowed to read the roles of this document");
+            return;
+        }
+        if (grant)
+        {
+            if (userLength == 0 || role == AclRole.NULL_VAL || role == AclRole.SBE_UNKNOWN)
+            {
+                requestReject(kind, RejectReason.MESSAGE_BADLY_FORMED, "A grant needs a user and a role");
+                return;
+            }
+            final byte[] user = copyBytes(in, userOffset, userLength);
+            final byte newRole = (byte)role.value();
+            final byte oldRole = doc.acl.roleOf(user);
+            if (oldRole == DocumentAcl.OWNER && newRole != DocumentAcl.OWNER && doc.acl.ownerCount() == 1)
+            {
+                requestReject(kind, RejectReason.LAST_OWNER, "A document must keep at least one owner");
+                return;
+            }
+            if (newRole != DocumentAcl.NONE && doc.acl.isNew(user) && doc.acl.size() >= config.maxAclEntries())
+            {
+                requestReject(kind, RejectReason.ACL_TOO_LARGE,
+                    "A document may have at most " + config.maxAclEntries() + " users with a role");
+                return;
+            }
+            if (doc.acl.set(user, newRole))
+            {
+                final long lsn = nextLsn++;
+                event.setJournal(lsn, aclRecords.encode(event.journalBuffer(), config.shardId(), epoch.getAsLong(),
+                    clock.nanoTime(), doc, user, newRole, in, principalOffset, principalLength));
+                // A snapshot taken before the journal has this record must not carry the new ACL.
+                doc.lastRingSequence = sequence;
+            }
+        }
+        egress.aclState(edgeId, sessionId, requestId, doc, kind);
         event.setResult(CommandEvent.RESULT_REPLIED, (byte)0);
     }
 
@@ -1138,6 +1351,10 @@ public final class ShardSequencer
         else if (event.templateId() == SubscribeDecoder.TEMPLATE_ID || event.templateId() == FetchSnapshotAtDecoder.TEMPLATE_ID)
         {
             requestReject(RequestKind.FETCH, RejectReason.INTERNAL, message.toString());
+        }
+        else if (event.templateId() == HistoryRequestDecoder.TEMPLATE_ID)
+        {
+            requestReject(RequestKind.HISTORY, RejectReason.INTERNAL, message.toString());
         }
     }
 

@@ -64,6 +64,7 @@ public final class SnapshotPersistence implements DocumentPersistence
             shell.createVersion = meta.createVersion();
             shell.createSeq = meta.createSeq();
             shell.createSource = meta.createSource().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            shell.acl.fromSnapshot(meta.acl());
         }
     }
 
@@ -165,7 +166,7 @@ public final class SnapshotPersistence implements DocumentPersistence
             doc.version, doc.lastLsn, epoch.getAsLong(), doc.exists ? text.checksum() : 0,
             doc.exists ? CodecConstants.TEXT_UNICODE_URI : null, doc.createVersion,
             new String(doc.createSource, java.nio.charset.StandardCharsets.UTF_8), doc.createSeq, clock.nanoTime(),
-            text.utf16Length(), text.length());
+            text.utf16Length(), text.length(), doc.acl.toSnapshot());
         final SnapshotRef ref = store.write(meta, consumer -> text.forEachChunk(consumer::accept));
         doc.snapshotVersion = doc.version;
         doc.opsSinceSnapshot = 0;

@@ -146,7 +146,7 @@ public final class SnapshotWriter implements AutoCloseable
             final SnapshotMeta meta = new SnapshotMeta(job.shardId, job.docHash, job.collection, job.docId,
                 job.version, job.lsn, job.epoch, job.checksum, job.exists ? CodecConstants.TEXT_UNICODE_URI : null,
                 job.createVersion, new String(job.createSource, StandardCharsets.UTF_8), job.createSeq,
-                job.timestampNs, job.units, job.codePoints);
+                job.timestampNs, job.units, job.codePoints, job.acl);
             final SnapshotRef ref = store.write(meta, job);
             bytesWritten += ref.size();
             written.incrementOrdered();
@@ -181,6 +181,7 @@ public final class SnapshotWriter implements AutoCloseable
         private long timestampNs;
         private long codePoints;
         private int units;
+        private java.util.List<SnapshotMeta.AclEntry> acl;
         private char[] chars = new char[1024];
 
         void take(final int shardId, final Document doc, final long epoch, final long timestamp)
@@ -198,6 +199,8 @@ public final class SnapshotWriter implements AutoCloseable
             createVersion = doc.createVersion;
             createSource = doc.createSource;
             createSeq = doc.createSeq;
+            // The ACL may change once the shard thread moves on: take a copy now (a few entries, once a snapshot).
+            acl = doc.acl.toSnapshot();
             timestampNs = timestamp;
             codePoints = text.length();
             final long total = text.utf16Length();
@@ -218,6 +221,7 @@ public final class SnapshotWriter implements AutoCloseable
             collection = null;
             docId = null;
             createSource = null;
+            acl = null;
             if (chars.length > KEEP_BUFFER_UNITS)
             {
                 chars = new char[1024];

@@ -1,6 +1,7 @@
 package io.quire.engine.shard;
 
 import io.quire.codec.protocol.DocSnapshotDecoder;
+import io.quire.codec.protocol.HistoryEntryDecoder;
 import io.quire.codec.protocol.MessageHeaderDecoder;
 import io.quire.codec.protocol.OpAckDecoder;
 import io.quire.codec.protocol.OpBroadcastDecoder;
@@ -16,12 +17,12 @@ import org.agrona.DirectBuffer;
  * An engine→edge message decoded for assertions: a kind, the edge it went to and the fields tests look at.
  *
  * @param edge      destination edge.
- * @param type      ack, reject, op, snapshot, done, request-reject, presence, presence-request.
+ * @param type      ack, reject, op, snapshot, done, request-reject, presence, presence-request, acl, history.
  * @param session   target session (0: every subscriber).
  * @param version   version field.
- * @param seq       seq field.
+ * @param seq       seq field (history: the timestamp).
  * @param source    source field.
- * @param text      op JSON, snapshot text, reject reason/message, presence index:length.
+ * @param text      op JSON, snapshot text, reject reason/message, presence index:length, history kind+ins-del@author.
  * @param origin    origin session (broadcasts).
  * @param docType   snapshot type ("" for type null).
  * @param originEdge origin edge (broadcasts).
@@ -110,6 +111,12 @@ public record Reply(int edge, String type, long session, long version, long seq,
                 final String type = d.docType();
                 return new Reply(edge, last ? "snapshot" : "snapshot-chunk", session, version, 0, "", d.text(), 0, type, 0);
             }
+            case HistoryEntryDecoder.TEMPLATE_ID:
+            {
+                final HistoryEntryDecoder d = new HistoryEntryDecoder().wrap(buffer, body, bl, v);
+                final String text = d.opKind().name() + "+" + d.inserted() + "-" + d.deleted() + "@" + d.principal();
+                return new Reply(edge, "history", d.sessionId(), d.version(), d.timestampNs(), d.source(), text, 0, "", 0);
+            }
             case RequestDoneDecoder.TEMPLATE_ID:
             {
                 final RequestDoneDecoder d = new RequestDoneDecoder().wrap(buffer, body, bl, v);
@@ -143,6 +150,20 @@ public record Reply(int edge, String type, long session, long version, long seq,
                 final PresenceRequestBroadcastDecoder d = new PresenceRequestBroadcastDecoder().wrap(buffer, body, bl, v);
                 return new Reply(edge, "presence-request", d.targetSessionId(), -1, 0, "", d.channel(),
                     d.originSessionId(), "", 0);
+            }
+            case io.quire.codec.protocol.AclStateDecoder.TEMPLATE_ID:
+            {
+                final io.quire.codec.protocol.AclStateDecoder d =
+                    new io.quire.codec.protocol.AclStateDecoder().wrap(buffer, body, bl, v);
+                final long session = d.sessionId();
+                final long version = d.version();
+                final StringBuilder acl = new StringBuilder();
+                for (final io.quire.codec.protocol.AclStateDecoder.EntriesDecoder e : d.entries())
+                {
+                    final String role = e.role().name();
+                    acl.append(acl.length() == 0 ? "" : ",").append(e.user()).append(':').append(role);
+                }
+                return new Reply(edge, "acl", session, version, 0, "", acl.toString(), 0, "", 0);
             }
             default:
                 return new Reply(edge, "unknown-" + header.templateId(), 0, 0, 0, "", "", 0, "", 0);

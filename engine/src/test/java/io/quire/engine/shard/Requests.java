@@ -4,6 +4,7 @@ import io.quire.codec.ShardRouter;
 import io.quire.codec.Utf8;
 import io.quire.codec.protocol.ComponentKind;
 import io.quire.codec.protocol.FetchSnapshotAtEncoder;
+import io.quire.codec.protocol.HistoryRequestEncoder;
 import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.PresenceRequestEncoder;
@@ -106,7 +107,7 @@ public final class Requests
         e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)
             .docHash(ShardRouter.docHash(c, d)).fromVersion(from).edgeId(edge)
             .mode(live ? SubscribeMode.SUBSCRIBE : SubscribeMode.FETCH)
-            .collection(c).docId(d).principal("");
+            .collection(c).docId(d).principal(principal);
         length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         templateId = SubscribeEncoder.TEMPLATE_ID;
         return this;
@@ -129,9 +130,21 @@ public final class Requests
         e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)
             .docHash(ShardRouter.docHash(c, d)).atVersion(version).atTimestampNs(timeNs).edgeId(edge)
             .mode(timeNs >= 0 ? SnapshotAtMode.TIMESTAMP : SnapshotAtMode.VERSION)
-            .collection(c).docId(d).principal("");
+            .collection(c).docId(d).principal(principal);
         length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         templateId = FetchSnapshotAtEncoder.TEMPLATE_ID;
+        return this;
+    }
+
+    public Requests history(final int edge, final long session, final long request, final String c, final String d,
+        final long from, final long maxEntries)
+    {
+        final HistoryRequestEncoder e = new HistoryRequestEncoder();
+        e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)
+            .docHash(ShardRouter.docHash(c, d)).fromVersion(from).maxEntries(maxEntries).edgeId(edge)
+            .collection(c).docId(d).principal(principal);
+        length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+        templateId = HistoryRequestEncoder.TEMPLATE_ID;
         return this;
     }
 
@@ -144,7 +157,7 @@ public final class Requests
         e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)
             .channelHash(ShardRouter.channelHash(channel)).docVersion(docVersion).presenceVersion(pv).edgeId(edge)
             .index(index).length(len).shape(isNull ? PresenceShape.NULL : PresenceShape.INDEX_LENGTH)
-            .channel(channel).presenceId(presenceId).source(src).collection(c).docId(d).principal("")
+            .channel(channel).presenceId(presenceId).source(src).collection(c).docId(d).principal(principal)
             .value(isNull ? "null" : "{\"index\":" + index + ",\"length\":" + len + "}");
         length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         templateId = PresenceUpdateEncoder.TEMPLATE_ID;
@@ -155,7 +168,7 @@ public final class Requests
     {
         final PresenceSubscribeEncoder e = new PresenceSubscribeEncoder();
         e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)
-            .channelHash(ShardRouter.channelHash(channel)).edgeId(edge).channel(channel).principal("");
+            .channelHash(ShardRouter.channelHash(channel)).edgeId(edge).channel(channel).principal(principal);
         length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         templateId = PresenceSubscribeEncoder.TEMPLATE_ID;
         return this;
@@ -168,6 +181,21 @@ public final class Requests
             .channelHash(ShardRouter.channelHash(channel)).edgeId(edge).channel(channel);
         length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         templateId = PresenceRequestEncoder.TEMPLATE_ID;
+        return this;
+    }
+
+    /** An ACL request: GET when role is null, else a GRANT of role to user; the caller is {@link #principal}. */
+    public Requests acl(final int edge, final long session, final long request, final String c, final String d,
+        final io.quire.codec.protocol.AclRole role, final String user)
+    {
+        final io.quire.codec.protocol.AclRequestEncoder e = new io.quire.codec.protocol.AclRequestEncoder();
+        e.wrapAndApplyHeader(buffer, 0, header).sessionId(session).requestId(request)
+            .docHash(ShardRouter.docHash(c, d)).edgeId(edge)
+            .action(role == null ? io.quire.codec.protocol.AclAction.GET : io.quire.codec.protocol.AclAction.GRANT)
+            .role(role == null ? io.quire.codec.protocol.AclRole.NONE : role)
+            .collection(c).docId(d).user(user == null ? "" : user).principal(principal);
+        length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+        templateId = io.quire.codec.protocol.AclRequestEncoder.TEMPLATE_ID;
         return this;
     }
 }

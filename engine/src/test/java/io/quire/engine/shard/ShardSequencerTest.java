@@ -310,6 +310,89 @@ class ShardSequencerTest
         }
     }
 
+    private List<Reply> history(final ShardHarness shard, final String d, final long from, final long max)
+    {
+        final int mark = shard.mark();
+        final Reply done = shard.request(r.history(EDGE, 90, requestIds++, C, d, from, max), 90, "done",
+            "request-reject");
+        final List<Reply> out = new ArrayList<>(shard.since(mark).stream()
+            .filter(x -> x.session() == 90 && x.type().equals("history")).toList());
+        out.add(done);
+        return out;
+    }
+
+    @Test
+    void historyListsEachVersionWithItsAuthorTimeAndSizeThenTheDocumentsVersion()
+    {
+        try (ShardHarness shard = new ShardHarness(dir))
+        {
+            final long before = System.currentTimeMillis() * 1_000_000L;
+            r.principal = "alice";
+            create(shard, "h", "héllo", "A", 1);
+            r.principal = "bob";
+            edit(shard, 2, "h", 1, "B", 1, "[1,{\"d\":4},\"😀😀\"]");
+            r.principal = "";
+            edit(shard, 1, "h", 2, "A", 2, "[3,\"!\"]");
+            final long after = System.currentTimeMillis() * 1_000_000L + 1_000_000L;
+
+            final List<Reply> all = history(shard, "h", NULL_VERSION, 50);
+            assertThat(all).extracting(Reply::type).containsExactly("history", "history", "history", "done");
+            assertThat(all).extracting(Reply::version).containsExactly(0L, 1L, 2L, 3L);
+            assertThat(all).extracting(Reply::text).containsExactly(
+                "CREATE+5-0@alice", "EDIT+2-4@bob", "EDIT+1-0@", "HISTORY");
+            assertThat(all.subList(0, 3)).extracting(Reply::source).containsExactly("A", "B", "A");
+            assertThat(all.subList(0, 3)).allSatisfy(x -> assertThat(x.seq()).isBetween(before, after));
+            assertThat(all.get(0).seq()).isLessThanOrEqualTo(all.get(1).seq());
+
+            // A page: from a version, bounded by maxEntries; the newest ones when from is -1.
+            assertThat(history(shard, "h", 1, 1)).extracting(Reply::version).containsExactly(1L, 3L);
+            assertThat(history(shard, "h", NULL_VERSION, 2)).extracting(Reply::version).containsExactly(1L, 2L, 3L);
+            assertThat(history(shard, "h", 7, 10)).extracting(Reply::type).containsExactly("done");
+            assertThat(history(shard, "nothing", NULL_VERSION, 10)).singleElement()
+                .satisfies(x -> assertThat(x.version()).isZero());
+        }
+    }
+
+    @Test
+    void historyOlderThanMemoryIsReadFromTheJournal()
+    {
+        try (ShardHarness shard = new ShardHarness(dir, SequencerConfig.TEST, ThreadingMode.SHARED,
+            new MemoryPersistence(), 1L << 30, 100, 4))
+        {
+            create(shard, "d", "", "A", 1);
+            for (int i = 0; i < 30; i++)
+            {
+                r.principal = "user" + (i % 3);
+                assertThat(edit(shard, 1, "d", i + 1, "A", i + 2, "[\"x\"]").type()).isEqualTo("ack");
+            }
+            final List<Reply> page = history(shard, "d", 2, 10);
+            assertThat(page).extracting(Reply::version)
+                .containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 31L);
+            for (int i = 0; i < 10; i++)
+            {
+                assertThat(page.get(i).text()).isEqualTo("EDIT+1-0@user" + ((i + 1) % 3));
+            }
+        }
+    }
+
+    @Test
+    void aHistoryPageIsBoundedWhateverItAsksFor()
+    {
+        try (ShardHarness shard = new ShardHarness(dir))
+        {
+            create(shard, "big", "", "A", 1);
+            final int ops = ShardSequencer.MAX_HISTORY_ENTRIES + 5;
+            for (int i = 0; i < ops; i++)
+            {
+                shard.send(r.edit(EDGE, 1, requestIds++, C, "big", i + 1, "A", i + 2, "[\"x\"]"));
+            }
+            shard.await(x -> x.type().equals("ack") && x.version() == ops);
+            final List<Reply> page = history(shard, "big", 0, Integer.MAX_VALUE);
+            assertThat(page).hasSize(ShardSequencer.MAX_HISTORY_ENTRIES + 1);
+            assertThat(page.get(page.size() - 1).version()).isEqualTo(ops + 1);
+        }
+    }
+
     @Test
     void presenceIsTransformedToTheLatestVersionAndEchoedToItsSender()
     {

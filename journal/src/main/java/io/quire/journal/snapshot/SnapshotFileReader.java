@@ -211,7 +211,21 @@ final class SnapshotFileReader
         final int shardId = header.shardId();
         final long createVersion = header.createVersion();
         final long createSeq = header.createSeq();
-        final String collection = header.collection();
+        final java.util.List<SnapshotMeta.AclEntry> acl = new java.util.ArrayList<>();
+        final String collection;
+        try
+        {
+            for (final SnapshotHeaderDecoder.AclDecoder entry : header.acl())
+            {
+                final io.quire.codec.journal.AclRole role = entry.role();
+                acl.add(new SnapshotMeta.AclEntry(entry.user(), role));
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw corrupted(Reason.MALFORMED_HEADER, PREFIX, ex.getMessage());
+        }
+        collection = header.collection();
         final String docId = header.docId();
         final String docType = header.docType();
         final String createSource = header.createSource();
@@ -219,7 +233,7 @@ final class SnapshotFileReader
         {
             return new SnapshotMeta(shardId, docHash, collection, docId, version, lsn, epoch, checksum,
                 docType.isEmpty() ? null : docType, createVersion, createSource, createSeq, timestampNs,
-                utf16Length, codePointLength);
+                utf16Length, codePointLength, acl);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -63,6 +63,15 @@ final class SnapshotFileWriter
         checkString("docId", meta.docId(), limits.maxIdBytes());
         checkString("docType", meta.docType() == null ? "" : meta.docType(), limits.maxTypeBytes());
         checkString("createSource", meta.createSource(), limits.maxSourceBytes());
+        if (meta.acl().size() > limits.maxAclEntries())
+        {
+            throw new IllegalArgumentException(
+                "acl has " + meta.acl().size() + " entries, more than " + limits.maxAclEntries());
+        }
+        for (final SnapshotMeta.AclEntry entry : meta.acl())
+        {
+            checkString("acl user", entry.user(), limits.maxPrincipalBytes());
+        }
 
         measure.reset();
         text.forEachChunk(measure);
@@ -85,8 +94,13 @@ final class SnapshotFileWriter
             .timestampNs(meta.timestampNs())
             .shardId(meta.shardId())
             .createVersion(meta.createVersion())
-            .createSeq(meta.createSeq())
-            .collection(meta.collection())
+            .createSeq(meta.createSeq());
+        final SnapshotHeaderEncoder.AclEncoder acl = header.aclCount(meta.acl().size());
+        for (final SnapshotMeta.AclEntry entry : meta.acl())
+        {
+            acl.next().role(entry.role()).user(entry.user());
+        }
+        header.collection(meta.collection())
             .docId(meta.docId())
             .docType(meta.docType() == null ? "" : meta.docType())
             .createSource(meta.createSource());

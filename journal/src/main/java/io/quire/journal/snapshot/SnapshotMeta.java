@@ -1,5 +1,8 @@
 package io.quire.journal.snapshot;
 
+import io.quire.codec.journal.AclRole;
+
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,6 +24,9 @@ import java.util.Objects;
  * @param timestampNs     wall clock when taken, nanoseconds since the Unix epoch.
  * @param utf16Length     length of the text in UTF-16 code units.
  * @param codePointLength length of the text in code points.
+ * @param acl             the document's roles when the snapshot was taken (users with a role other than NONE, in
+ *                        the order they were first granted); empty for a document nobody owns and for snapshots of
+ *                        journal schema version 1.
  */
 public record SnapshotMeta(
     int shardId,
@@ -37,8 +43,57 @@ public record SnapshotMeta(
     long createSeq,
     long timestampNs,
     long utf16Length,
-    long codePointLength)
+    long codePointLength,
+    List<AclEntry> acl)
 {
+    /**
+     * One user's role on the document.
+     *
+     * @param user the principal.
+     * @param role VIEWER, EDITOR or OWNER.
+     */
+    public record AclEntry(String user, AclRole role)
+    {
+        /** Checks the entry. */
+        public AclEntry
+        {
+            Objects.requireNonNull(user, "user");
+            if (role != AclRole.VIEWER && role != AclRole.EDITOR && role != AclRole.OWNER)
+            {
+                throw new IllegalArgumentException("ACL role " + role + " of " + user + " is not VIEWER, EDITOR or OWNER");
+            }
+        }
+    }
+
+    /**
+     * A snapshot without ACL entries (see the canonical constructor for the parameters).
+     *
+     * @param shardId         shard.
+     * @param docHash         document hash.
+     * @param collection      collection.
+     * @param docId           document id.
+     * @param version         version.
+     * @param lsn             last LSN covered.
+     * @param epoch           epoch.
+     * @param checksum        text checksum.
+     * @param docType         type URI or null.
+     * @param createVersion   create version or -1.
+     * @param createSource    create src.
+     * @param createSeq       create seq.
+     * @param timestampNs     when taken.
+     * @param utf16Length     UTF-16 length.
+     * @param codePointLength code point length.
+     */
+    public SnapshotMeta(
+        final int shardId, final long docHash, final String collection, final String docId, final long version,
+        final long lsn, final long epoch, final long checksum, final String docType, final long createVersion,
+        final String createSource, final long createSeq, final long timestampNs, final long utf16Length,
+        final long codePointLength)
+    {
+        this(shardId, docHash, collection, docId, version, lsn, epoch, checksum, docType, createVersion, createSource,
+            createSeq, timestampNs, utf16Length, codePointLength, List.of());
+    }
+
     /**
      * Checks what the file format cannot hold.
      *
@@ -50,6 +105,7 @@ public record SnapshotMeta(
         Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(docId, "docId");
         Objects.requireNonNull(createSource, "createSource");
+        acl = List.copyOf(Objects.requireNonNull(acl, "acl"));
         if (shardId < 0 || shardId > 0xFFFF)
         {
             throw new IllegalArgumentException("shardId " + shardId + " outside [0, 65535]");

@@ -98,6 +98,27 @@ class SnapshotStoreTest
     }
 
     @Test
+    void theAclRoundTripsInOrder()
+    {
+        final SnapshotMeta plain = meta("docs", "shared", 4, "text");
+        final java.util.List<SnapshotMeta.AclEntry> acl = java.util.List.of(
+            new SnapshotMeta.AclEntry("alice", io.quire.codec.journal.AclRole.OWNER),
+            new SnapshotMeta.AclEntry("b\u00F6b \uD83D\uDE00", io.quire.codec.journal.AclRole.VIEWER),
+            new SnapshotMeta.AclEntry("carol", io.quire.codec.journal.AclRole.EDITOR));
+        final SnapshotMeta withAcl = new SnapshotMeta(plain.shardId(), plain.docHash(), plain.collection(),
+            plain.docId(), plain.version(), plain.lsn(), plain.epoch(), plain.checksum(), plain.docType(),
+            plain.createVersion(), plain.createSource(), plain.createSeq(), plain.timestampNs(), plain.utf16Length(),
+            plain.codePointLength(), acl);
+        try (SnapshotStore store = Snapshots.open(dir))
+        {
+            final SnapshotRef ref = store.write(withAcl, chunks("text", 2));
+            assertThat(store.readMeta(ref).acl()).containsExactlyElementsOf(acl);
+            assertThat(store.load(ref, new Snapshots.Collector())).isEqualTo(withAcl);
+        }
+        assertThat(plain.acl()).isEmpty();
+    }
+
+    @Test
     void lookupsFindTheNearestVersionOfTheDocumentOnly()
     {
         try (SnapshotStore store = Snapshots.open(dir))
