@@ -28,15 +28,17 @@ import java.util.Map;
  *   <tr><td>data</td><td>./data</td><td>data directory: {@code shard-N/journal}, {@code shard-N/snapshots}</td></tr>
  *   <tr><td>shards</td><td>2</td><td>total shard count of the cluster (same on every node and edge)</td></tr>
  *   <tr><td>shard-range</td><td>all</td><td>shards this node owns, {@code begin-end} (end exclusive)</td></tr>
- *   <tr><td>threading</td><td>shared</td><td>{@code shared}: one thread per shard; {@code dedicated}: three (and
- *       the spinning defaults below)</td></tr>
+ *   <tr><td>threading</td><td>single</td><td>{@code single}: one thread runs the ingress and every shard's stages;
+ *       {@code shared}: one thread per shard besides the ingress's; {@code dedicated}: three per shard (and the
+ *       spinning defaults below)</td></tr>
  *   <tr><td>wait-strategy</td><td>backoff (dedicated: busy-spin)</td><td>ring threads: backoff, blocking, sleeping,
  *       yielding, busy-spin</td></tr>
- *   <tr><td>idle-strategy</td><td>backoff (dedicated: busy-spin)</td><td>ingress agent: backoff, sleeping, yielding,
- *       busy-spin</td></tr>
+ *   <tr><td>idle-strategy</td><td>backoff (dedicated: busy-spin)</td><td>ingress agent (in single mode the engine's
+ *       one thread): backoff, backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK, sleeping, yielding, busy-spin</td></tr>
  *   <tr><td>ingress.fragment-limit</td><td>256</td><td>messages the ingress agent takes per duty cycle</td></tr>
  *   <tr><td>ring.size</td><td>4096</td><td>slots per shard ring: the bound on queued commands per shard</td></tr>
- *   <tr><td>ring.max-batch</td><td>256</td><td>shared mode: journal commit and send at least every N slots</td></tr>
+ *   <tr><td>ring.max-batch</td><td>256</td><td>single and shared modes: journal commit and send at least every N
+ *       slots</td></tr>
  *   <tr><td>doc.max-code-points</td><td>104857600</td><td>a document may not grow past this (≈100 MiB of ASCII)</td></tr>
  *   <tr><td>op.max-bytes</td><td>1m, less if term-length is small</td><td>UTF-8 bytes of text in one op (or
  *       create)</td></tr>
@@ -101,9 +103,9 @@ public final class EngineContext
     public static final int TERM_LENGTH_DEFAULT = 16 << 20;
     /** Default messages taken from the ingress per duty cycle. */
     public static final int FRAGMENT_LIMIT_DEFAULT = 256;
-    /** Bytes of a message that are not op text or components: header, fixed fields, ids, source, type. */
     /** Default timer slack of the thread that runs the ingress (and, in single mode, the shards). */
     public static final long TIMER_SLACK_DEFAULT_NS = 1_000;
+    /** Bytes of a message that are not op text or components: header, fixed fields, ids, source, type. */
     static final int MESSAGE_OVERHEAD_BYTES = 2048;
     /** Wire bytes of one op component besides its text: kind, length and the text's length prefix. */
     static final int COMPONENT_BYTES = 9;
@@ -113,7 +115,7 @@ public final class EngineContext
     private int shardCount = SHARDS_DEFAULT;
     private int shardBegin = 0;
     private int shardEnd = -1;
-    private ThreadingMode threading = ThreadingMode.SHARED;
+    private ThreadingMode threading = ThreadingMode.SINGLE;
     // Null means "follow the threading mode": backoff for shared, busy-spin for dedicated.
     private String waitStrategy;
     private String idleStrategy;

@@ -133,8 +133,8 @@ public final class BenchEngineCommand implements Callable<Integer>
         description = "Histogram output (default: bench-results/bench-engine-<sync>-<max|rate>.hgrm).")
     private Path hgrm;
 
-    @Option(names = "--threading", paramLabel = "MODE", defaultValue = "shared",
-        description = "Engine threading: shared or dedicated (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threading", paramLabel = "MODE", defaultValue = "single",
+        description = "Engine threading: single, shared or dedicated (default: ${DEFAULT-VALUE}, the engine's).")
     private String threading;
 
     @Option(names = "--client-idle", paramLabel = "NAME", defaultValue = "backoff",
