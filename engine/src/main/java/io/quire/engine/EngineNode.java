@@ -9,7 +9,9 @@ import io.quire.common.IdleStrategies;
 import io.quire.engine.egress.EdgeDirectory;
 import io.quire.engine.egress.EgressPublisher;
 import io.quire.engine.ingress.IngressAgent;
+import io.quire.engine.ring.ThreadingMode;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -31,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  * ({@link #launch(EngineContext)}, or {@link #launch(EngineContext, Aeron)} to share a client and its driver).
  * <p>
  * Start-up: media driver (embedded unless {@code driver=external}), Aeron client and counters, every owned shard
- * opened and recovered under {@code data/shard-N}, rings started, then the ingress subscription and its agent. Only
- * then does the node accept commands. {@link #close()} stops the ingress, drains and closes the shards (snapshots
+ * opened and recovered under {@code data/shard-N}, rings started, then the ingress subscription and its agent (in the
+ * single threading mode, one agent running the ingress and every shard's stages). Only then does the node accept
+ * commands. {@link #close()} stops the ingress, drains and closes the shards (snapshots
  * changed documents), then closes the publications, the client and the driver.
  */
 public final class EngineNode implements AutoCloseable
@@ -50,7 +53,7 @@ public final class EngineNode implements AutoCloseable
     private final EngineMetrics metrics;
     private final Subscription ingress;
     private final String ingressChannel;
-    private final AgentRunner ingressRunner;
+    private final AgentRunner runner;
     private volatile boolean closed;
 
     private EngineNode(final EngineContext ctx, final Aeron sharedAeron)
@@ -93,10 +96,12 @@ public final class EngineNode implements AutoCloseable
             this.metrics = new EngineMetrics(opened, ctx.shardBegin(), engineCounters);
             subscription = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
             this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
-            final IngressAgent agent = new IngressAgent(ctx, subscription, opened, edges, engineCounters, metrics,
-                new SystemNanoClock(), wallClock);
-            this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
-                ex -> LOG.error("ingress agent error", ex), engineCounters.ingressErrors, agent);
+            final IngressAgent ingressAgent = new IngressAgent(ctx, subscription, opened, edges, engineCounters,
+                metrics, new SystemNanoClock(), wallClock, ctx.timerSlackNs());
+            final Agent agent = ctx.threading() == ThreadingMode.SINGLE ?
+                new EngineAgent(ingressAgent, opened) : ingressAgent;
+            this.runner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+                ex -> LOG.error("{} agent error", agent.roleName(), ex), engineCounters.ingressErrors, agent);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -121,7 +126,7 @@ public final class EngineNode implements AutoCloseable
         this.directory = edges;
         this.shards = opened;
         this.ingress = subscription;
-        AgentRunner.startOnThread(ingressRunner);
+        AgentRunner.startOnThread(runner);
         LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}", ctx.nodeId(),
             ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount());
     }
@@ -349,7 +354,7 @@ public final class EngineNode implements AutoCloseable
             closed = true;
         }
         LOG.info("engine node {} closing", ctx.nodeId());
-        CloseHelper.quietClose(ingressRunner);
+        CloseHelper.quietClose(runner);
         for (final Shard shard : shards)
         {
             try

@@ -1338,12 +1338,12 @@ public final class ShardSequencer
         }
         if (doc.lastRingSequence <= journaled)
         {
+            if (doc.snapshotVersion != doc.version && !persistence.saveInBackground(doc))
+            {
+                return;
+            }
             dueSnapshots.poll();
             doc.snapshotDue = false;
-            if (doc.snapshotVersion != doc.version)
-            {
-                persistence.save(doc);
-            }
             doc.opsSinceSnapshot = 0;
         }
     }
