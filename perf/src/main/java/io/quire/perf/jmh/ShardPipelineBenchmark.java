@@ -55,7 +55,8 @@ import java.util.stream.Stream;
  * {@code encodeOnly} measures the SubmitOp encoding alone, to subtract.
  * <p>
  * Run: {@code java -jar perf/target/benchmarks.jar ShardPipelineBenchmark -f 1 [-prof gc]} (its 64 documents hold
- * about 12 M ops of the trace: sized so 8 one-second iterations would not run out even at 1.5 M ops/s, an upper bound, not a measured rate).
+ * about 12 M ops of the trace, so 8 one-second iterations would not run out even at 1.5 M ops/s: a sizing bound, not
+ * a measured rate).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
