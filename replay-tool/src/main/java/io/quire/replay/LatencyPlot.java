@@ -52,10 +52,10 @@ public final class LatencyPlot
     public static void write(final Map<String, Histogram> histograms, final String title, final Path file)
         throws IOException
     {
-        final XYChart chart = new XYChartBuilder().width(900).height(520).title(title)
-            .xAxisTitle("percentile").yAxisTitle("latency (µs)").build();
+        final XYChart chart = new XYChartBuilder().width(900).height(histograms.size() > 1 ? 600 : 520)
+            .title(title).xAxisTitle("percentile").yAxisTitle("latency (µs)").build();
         chart.getStyler().setLegendVisible(histograms.size() > 1);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setYAxisLogarithmic(histograms.size() > 1);
         chart.setCustomXAxisTickLabelsFormatter(LatencyPlot::percentileLabel);
         for (final Map.Entry<String, Histogram> e : histograms.entrySet())

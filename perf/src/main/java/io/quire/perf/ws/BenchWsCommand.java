@@ -43,13 +43,13 @@ public final class BenchWsCommand implements Callable<Integer>
 {
     /** Scenarios run when none is given: the two shapes at full speed, then at a load ShareDB sustains. */
     public static final List<String> DEFAULT_SCENARIOS = List.of(
-        "closed:200x1", "closed:1x20", "open:200x1@2", "open:1x20@10", "trace:4x3@10");
+        "closed:200x1", "closed:1x20", "open:200x1@5", "open:1x20@20", "trace:4x3@10");
 
     @Option(names = "--vs-sharedb", description = "also run every scenario against the reference ShareDB server")
     private boolean vsSharedb;
 
     @Option(names = "--scenario", split = ",", description = "scenarios, repeatable or comma-separated " +
-        "(default: closed:200x1, closed:1x20, open:200x1@2, open:1x20@10, trace:4x3@10)")
+        "(default: closed:200x1, closed:1x20, open:200x1@5, open:1x20@20, trace:4x3@10)")
     private List<String> scenarios = new ArrayList<>();
 
     @Option(names = "--warmup", description = "seconds of unmeasured load first (default ${DEFAULT-VALUE})")
@@ -141,7 +141,7 @@ public final class BenchWsCommand implements Callable<Integer>
         Files.writeString(out.resolve("summary.txt"), report.toString(), StandardCharsets.UTF_8);
         System.out.println();
         System.out.print(report);
-        System.out.println("reports in " + out.toAbsolutePath() + " (summary.txt, *.hgrm, ack-latency.png" +
+        System.out.println("reports in " + out.toAbsolutePath() + " (summary.txt, *.hgrm, ack-latency*.png" +
             (results.stream().anyMatch(r -> r.visible().getTotalCount() > 0) ? ", visible-latency.png" : "") + ")");
         if (failures > 0)
         {

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * Reports of WebSocket load runs: one {@code .hgrm} per system, scenario and measure (HdrHistogram's percentile
  * distribution, values in milliseconds), a summary table (ops/s and p50/p90/p99/p99.9/max of ack latency, p50/p99 of
- * visibility latency), the ratios between two systems on the same scenario, and a percentile plot per measure with
- * one curve per system and scenario.
+ * visibility latency), the ratios between two systems on the same scenario, a percentile plot per measure with one
+ * curve per system and scenario, and per scenario measured on several systems, a plot of their ack latencies.
  */
 public final class LatencyReport
 {
@@ -65,6 +65,19 @@ public final class LatencyReport
         if (!ack.isEmpty())
         {
             LatencyPlot.write(ack, "submit → ack latency by percentile", out.resolve("ack-latency.png"));
+        }
+        final Map<String, Map<String, Histogram>> byScenario = new LinkedHashMap<>();
+        for (final LoadResult r : results)
+        {
+            byScenario.computeIfAbsent(r.scenario().toString(), k -> new LinkedHashMap<>()).put(r.system(), r.ack());
+        }
+        for (final Map.Entry<String, Map<String, Histogram>> e : byScenario.entrySet())
+        {
+            if (e.getValue().size() > 1)
+            {
+                LatencyPlot.write(e.getValue(), e.getKey() + ": submit → ack latency by percentile",
+                    out.resolve("ack-latency-" + e.getKey().replaceAll("[^A-Za-z0-9.-]+", "-") + ".png"));
+            }
         }
         if (!visible.isEmpty())
         {
