@@ -40,7 +40,7 @@ public final class BenchJmhCommand implements Callable<Integer>
     private Profile profile = Profile.SHORT;
 
     @Option(names = "--out", description = "directory for jmh.json and jmh.txt (default ${DEFAULT-VALUE})")
-    private Path out = Path.of("perf/target/bench-jmh");
+    private Path out = RepoPaths.root().resolve("perf/target/bench-jmh");
 
     @Option(names = "--jar", description = "the JMH uber-jar (default perf/target/benchmarks.jar)")
     private Path jar;

@@ -65,11 +65,15 @@ public final class BenchWsCommand implements Callable<Integer>
         "closed loop) for the closed scenarios against each system")
     private boolean realClient;
 
+    @Option(names = "--quire-set", description = "engine.OPTION=VALUE or edge.OPTION=VALUE for Quire's server " +
+        "(repeatable), e.g. edge.idle-strategy=sleeping")
+    private List<String> quireSettings = new ArrayList<>();
+
     @Option(names = "--url", description = "drive this running server (ws://...) instead of starting any")
     private String url;
 
     @Option(names = "--out", description = "report directory (default ${DEFAULT-VALUE})")
-    private Path out = Path.of("perf/target/bench-ws");
+    private Path out = RepoPaths.root().resolve("perf/target/bench-ws");
 
     /** {@inheritDoc} */
     public Integer call() throws Exception
@@ -88,9 +92,10 @@ public final class BenchWsCommand implements Callable<Integer>
         final List<String> systems = url != null ? List.of("target") :
             vsSharedb ? List.of("quire", "sharedb") : List.of("quire");
         final String header = String.format(Locale.ROOT,
-            "bench-ws %s: %d cores (%s), java %s, warm-up %.0f s, measured %.0f s per run, load average %s at start%n",
+            "bench-ws %s: %d cores (%s), java %s, warm-up %.0f s, measured %.0f s per run, load average %s at start%s%n",
             Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
-            System.getProperty("java.version"), warmup, duration, loadAverage());
+            System.getProperty("java.version"), warmup, duration, loadAverage(),
+            quireSettings.isEmpty() ? "" : "; quire " + String.join(" ", quireSettings));
         System.out.print(header);
         final List<LoadResult> results = new ArrayList<>();
         final StringBuilder breakdown = new StringBuilder();
@@ -161,7 +166,7 @@ public final class BenchWsCommand implements Callable<Integer>
         final String stem = (system + "-" + scenario).replaceAll("[^A-Za-z0-9.-]+", "-");
         final Path data = Files.createTempDirectory("quire-bench-ws-");
         try (ServerProcess server = system.equals("quire") ?
-            Servers.quire(data, out.resolve(stem + "-server.log")) :
+            Servers.quire(data, out.resolve(stem + "-server.log"), quireSettings) :
             Servers.sharedb(out.resolve(stem + "-server.log")))
         {
             final LoadResult r = new WsLoadGenerator(system, server.wsUrl(), scenario, warmup, duration, typed).run();
@@ -211,7 +216,7 @@ public final class BenchWsCommand implements Callable<Integer>
                 final Path data = Files.createTempDirectory("quire-bench-ws-");
                 final String stem = ("node-" + system + "-" + s).replaceAll("[^A-Za-z0-9.-]+", "-");
                 try (ServerProcess server = url != null ? null : system.equals("quire") ?
-                    Servers.quire(data, out.resolve(stem + "-server.log")) :
+                    Servers.quire(data, out.resolve(stem + "-server.log"), quireSettings) :
                     Servers.sharedb(out.resolve(stem + "-server.log")))
                 {
                     final String target = server == null ? url : server.wsUrl();

@@ -37,12 +37,14 @@ public final class Servers
     /**
      * Quire's all-in-one server in a new JVM with this JVM's classpath and {@code config/jvm.options}.
      *
-     * @param data the data directory (journals).
-     * @param log  its log file.
+     * @param data     the data directory (journals).
+     * @param log      its log file.
+     * @param settings more {@code engine.OPTION=VALUE} / {@code edge.OPTION=VALUE} settings (after the bench ones).
      * @return the running server.
      * @throws IOException if it does not start.
      */
-    public static ServerProcess quire(final Path data, final Path log) throws IOException
+    public static ServerProcess quire(final Path data, final Path log, final List<String> settings)
+        throws IOException
     {
         final Path root = RepoPaths.root();
         final List<String> cmd = new ArrayList<>();
@@ -57,7 +59,9 @@ public final class Servers
         cmd.add("0");
         cmd.add("--data");
         cmd.add(data.toString());
-        for (final String s : BENCH_EDGE_SETTINGS)
+        final List<String> all = new ArrayList<>(BENCH_EDGE_SETTINGS);
+        all.addAll(settings);
+        for (final String s : all)
         {
             cmd.add("--set");
             cmd.add(s);
