@@ -84,6 +84,7 @@ public final class ShareDbClient
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private WebSocket socket;
+    private volatile boolean closing;
 
     private String src;
     private long nextSeq = 1;
@@ -610,8 +611,6 @@ public final class ShareDbClient
             fail("socket error: " + error);
         }
     }
-
-    private volatile boolean closing;
 
     /**
      * Close the socket (normal closure) and wait a little for the server's close.
