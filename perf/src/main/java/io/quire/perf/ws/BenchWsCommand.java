@@ -72,6 +72,10 @@ public final class BenchWsCommand implements Callable<Integer>
     @Option(names = "--url", description = "drive this running server (ws://...) instead of starting any")
     private String url;
 
+    @Option(names = "--time-limit", description = "seconds the whole benchmark may take; runs that would not " +
+        "fit are skipped and reported as failures (default ${DEFAULT-VALUE})")
+    private long timeLimit = 480;
+
     @Option(names = "--out", description = "report directory (default ${DEFAULT-VALUE})")
     private Path out = RepoPaths.root().resolve("perf/target/bench-ws");
 
@@ -101,10 +105,18 @@ public final class BenchWsCommand implements Callable<Integer>
         final StringBuilder breakdown = new StringBuilder();
         final StringBuilder loads = new StringBuilder();
         int failures = 0;
+        final long startNs = System.nanoTime();
         for (final Scenario scenario : list)
         {
             for (final String system : systems)
             {
+                if (!fits(startNs, 1))
+                {
+                    failures++;
+                    System.out.println("SKIPPED " + system + " " + scenario + ": it would not finish within " +
+                        "--time-limit " + timeLimit + " s");
+                    continue;
+                }
                 final String before = loadAverage();
                 try
                 {
@@ -141,7 +153,7 @@ public final class BenchWsCommand implements Callable<Integer>
         }
         if (realClient)
         {
-            report.append('\n').append(realClientRuns(list, systems));
+            report.append('\n').append(realClientRuns(list, systems, startNs));
         }
         Files.writeString(out.resolve("summary.txt"), report.toString(), StandardCharsets.UTF_8);
         System.out.println();
@@ -191,6 +203,13 @@ public final class BenchWsCommand implements Callable<Integer>
         }
     }
 
+    /** @return true if {@code runs} more runs (load, plus a margin for start-up and the checks) fit the limit. */
+    private boolean fits(final long startNs, final int runs)
+    {
+        final double elapsed = (System.nanoTime() - startNs) / 1e9;
+        return elapsed + runs * (warmup + duration + 20) <= timeLimit;
+    }
+
     private static double ms(final Map<String, Double> m, final String key)
     {
         final Double v = m.get(key);
@@ -198,7 +217,8 @@ public final class BenchWsCommand implements Callable<Integer>
     }
 
     /** The real sharedb client (node/loadgen.js) for the closed scenarios, against fresh servers. */
-    private String realClientRuns(final List<Scenario> list, final List<String> systems) throws Exception
+    private String realClientRuns(final List<Scenario> list, final List<String> systems, final long startNs)
+        throws Exception
     {
         final StringBuilder b = new StringBuilder("real sharedb client (node/loadgen.js, closed loop, one node " +
             "process for all clients)\n");
@@ -213,6 +233,12 @@ public final class BenchWsCommand implements Callable<Integer>
             }
             for (final String system : systems)
             {
+                if (!fits(startNs, 1))
+                {
+                    b.append(String.format(Locale.ROOT, "%-8s %-16s SKIPPED: --time-limit %d s%n", system, s,
+                        timeLimit));
+                    continue;
+                }
                 final Path data = Files.createTempDirectory("quire-bench-ws-");
                 final String stem = ("node-" + system + "-" + s).replaceAll("[^A-Za-z0-9.-]+", "-");
                 try (ServerProcess server = url != null ? null : system.equals("quire") ?

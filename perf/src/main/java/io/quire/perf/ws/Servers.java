@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /** Starts the servers a side-by-side benchmark compares, each in its own process on 127.0.0.1 with a free port. */
 public final class Servers
 {
-    private static final long START_TIMEOUT_MS = 120_000;
+    private static final long START_TIMEOUT_MS = 60_000;
     /**
      * Edge limits raised for benchmarks: the defaults (100 ops/s per connection) protect a server from abusive
      * clients; a benchmark measures what the engine can do, and ShareDB has no such limits.

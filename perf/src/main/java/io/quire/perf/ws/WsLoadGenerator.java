@@ -33,7 +33,7 @@ public final class WsLoadGenerator
 {
     private static final long HIGHEST_NS = TimeUnit.MINUTES.toNanos(10);
     private static final long CONNECT_TIMEOUT_MS = 30_000;
-    private static final long DRAIN_TIMEOUT_MS = 60_000;
+    private static final long DRAIN_TIMEOUT_MS = 30_000;
     private static final long CONVERGE_TIMEOUT_MS = 20_000;
     private static final int MAX_DOC_LENGTH = 2000;
 
@@ -301,6 +301,7 @@ public final class WsLoadGenerator
     {
         final StringBuilder problems = new StringBuilder();
         final int perDoc = scenario.clientsPerDoc();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONVERGE_TIMEOUT_MS);
         for (int d = 0; d < scenario.docs(); d++)
         {
             final List<ShareDbClient> group = clients.subList(d * perDoc, (d + 1) * perDoc);
@@ -308,7 +309,6 @@ public final class WsLoadGenerator
             try
             {
                 fresh.connect(http, url).thenCompose(ws -> fresh.ready()).get(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONVERGE_TIMEOUT_MS);
                 for (final ShareDbClient client : group)
                 {
                     while (client.version() < fresh.version() && System.nanoTime() < deadline)
