@@ -64,7 +64,10 @@ import java.util.Map;
  *       carries a principal; the all-in-one server turns it on when the edge authenticates users. Requests without
  *       a principal (anonymous deployments) are never checked</td></tr>
  *   <tr><td>acl.max-entries</td><td>256</td><td>most users with a role on one document</td></tr>
- *   <tr><td>epoch</td><td>1</td><td>leadership epoch stamped on journal records</td></tr>
+ *   <tr><td>epoch</td><td>0</td><td>leadership epoch this node is primary in, stamped on every journal record
+ *       and heartbeat; 0 (automatic): one above the newest epoch the shards' journals hold. An explicit epoch not
+ *       above the journaled one is refused ({@link StaleEpochException}). Each start journals an
+ *       {@code EpochRecord}</td></tr>
  * </table>
  */
 public final class EngineContext
@@ -137,7 +140,7 @@ public final class EngineContext
     private long heartbeatIntervalNs = 200_000_000L;
     private long edgeTimeoutNs = 5_000_000_000L;
     private long egressRetryNs = 20_000_000L;
-    private long epoch = 1;
+    private long epoch = 0;
     private Settings journalSettings = Settings.defaults("journal", Map.of());
     private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
     private JournalContext journalTemplate;
@@ -231,6 +234,10 @@ public final class EngineContext
         if (shardEnd < 0)
         {
             shardEnd = shardCount;
+        }
+        if (epoch < 0)
+        {
+            throw new ConfigException("quire.engine.epoch must be >= 0 (0: automatic), got " + epoch);
         }
         if (aclMaxEntries < 1 || aclMaxEntries > 65534)
         {

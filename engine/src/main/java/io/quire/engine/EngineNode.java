@@ -51,6 +51,7 @@ public final class EngineNode implements AutoCloseable
     private final Subscription ingress;
     private final String ingressChannel;
     private final AgentRunner ingressRunner;
+    private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     private EngineNode(final EngineContext ctx, final Aeron sharedAeron)
@@ -85,7 +86,8 @@ public final class EngineNode implements AutoCloseable
             // Every committed op is stamped with the wall clock: an offset from System.nanoTime(), re-sampled each
             // second, costs no allocation, where Instant.now() (SystemEpochNanoClock) allocates on every call.
             final OffsetEpochNanoClock wallClock = new OffsetEpochNanoClock(3, 250_000, 1_000_000_000L);
-            openShards(ctx, opened, sink, engineCounters, wallClock);
+            openShards(ctx, opened, sink, engineCounters, wallClock, epoch::get);
+            epoch.set(becomePrimary(ctx, opened, wallClock.nanoTime()));
             for (final Shard shard : opened)
             {
                 shard.start();
@@ -94,7 +96,7 @@ public final class EngineNode implements AutoCloseable
             subscription = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
             this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
             final IngressAgent agent = new IngressAgent(ctx, subscription, opened, edges, engineCounters, metrics,
-                new SystemNanoClock(), wallClock);
+                new SystemNanoClock(), wallClock, epoch::get);
             this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
                 ex -> LOG.error("ingress agent error", ex), engineCounters.ingressErrors, agent);
         }
@@ -122,8 +124,28 @@ public final class EngineNode implements AutoCloseable
         this.shards = opened;
         this.ingress = subscription;
         AgentRunner.startOnThread(ingressRunner);
-        LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}", ctx.nodeId(),
-            ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount());
+        LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}, primary in epoch {}",
+            ctx.nodeId(), ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount(),
+            epoch.get());
+    }
+
+    /**
+     * The node's epoch as primary: the configured one, or (epoch 0, the default) one above the newest epoch any owned
+     * shard's journal holds. Every shard journals an {@code EpochRecord} for it before its ring starts.
+     */
+    private static long becomePrimary(final EngineContext ctx, final Shard[] shards, final long timestampNs)
+    {
+        long journaled = 0;
+        for (final Shard shard : shards)
+        {
+            journaled = Math.max(journaled, shard.lastEpoch());
+        }
+        final long next = ctx.epoch() > 0 ? ctx.epoch() : journaled + 1;
+        for (final Shard shard : shards)
+        {
+            shard.beginEpoch(next, ctx.nodeId(), timestampNs);
+        }
+        return next;
     }
 
     /**
@@ -132,16 +154,15 @@ public final class EngineNode implements AutoCloseable
      */
     private static void openShards(
         final EngineContext ctx, final Shard[] opened, final EgressPublisher sink, final EngineCounters counters,
-        final OffsetEpochNanoClock wallClock)
+        final OffsetEpochNanoClock wallClock, final java.util.function.LongSupplier epoch)
     {
-        final long epoch = ctx.epoch();
         final int threads = Math.min(opened.length, Runtime.getRuntime().availableProcessors());
         if (threads <= 1)
         {
             for (int i = 0; i < opened.length; i++)
             {
                 opened[i] = Shard.open(ctx.shardSettings(ctx.shardBegin() + i), sink, counters::newCounter,
-                    () -> epoch, wallClock);
+                    epoch, wallClock);
             }
             return;
         }
@@ -157,7 +178,7 @@ public final class EngineNode implements AutoCloseable
             for (int i = 0; i < opened.length; i++)
             {
                 final ShardSettings settings = ctx.shardSettings(ctx.shardBegin() + i);
-                futures.add(pool.submit(() -> Shard.open(settings, sink, counters::newCounter, () -> epoch,
+                futures.add(pool.submit(() -> Shard.open(settings, sink, counters::newCounter, epoch,
                     wallClock)));
             }
             RuntimeException failure = null;
@@ -296,6 +317,12 @@ public final class EngineNode implements AutoCloseable
     public int ingressStream()
     {
         return ctx.ingressStream();
+    }
+
+    /** @return the epoch this node is primary in. */
+    public long epoch()
+    {
+        return epoch.get();
     }
 
     /** @return the Aeron client the node uses. */

@@ -7,6 +7,7 @@ import io.quire.engine.ring.SequencerStage;
 import io.quire.engine.ring.ShardRing;
 import io.quire.engine.ring.WaitStrategies;
 import io.quire.engine.shard.DocumentStore;
+import io.quire.engine.shard.EpochRecords;
 import io.quire.engine.shard.JournalRecordLookup;
 import io.quire.engine.shard.ShardCounters;
 import io.quire.engine.shard.ShardRecovery;
@@ -50,6 +51,7 @@ public final class Shard implements AutoCloseable
     private final AtomicCounter egressSent;
     private final AtomicCounter egressUndelivered;
     private final ShardRecovery.Result recovery;
+    private long lastEpoch;
     private boolean started;
 
     private Shard(
@@ -70,6 +72,7 @@ public final class Shard implements AutoCloseable
         {
             this.recovery = ShardRecovery.recover(reader, snapshots, documents);
         }
+        this.lastEpoch = recovery.lastEpoch();
         if (recovery.nextLsn() != writer.nextLsn())
         {
             throw new IllegalStateException("shard " + shardId + ": recovery ended at LSN " + recovery.nextLsn() +
@@ -107,6 +110,44 @@ public final class Shard implements AutoCloseable
         final LongSupplier epoch, final EpochNanoClock clock)
     {
         return new Shard(settings, sink, counterFactory, epoch, clock);
+    }
+
+    /**
+     * Before {@link #start()}: this node becomes the shard's primary in {@code epoch}. Appends and commits an
+     * {@code EpochRecord} (the fencing point: every later record carries {@code epoch}), so the journal says who
+     * wrote what even when two nodes once believed they were primary.
+     *
+     * @param epoch       the new epoch; must be above every epoch the journal holds.
+     * @param nodeId      this node.
+     * @param timestampNs wall clock.
+     * @throws StaleEpochException if {@code epoch} is not above the journal's last epoch.
+     */
+    public void beginEpoch(final long epoch, final int nodeId, final long timestampNs)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("shard " + settings.shardId() + ": epoch change while running");
+        }
+        final long last = lastEpoch;
+        if (epoch <= last)
+        {
+            throw new StaleEpochException(settings.shardId(), epoch, last);
+        }
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(64);
+        final int length = new EpochRecords().encode(buffer, epoch, last, timestampNs, nodeId);
+        writer.append(writer.nextLsn(), buffer, 0, length);
+        writer.commitBatch();
+        writer.handOver();
+        sequencer.journaledOutsideRing(writer.nextLsn());
+        lastEpoch = epoch;
+        LOG.info("shard {}: node {} is primary in epoch {} (previous {}), from LSN {}", settings.shardId(), nodeId,
+            epoch, last, writer.nextLsn());
+    }
+
+    /** @return the newest epoch in the shard's journal (recovered, or begun by {@link #beginEpoch}). */
+    public long lastEpoch()
+    {
+        return lastEpoch;
     }
 
     /** Start the ring's threads. */

@@ -112,6 +112,19 @@ public final class JournalWriter implements AutoCloseable
         return syncMode;
     }
 
+    /**
+     * Hand the writer to another thread: the thread that appended so far (e.g. a start-up thread that journaled an
+     * {@code EpochRecord}) has committed and will not append again; the next thread to append owns the writer.
+     */
+    public void handOver()
+    {
+        if (document != null)
+        {
+            throw new IllegalStateException("hand-over with a batch open");
+        }
+        appender.singleThreadedCheckReset();
+    }
+
     /** @return the options. */
     public JournalContext context()
     {

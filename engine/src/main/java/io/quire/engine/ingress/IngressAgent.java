@@ -42,7 +42,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     private final EpochNanoClock wallClock;
     private final long heartbeatIntervalNs;
     private final long edgeTimeoutNs;
-    private final long epoch;
+    private final java.util.function.LongSupplier epoch;
     private final int nodeId;
     private final int shardCount;
     private final int shardBegin;
@@ -61,6 +61,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
      * @param metrics      gauges to refresh.
      * @param nanoClock    monotonic clock for intervals and timeouts.
      * @param wallClock    wall clock for heartbeat timestamps.
+     * @param epoch        the node's current epoch (sent in heartbeats).
      */
     public IngressAgent(
         final EngineContext ctx,
@@ -70,7 +71,8 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         final EngineCounters counters,
         final EngineMetrics metrics,
         final NanoClock nanoClock,
-        final EpochNanoClock wallClock)
+        final EpochNanoClock wallClock,
+        final java.util.function.LongSupplier epoch)
     {
         this.subscription = subscription;
         this.shards = shards;
@@ -84,7 +86,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         this.wallClock = wallClock;
         this.heartbeatIntervalNs = ctx.heartbeatIntervalNs();
         this.edgeTimeoutNs = ctx.edgeTimeoutNs();
-        this.epoch = ctx.epoch();
+        this.epoch = epoch;
         this.nodeId = ctx.nodeId();
         this.shardCount = ctx.shardCount();
         this.shardBegin = ctx.shardBegin();
@@ -116,6 +118,10 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         {
             work += publisher.flush();
         }
+        if (directory.hasUngreeted())
+        {
+            directory.forEachUngreeted(sendHeartbeat);
+        }
         final long now = nanoClock.nanoTime();
         if (now - nextTickNs >= 0)
         {
@@ -142,7 +148,11 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
 
     private void sendHeartbeat(final EdgeDirectory.Edge edge)
     {
-        publisher.heartbeat(edge.publication(), epoch, wallClock.nanoTime(), nodeId, shardCount, shardBegin, shardEnd);
+        if (publisher.heartbeat(
+            edge.publication(), epoch.getAsLong(), wallClock.nanoTime(), nodeId, shardCount, shardBegin, shardEnd))
+        {
+            directory.greeted(edge);
+        }
     }
 
     private void onEdgeTimeout(final EdgeDirectory.Edge edge)

@@ -32,8 +32,11 @@ public final class ShardRecovery implements JournalRecordHandler
      * @param snapshots     snapshots loaded.
      * @param nextLsn       the LSN the next record will get.
      * @param millis        wall time taken.
+     * @param lastEpoch     the highest epoch any record carries (0 for an empty journal): a node that becomes primary
+     *                      for the shard must take a higher one.
      */
-    public record Result(long records, long applied, int documents, int snapshots, long nextLsn, long millis)
+    public record Result(
+        long records, long applied, int documents, int snapshots, long nextLsn, long millis, long lastEpoch)
     {
     }
 
@@ -47,6 +50,7 @@ public final class ShardRecovery implements JournalRecordHandler
     private final DocumentStore docs;
     private final JournalRecords decoder = new JournalRecords();
     private final AclRecords aclDecoder = new AclRecords();
+    private final EpochRecords epochs = new EpochRecords();
     private final TextUnicode ot = new TextUnicode();
     private final HistoryEntry entry = new HistoryEntry();
     private final Map<Document, State> states = new IdentityHashMap<>();
@@ -54,6 +58,7 @@ public final class ShardRecovery implements JournalRecordHandler
     private long applied;
     private int snapshotsLoaded;
     private long lastLsn;
+    private long lastEpoch;
 
     private ShardRecovery(final SnapshotStore snapshots, final DocumentStore docs)
     {
@@ -80,7 +85,7 @@ public final class ShardRecovery implements JournalRecordHandler
         }
         recovery.finish();
         return new Result(recovery.records, recovery.applied, recovery.states.size(), recovery.snapshotsLoaded,
-            recovery.lastLsn + 1, (System.nanoTime() - start) / 1_000_000);
+            recovery.lastLsn + 1, (System.nanoTime() - start) / 1_000_000, recovery.lastEpoch);
     }
 
     @Override
@@ -90,6 +95,13 @@ public final class ShardRecovery implements JournalRecordHandler
     {
         records++;
         lastLsn = lsn;
+        final long epoch = epochs.epochOf(buffer, offset);
+        if (epoch >= 0 && epoch < lastEpoch)
+        {
+            throw new IllegalStateException("recovery: record lsn " + lsn + " has epoch " + epoch +
+                ", older than epoch " + lastEpoch + " journaled before it (a fenced primary's record?)");
+        }
+        lastEpoch = Math.max(lastEpoch, epoch);
         if (aclDecoder.isAclRecord(buffer, offset))
         {
             final io.quire.codec.journal.AclRecordDecoder acl = aclDecoder.decode(buffer, offset);
