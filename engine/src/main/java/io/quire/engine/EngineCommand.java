@@ -35,6 +35,8 @@ import java.util.concurrent.CountDownLatch;
         "",
         "Prints exactly one line on stdout when it accepts commands:",
         "  engine ready node=<id> ingress=<channel> stream=<id> shards=<begin>-<end>",
+        "or, with --replica-of:",
+        "  engine replica ready node=<id> of=<primary data dir> shards=<begin>-<end>",
         "and runs until SIGTERM or SIGINT, then drains its rings, snapshots changed documents and exits (143 after " +
             "SIGTERM, 130 after SIGINT, as the JVM does for signals)."
     },
@@ -80,6 +82,11 @@ public final class EngineCommand implements Callable<Integer>
     @Option(names = "--durability", paramLabel = "POLICY",
         description = "Journal durability before acks: write (page cache) or sync (device).")
     private String durability;
+
+    @Option(names = "--replica-of", paramLabel = "DIR",
+        description = "Run as a hot standby of the primary whose data directory this is (same host: its journals " +
+            "are tailed read-only, copied into --data and applied). Accepts no commands.")
+    private String replicaOf;
 
     @Option(names = "--aeron-dir", paramLabel = "DIR", description = "Media driver directory.")
     private String aeronDir;
@@ -130,8 +137,16 @@ public final class EngineCommand implements Callable<Integer>
             node.close();
             closed.countDown();
         }, "quire-engine-shutdown"));
-        System.out.println("engine ready node=" + ctx.nodeId() + " ingress=" + node.ingressChannel() +
-            " stream=" + node.ingressStream() + " shards=" + ctx.shardBegin() + "-" + ctx.shardEnd());
+        if (node.isReplica())
+        {
+            System.out.println("engine replica ready node=" + ctx.nodeId() + " of=" + ctx.replicaOf() + " shards=" +
+                ctx.shardBegin() + "-" + ctx.shardEnd());
+        }
+        else
+        {
+            System.out.println("engine ready node=" + ctx.nodeId() + " ingress=" + node.ingressChannel() +
+                " stream=" + node.ingressStream() + " shards=" + ctx.shardBegin() + "-" + ctx.shardEnd());
+        }
         System.out.flush();
         closed.await();
         return 0;
@@ -173,6 +188,7 @@ public final class EngineCommand implements Callable<Integer>
         put(engine, "threading", threading);
         put(engine, "aeron.dir", aeronDir);
         put(engine, "driver", driver);
+        put(engine, "replica-of", replicaOf);
         put(journal, "durability", durability);
         final Settings settings = Settings.load("engine", engine, config);
         return new EngineContext()

@@ -64,6 +64,10 @@ import java.util.Map;
  *       carries a principal; the all-in-one server turns it on when the edge authenticates users. Requests without
  *       a principal (anonymous deployments) are never checked</td></tr>
  *   <tr><td>acl.max-entries</td><td>256</td><td>most users with a role on one document</td></tr>
+ *   <tr><td>replica-of</td><td>(none)</td><td>run as a hot standby of the primary whose data directory this is (the
+ *       local transport: its journals are tailed read-only, copied into this node's journals with the same LSNs and
+ *       applied to warm documents); the node accepts no commands</td></tr>
+ *   <tr><td>replica.lag-sample</td><td>1s</td><td>how often a replica measures its lag (records, bytes, ms)</td></tr>
  *   <tr><td>epoch</td><td>0</td><td>leadership epoch this node is primary in, stamped on every journal record
  *       and heartbeat; 0 (automatic): one above the newest epoch the shards' journals hold. An explicit epoch not
  *       above the journaled one is refused ({@link StaleEpochException}). Each start journals an
@@ -141,6 +145,8 @@ public final class EngineContext
     private long edgeTimeoutNs = 5_000_000_000L;
     private long egressRetryNs = 20_000_000L;
     private long epoch = 0;
+    private Path replicaOf;
+    private long replicaLagSampleNs = 1_000_000_000L;
     private Settings journalSettings = Settings.defaults("journal", Map.of());
     private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
     private JournalContext journalTemplate;
@@ -210,6 +216,9 @@ public final class EngineContext
         edgeTimeoutNs = s.getDurationNs("edge.timeout", edgeTimeoutNs);
         egressRetryNs = s.getDurationNs("egress.retry", egressRetryNs);
         epoch = s.getLong("epoch", epoch);
+        final String of = s.get("replica-of", replicaOf == null ? null : replicaOf.toString());
+        replicaOf = of == null || of.isBlank() ? null : Path.of(of);
+        replicaLagSampleNs = s.getDurationNs("replica.lag-sample", replicaLagSampleNs);
         journalSettings = s.forComponent("journal", Map.of());
         snapshotSettings = s.forComponent("snapshot", Map.of());
         return this;
@@ -234,6 +243,15 @@ public final class EngineContext
         if (shardEnd < 0)
         {
             shardEnd = shardCount;
+        }
+        if (replicaOf != null && replicaOf.toAbsolutePath().normalize().equals(dataDir.toAbsolutePath().normalize()))
+        {
+            throw new ConfigException("quire.engine.replica-of must name the primary's data directory, not this " +
+                "node's own (" + dataDir + ")");
+        }
+        if (replicaLagSampleNs <= 0)
+        {
+            throw new ConfigException("quire.engine.replica.lag-sample must be positive");
         }
         if (epoch < 0)
         {
@@ -390,6 +408,8 @@ public final class EngineContext
         m.put("memory.max-docs", memoryMaxDocs);
         m.put("snapshot.interval-ops", snapshotIntervalOps);
         m.put("epoch", epoch);
+        m.put("replica-of", replicaOf == null ? "" : replicaOf.toString());
+        m.put("replica.lag-sample", replicaLagSampleNs + "ns");
         return m;
     }
 
@@ -786,6 +806,28 @@ public final class EngineContext
     {
         conclude();
         return journalTemplate;
+    }
+
+    /** @return the primary's data directory this node replicates, or null for a primary. */
+    public Path replicaOf()
+    {
+        return replicaOf;
+    }
+
+    /**
+     * @param primaryDataDir the primary's data directory (null: this node is a primary).
+     * @return this.
+     */
+    public EngineContext replicaOf(final Path primaryDataDir)
+    {
+        this.replicaOf = primaryDataDir;
+        return this;
+    }
+
+    /** @return how often a replica samples its lag, ns. */
+    public long replicaLagSampleNs()
+    {
+        return replicaLagSampleNs;
     }
 
     /** @return the epoch. */

@@ -9,6 +9,7 @@ import io.quire.common.IdleStrategies;
 import io.quire.engine.egress.EdgeDirectory;
 import io.quire.engine.egress.EgressPublisher;
 import io.quire.engine.ingress.IngressAgent;
+import io.quire.engine.replica.ReplicaAgent;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OffsetEpochNanoClock;
@@ -52,6 +53,7 @@ public final class EngineNode implements AutoCloseable
     private final String ingressChannel;
     private final AgentRunner ingressRunner;
     private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
+    private ReplicaAgent replicaAgent;
     private volatile boolean closed;
 
     private EngineNode(final EngineContext ctx, final Aeron sharedAeron)
@@ -87,18 +89,31 @@ public final class EngineNode implements AutoCloseable
             // second, costs no allocation, where Instant.now() (SystemEpochNanoClock) allocates on every call.
             final OffsetEpochNanoClock wallClock = new OffsetEpochNanoClock(3, 250_000, 1_000_000_000L);
             openShards(ctx, opened, sink, engineCounters, wallClock, epoch::get);
-            epoch.set(becomePrimary(ctx, opened, wallClock.nanoTime()));
-            for (final Shard shard : opened)
-            {
-                shard.start();
-            }
             this.metrics = new EngineMetrics(opened, ctx.shardBegin(), engineCounters);
-            subscription = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
-            this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
-            final IngressAgent agent = new IngressAgent(ctx, subscription, opened, edges, engineCounters, metrics,
-                new SystemNanoClock(), wallClock, epoch::get);
-            this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
-                ex -> LOG.error("ingress agent error", ex), engineCounters.ingressErrors, agent);
+            if (ctx.replicaOf() != null)
+            {
+                final EngineCounters named = engineCounters;
+                replicaAgent = new ReplicaAgent(opened, ctx.replicaOf(), named::newCounter, wallClock,
+                    ctx.replicaLagSampleNs());
+                epoch.set(lastEpoch(opened));
+                this.ingressChannel = null;
+                this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+                    ex -> LOG.error("replica agent error", ex), engineCounters.ingressErrors, replicaAgent);
+            }
+            else
+            {
+                epoch.set(becomePrimary(ctx, opened, wallClock.nanoTime()));
+                for (final Shard shard : opened)
+                {
+                    shard.start();
+                }
+                subscription = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
+                this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
+                final IngressAgent agent = new IngressAgent(ctx, subscription, opened, edges, engineCounters,
+                    metrics, new SystemNanoClock(), wallClock, epoch::get);
+                this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+                    ex -> LOG.error("ingress agent error", ex), engineCounters.ingressErrors, agent);
+            }
         }
         catch (final RuntimeException | Error ex)
         {
@@ -124,9 +139,27 @@ public final class EngineNode implements AutoCloseable
         this.shards = opened;
         this.ingress = subscription;
         AgentRunner.startOnThread(ingressRunner);
-        LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}, primary in epoch {}",
-            ctx.nodeId(), ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount(),
-            epoch.get());
+        if (replicaAgent != null)
+        {
+            LOG.info("engine node {} is a replica of {}: shards {}-{} of {}, journaled epoch {}", ctx.nodeId(),
+                ctx.replicaOf(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount(), epoch.get());
+        }
+        else
+        {
+            LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}, primary in epoch {}",
+                ctx.nodeId(), ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(),
+                ctx.shardCount(), epoch.get());
+        }
+    }
+
+    private static long lastEpoch(final Shard[] shards)
+    {
+        long last = 0;
+        for (final Shard shard : shards)
+        {
+            last = Math.max(last, shard.lastEpoch());
+        }
+        return last;
     }
 
     /**
@@ -135,11 +168,7 @@ public final class EngineNode implements AutoCloseable
      */
     private static long becomePrimary(final EngineContext ctx, final Shard[] shards, final long timestampNs)
     {
-        long journaled = 0;
-        for (final Shard shard : shards)
-        {
-            journaled = Math.max(journaled, shard.lastEpoch());
-        }
+        final long journaled = lastEpoch(shards);
         final long next = ctx.epoch() > 0 ? ctx.epoch() : journaled + 1;
         for (final Shard shard : shards)
         {
@@ -319,7 +348,34 @@ public final class EngineNode implements AutoCloseable
         return ctx.ingressStream();
     }
 
-    /** @return the epoch this node is primary in. */
+    /** @return true if this node is a hot standby (it accepts no commands). */
+    public boolean isReplica()
+    {
+        return replicaAgent != null;
+    }
+
+    /**
+     * A replica's progress on one shard (any thread).
+     *
+     * @param shardId an owned shard.
+     * @return {applied LSN, records behind, bytes behind, ms behind} as of the last lag sample.
+     */
+    public long[] replicaProgress(final int shardId)
+    {
+        if (replicaAgent == null)
+        {
+            throw new IllegalStateException("engine node " + ctx.nodeId() + " is not a replica");
+        }
+        return replicaAgent.progress(shardId - ctx.shardBegin());
+    }
+
+    /** @return the first shard's replication failure (the node stopped following), or null. */
+    public RuntimeException replicationFailure()
+    {
+        return replicaAgent == null ? null : replicaAgent.failure();
+    }
+
+    /** @return the epoch this node is primary in (a replica: the newest epoch it has journaled). */
     public long epoch()
     {
         return epoch.get();

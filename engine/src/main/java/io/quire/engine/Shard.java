@@ -51,6 +51,7 @@ public final class Shard implements AutoCloseable
     private final AtomicCounter egressSent;
     private final AtomicCounter egressUndelivered;
     private final ShardRecovery.Result recovery;
+    private final ShardRecovery replay;
     private long lastEpoch;
     private boolean started;
 
@@ -68,9 +69,10 @@ public final class Shard implements AutoCloseable
         this.persistence = new SnapshotPersistence(shardId, snapshots, lookup, epoch, clock);
         this.documents = new DocumentStore(
             persistence, settings.maxLoadedBytes(), settings.maxLoadedDocs(), settings.historyMaxOps());
+        this.replay = ShardRecovery.open(snapshots, documents);
         try (JournalReader reader = writer.newReader())
         {
-            this.recovery = ShardRecovery.recover(reader, snapshots, documents);
+            this.recovery = replay.replay(reader);
         }
         this.lastEpoch = recovery.lastEpoch();
         if (recovery.nextLsn() != writer.nextLsn())
@@ -135,6 +137,7 @@ public final class Shard implements AutoCloseable
         }
         final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(64);
         final int length = new EpochRecords().encode(buffer, epoch, last, timestampNs, nodeId);
+        handOver();
         writer.append(writer.nextLsn(), buffer, 0, length);
         writer.commitBatch();
         writer.handOver();
@@ -142,6 +145,58 @@ public final class Shard implements AutoCloseable
         lastEpoch = epoch;
         LOG.info("shard {}: node {} is primary in epoch {} (previous {}), from LSN {}", settings.shardId(), nodeId,
             epoch, last, writer.nextLsn());
+    }
+
+    /**
+     * Before {@link #start()}, on the replication thread only: journal one record received from the primary (with
+     * the primary's LSN) and apply it to the documents with recovery's checks (consecutive versions, the text's
+     * checksum after every op). Call {@link #replicatedBatch()} at the end of each of the primary's batches.
+     *
+     * @param lsn    the record's LSN; must be this journal's next.
+     * @param buffer the record.
+     * @param offset its start.
+     * @param length its length.
+     * @throws IllegalStateException if the record does not follow (LSN, version) or does not apply to the text the
+     *                               primary had (checksum).
+     */
+    public void replicate(final long lsn, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("shard " + settings.shardId() + " is primary: it does not replicate");
+        }
+        writer.append(lsn, buffer, offset, length);
+        replay.onRecord(lsn, buffer, offset, length, -1, 0);
+        lastEpoch = replay.lastEpoch();
+    }
+
+    /** Replication thread: the primary's batch ended; commit the copy and bound memory. */
+    public void replicatedBatch()
+    {
+        writer.commitBatch();
+        replay.enforceBounds();
+    }
+
+    /**
+     * Before {@link #start()}: the thread that used the shard's journal so far (opening, replicating) will not touch
+     * it again; the next thread that does (the replication thread, or the ring after a promotion) owns it.
+     */
+    public void handOver()
+    {
+        writer.handOver();
+        lookup.handOver();
+    }
+
+    /** @return the LSN the next journal record gets. */
+    public long nextLsn()
+    {
+        return writer.nextLsn();
+    }
+
+    /** @return a new reader over this shard's journal (caller closes it, on one thread, before the shard). */
+    public JournalReader newJournalReader()
+    {
+        return writer.newReader();
     }
 
     /** @return the newest epoch in the shard's journal (recovered, or begun by {@link #beginEpoch}). */

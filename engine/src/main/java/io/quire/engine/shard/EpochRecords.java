@@ -82,6 +82,32 @@ public final class EpochRecords
     }
 
     /**
+     * The wall-clock time a record carries, whatever its kind.
+     *
+     * @param buffer record buffer.
+     * @param offset record start.
+     * @return its timestamp (ns since the epoch), or -1 for a record kind without one.
+     */
+    public long timestampOf(final DirectBuffer buffer, final int offset)
+    {
+        headerDecoder.wrap(buffer, offset);
+        final int at = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        switch (headerDecoder.templateId())
+        {
+            case JournalRecordDecoder.TEMPLATE_ID:
+                return opDecoder.wrap(buffer, at, blockLength, version).timestampNs();
+            case AclRecordDecoder.TEMPLATE_ID:
+                return aclDecoder.wrap(buffer, at, blockLength, version).timestampNs();
+            case EpochRecordDecoder.TEMPLATE_ID:
+                return epochDecoder.wrap(buffer, at, blockLength, version).timestampNs();
+            default:
+                return -1;
+        }
+    }
+
+    /**
      * Decode an epoch record (checked by {@link #isEpochRecord} first).
      *
      * @param buffer record buffer.

@@ -76,16 +76,57 @@ public final class ShardRecovery implements JournalRecordHandler
      */
     public static Result recover(final JournalReader reader, final SnapshotStore snapshots, final DocumentStore docs)
     {
+        return open(snapshots, docs).replay(reader);
+    }
+
+    /**
+     * A recovery that can go on after the journal's end: a replica applies the records it receives with the same
+     * checks ({@link #onRecord}, then {@link #enforceBounds()} between batches).
+     *
+     * @param snapshots the shard's snapshots.
+     * @param docs      the empty document store to fill.
+     * @return the handler, before any record.
+     */
+    public static ShardRecovery open(final SnapshotStore snapshots, final DocumentStore docs)
+    {
+        return new ShardRecovery(snapshots, docs);
+    }
+
+    /**
+     * Replay a whole journal from its start.
+     *
+     * @param reader a reader over the shard's journal (rewound here).
+     * @return what was recovered.
+     */
+    public Result replay(final JournalReader reader)
+    {
         final long start = System.nanoTime();
-        final ShardRecovery recovery = new ShardRecovery(snapshots, docs);
         reader.toStart();
-        while (reader.poll(recovery, 256) > 0)
+        while (reader.poll(this, 256) > 0)
         {
-            docs.enforceBounds(Long.MAX_VALUE, null);
+            enforceBounds();
         }
-        recovery.finish();
-        return new Result(recovery.records, recovery.applied, recovery.states.size(), recovery.snapshotsLoaded,
-            recovery.lastLsn + 1, (System.nanoTime() - start) / 1_000_000, recovery.lastEpoch);
+        finish();
+        return new Result(records, applied, states.size(), snapshotsLoaded, lastLsn + 1,
+            (System.nanoTime() - start) / 1_000_000, lastEpoch);
+    }
+
+    /** Keep the loaded documents within the store's memory bound (between batches). */
+    public void enforceBounds()
+    {
+        docs.enforceBounds(Long.MAX_VALUE, null);
+    }
+
+    /** @return the LSN of the last record applied (0 if none). */
+    public long lastLsn()
+    {
+        return lastLsn;
+    }
+
+    /** @return the newest epoch applied. */
+    public long lastEpoch()
+    {
+        return lastEpoch;
     }
 
     @Override

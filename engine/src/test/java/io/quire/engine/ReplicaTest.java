@@ -1,0 +1,214 @@
+package io.quire.engine;
+
+import io.aeron.Aeron;
+import io.quire.engine.client.DocRef;
+import io.quire.engine.client.EngineClient;
+import io.quire.engine.ot.TextOp;
+import io.quire.engine.replica.ReplicaDivergedException;
+import io.quire.engine.shard.Document;
+import io.quire.journal.JournalReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A hot standby with the local transport, as real nodes in this JVM (each with its embedded driver, Chronicle
+ * journals in temp dirs): it catches up with what the primary journaled before it started, follows it live, keeps
+ * every document at the primary's version and text, writes a journal equal to the primary's record for record, and
+ * refuses a primary whose journal its own is not a prefix of.
+ */
+class ReplicaTest
+{
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception
+    {
+        for (int i = open.size() - 1; i >= 0; i--)
+        {
+            open.get(i).close();
+        }
+    }
+
+    private EngineNode primary(final Path home)
+    {
+        final EngineNode node = EngineNode.launch(EngineNodeTest.testContext(home));
+        open.add(node);
+        return node;
+    }
+
+    private EngineNode replica(final Path home, final Path primaryHome)
+    {
+        final EngineNode node = EngineNode.launch(EngineNodeTest.testContext(home).replicaOf(primaryHome.resolve("data")));
+        open.add(node);
+        return node;
+    }
+
+    /** Creates documents and edits them through a real client; waits for every ack. */
+    private void write(final EngineNode node, final int edgeId, final int docs, final int edits, final String tag)
+    {
+        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
+        final EngineEpochTest.Seen seen = new EngineEpochTest.Seen();
+        try (EngineClient client = EngineClient.connect(aeron, node.ingressChannel(), node.ingressStream(), edgeId,
+            "aeron:ipc", 2000 + edgeId, seen))
+        {
+            EngineNodeTest.await("heartbeat", () -> seen.heartbeatEpoch > 0, client);
+            final byte[] src = ("src-" + tag).getBytes(StandardCharsets.UTF_8);
+            final List<Long> sent = new ArrayList<>();
+            long seq = 1;
+            for (int d = 0; d < docs; d++)
+            {
+                sent.add(client.submitCreate(1, new DocRef("docs", tag + d), -1, src, seq++, "doc " + d + " 😀"));
+            }
+            EngineNodeTest.await("creates", () -> seen.acks.containsAll(sent), client);
+            for (int e = 0; e < edits; e++)
+            {
+                for (int d = 0; d < docs; d++)
+                {
+                    final long at = 1 + e;
+                    sent.add(client.submitEdit(1, new DocRef("docs", tag + d), at, src, seq++,
+                        new TextOp().insert("e" + e + " ")));
+                }
+                EngineNodeTest.await("edits", () -> seen.acks.containsAll(sent), client);
+            }
+        }
+        finally
+        {
+            aeron.close();
+        }
+    }
+
+    private static long lastLsn(final Path home, final int shard)
+    {
+        try (JournalReader r = JournalReader.open(home.resolve("data/shard-" + shard + "/journal")))
+        {
+            return r.lastLsn();
+        }
+    }
+
+    private static List<byte[]> journal(final Path home, final int shard)
+    {
+        final List<byte[]> records = new ArrayList<>();
+        try (JournalReader r = JournalReader.open(home.resolve("data/shard-" + shard + "/journal")))
+        {
+            while (r.poll((lsn, buffer, offset, length, index, position) ->
+            {
+                assertThat(lsn).isEqualTo(records.size() + 1);
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                records.add(bytes);
+            }, 64) > 0)
+            {
+                continue;
+            }
+        }
+        return records;
+    }
+
+    private static void awaitCaughtUp(final EngineNode replica, final Path primaryHome)
+    {
+        final long deadline = System.nanoTime() + 20_000_000_000L;
+        for (int shard = 0; shard < 2; shard++)
+        {
+            final long target = lastLsn(primaryHome, shard);
+            while (replica.replicaProgress(shard)[0] < target)
+            {
+                assertThat(replica.replicationFailure()).isNull();
+                assertThat(System.nanoTime() - deadline).as("replica caught up with shard %d", shard).isNegative();
+                Thread.onSpinWait();
+                try
+                {
+                    Thread.sleep(5);
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new AssertionError(ex);
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> documents(final EngineNode node)
+    {
+        final Map<String, String> out = new HashMap<>();
+        for (int shard = 0; shard < 2; shard++)
+        {
+            node.shard(shard).documents().forEach((Document doc) ->
+                out.put(doc.collection() + "/" + doc.docId(), doc.version() + " " + doc.text().toString()));
+        }
+        return out;
+    }
+
+    @Test
+    void followsThePrimaryAndKeepsEqualJournalsAndDocuments()
+    {
+        final Path p = dir.resolve("p");
+        final Path r = dir.resolve("r");
+        final EngineNode primary = primary(p);
+        write(primary, 11, 6, 3, "before");
+
+        final EngineNode replica = replica(r, p);
+        assertThat(replica.isReplica()).isTrue();
+        assertThat(replica.ingressChannel()).as("a replica accepts no commands").isNull();
+        awaitCaughtUp(replica, p);
+        write(primary, 12, 6, 20, "live");
+        awaitCaughtUp(replica, p);
+        assertThat(replica.replicaProgress(0)[1]).as("no records behind after a sample").isGreaterThanOrEqualTo(0);
+
+        replica.close();
+        primary.close();
+        assertThat(replica.shard(0).lastEpoch()).as("the epoch came with the records").isEqualTo(primary.epoch());
+        final Map<String, String> docs = documents(primary);
+        assertThat(docs).hasSize(12);
+        assertThat(documents(replica)).as("same versions and texts").isEqualTo(docs);
+        for (int shard = 0; shard < 2; shard++)
+        {
+            final List<byte[]> theirs = journal(p, shard);
+            final List<byte[]> ours = journal(r, shard);
+            assertThat(ours).as("shard %d record for record", shard).hasSameSizeAs(theirs);
+            for (int i = 0; i < theirs.size(); i++)
+            {
+                assertThat(ours.get(i)).as("shard %d lsn %d", shard, i + 1).isEqualTo(theirs.get(i));
+            }
+        }
+    }
+
+    @Test
+    void aRestartedReplicaResumesAndADivergedOneIsRefused()
+    {
+        final Path p = dir.resolve("p");
+        final Path other = dir.resolve("other");
+        final Path r = dir.resolve("r");
+        final EngineNode primary = primary(p);
+        write(primary, 11, 4, 2, "a");
+        EngineNode replica = replica(r, p);
+        awaitCaughtUp(replica, p);
+        replica.close();
+
+        write(primary, 12, 4, 2, "b");
+        replica = replica(r, p);
+        awaitCaughtUp(replica, p);
+        replica.close();
+        primary.close();
+        assertThat(journal(r, 0)).hasSameSizeAs(journal(p, 0));
+        assertThat(documents(replica)).isEqualTo(documents(primary));
+
+        final EngineNode stranger = primary(other);
+        write(stranger, 13, 4, 2, "c");
+        stranger.close();
+        assertThatThrownBy(() -> replica(r, other)).isInstanceOf(ReplicaDivergedException.class);
+    }
+}
