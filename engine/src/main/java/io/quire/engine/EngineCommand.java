@@ -84,8 +84,10 @@ public final class EngineCommand implements Callable<Integer>
     private String durability;
 
     @Option(names = "--replica-of", paramLabel = "DIR",
-        description = "Run as a hot standby of the primary whose data directory this is (same host: its journals " +
-            "are tailed read-only, copied into --data and applied). Accepts no commands.")
+        description = "Run as a hot standby of a primary: its data directory (same host: its journals are tailed " +
+            "read-only) or its replication channel (aeron:udp?endpoint=HOST:PORT, the primary's " +
+            "replication.channel: records stream over Aeron). Records are journaled into --data, then applied. " +
+            "Accepts no commands.")
     private String replicaOf;
 
     @Option(names = "--aeron-dir", paramLabel = "DIR", description = "Media driver directory.")

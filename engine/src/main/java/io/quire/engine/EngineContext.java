@@ -68,6 +68,16 @@ import java.util.Map;
  *       local transport: its journals are tailed read-only, copied into this node's journals with the same LSNs and
  *       applied to warm documents); the node accepts no commands</td></tr>
  *   <tr><td>replica.lag-sample</td><td>1s</td><td>how often a replica measures its lag (records, bytes, ms)</td></tr>
+ *   <tr><td>replica-of (remote)</td><td></td><td>an {@code aeron:} channel instead of a directory: the primary's
+ *       replication channel; records arrive over Aeron, are journaled, then applied</td></tr>
+ *   <tr><td>replica.channel</td><td>aeron:udp?endpoint=127.0.0.1:0</td><td>where a remote replica receives records
+ *       (port 0: any free port, announced in its hello)</td></tr>
+ *   <tr><td>replica.stream</td><td>1101</td><td>its stream id</td></tr>
+ *   <tr><td>replication.channel</td><td>(none)</td><td>a primary's channel for replica hellos; empty: it streams to
+ *       no remote replica</td></tr>
+ *   <tr><td>replication.stream</td><td>1100</td><td>stream id of the replication channel</td></tr>
+ *   <tr><td>replication.term-length</td><td>1m</td><td>term length of the streams to replicas (a journal record must
+ *       fit in an eighth of it)</td></tr>
  *   <tr><td>epoch</td><td>0</td><td>leadership epoch this node is primary in, stamped on every journal record
  *       and heartbeat; 0 (automatic): one above the newest epoch the shards' journals hold. An explicit epoch not
  *       above the journaled one is refused ({@link StaleEpochException}). Each start journals an
@@ -145,8 +155,13 @@ public final class EngineContext
     private long edgeTimeoutNs = 5_000_000_000L;
     private long egressRetryNs = 20_000_000L;
     private long epoch = 0;
-    private Path replicaOf;
+    private String replicaOf;
     private long replicaLagSampleNs = 1_000_000_000L;
+    private String replicaChannel = "aeron:udp?endpoint=127.0.0.1:0";
+    private int replicaStream = 1101;
+    private String replicationChannel = "";
+    private int replicationStream = 1100;
+    private int replicationTermLength = 1 << 20;
     private Settings journalSettings = Settings.defaults("journal", Map.of());
     private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
     private JournalContext journalTemplate;
@@ -216,8 +231,14 @@ public final class EngineContext
         edgeTimeoutNs = s.getDurationNs("edge.timeout", edgeTimeoutNs);
         egressRetryNs = s.getDurationNs("egress.retry", egressRetryNs);
         epoch = s.getLong("epoch", epoch);
-        final String of = s.get("replica-of", replicaOf == null ? null : replicaOf.toString());
-        replicaOf = of == null || of.isBlank() ? null : Path.of(of);
+        final String of = s.get("replica-of", replicaOf);
+        replicaOf = of == null || of.isBlank() ? null : of.trim();
+        replicaChannel = s.get("replica.channel", replicaChannel);
+        replicaStream = s.getInt("replica.stream", replicaStream);
+        replicationChannel = s.get("replication.channel", replicationChannel);
+        replicationStream = s.getInt("replication.stream", replicationStream);
+        replicationTermLength =
+            (int)Math.min(Integer.MAX_VALUE, s.getSize("replication.term-length", replicationTermLength));
         replicaLagSampleNs = s.getDurationNs("replica.lag-sample", replicaLagSampleNs);
         journalSettings = s.forComponent("journal", Map.of());
         snapshotSettings = s.forComponent("snapshot", Map.of());
@@ -244,7 +265,8 @@ public final class EngineContext
         {
             shardEnd = shardCount;
         }
-        if (replicaOf != null && replicaOf.toAbsolutePath().normalize().equals(dataDir.toAbsolutePath().normalize()))
+        if (replicaOf != null && !isRemoteReplica() &&
+            Path.of(replicaOf).toAbsolutePath().normalize().equals(dataDir.toAbsolutePath().normalize()))
         {
             throw new ConfigException("quire.engine.replica-of must name the primary's data directory, not this " +
                 "node's own (" + dataDir + ")");
@@ -408,7 +430,12 @@ public final class EngineContext
         m.put("memory.max-docs", memoryMaxDocs);
         m.put("snapshot.interval-ops", snapshotIntervalOps);
         m.put("epoch", epoch);
-        m.put("replica-of", replicaOf == null ? "" : replicaOf.toString());
+        m.put("replica-of", replicaOf == null ? "" : replicaOf);
+        m.put("replica.channel", replicaChannel);
+        m.put("replica.stream", replicaStream);
+        m.put("replication.channel", replicationChannel);
+        m.put("replication.stream", replicationStream);
+        m.put("replication.term-length", replicationTermLength);
         m.put("replica.lag-sample", replicaLagSampleNs + "ns");
         return m;
     }
@@ -808,10 +835,16 @@ public final class EngineContext
         return journalTemplate;
     }
 
-    /** @return the primary's data directory this node replicates, or null for a primary. */
-    public Path replicaOf()
+    /** @return what this node replicates (a data directory, or the primary's replication channel), or null. */
+    public String replicaOf()
     {
         return replicaOf;
+    }
+
+    /** @return true if {@link #replicaOf()} is an Aeron channel (the remote transport). */
+    public boolean isRemoteReplica()
+    {
+        return replicaOf != null && replicaOf.startsWith("aeron:");
     }
 
     /**
@@ -820,8 +853,59 @@ public final class EngineContext
      */
     public EngineContext replicaOf(final Path primaryDataDir)
     {
-        this.replicaOf = primaryDataDir;
+        this.replicaOf = primaryDataDir == null ? null : primaryDataDir.toString();
         return this;
+    }
+
+    /**
+     * @param primaryReplicationChannel the primary's replication channel (remote transport), e.g.
+     *                                  {@code aeron:udp?endpoint=10.0.0.1:40200}; null: this node is a primary.
+     * @return this.
+     */
+    public EngineContext replicaOf(final String primaryReplicationChannel)
+    {
+        this.replicaOf = primaryReplicationChannel;
+        return this;
+    }
+
+    /** @return the channel a remote replica receives records on. */
+    public String replicaChannel()
+    {
+        return replicaChannel;
+    }
+
+    /** @return the stream a remote replica receives records on. */
+    public int replicaStream()
+    {
+        return replicaStream;
+    }
+
+    /** @return the channel a primary takes replica hellos on ("" : no remote replicas). */
+    public String replicationChannel()
+    {
+        return replicationChannel;
+    }
+
+    /**
+     * @param channel the channel a primary takes replica hellos on ("" : none).
+     * @return this.
+     */
+    public EngineContext replicationChannel(final String channel)
+    {
+        this.replicationChannel = channel;
+        return this;
+    }
+
+    /** @return the stream of the replication channel (hellos to the primary). */
+    public int replicationStream()
+    {
+        return replicationStream;
+    }
+
+    /** @return term length of the publications that stream records to replicas (a record must fit in 1/8). */
+    public int replicationTermLength()
+    {
+        return replicationTermLength;
     }
 
     /** @return how often a replica samples its lag, ns. */

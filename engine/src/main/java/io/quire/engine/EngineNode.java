@@ -9,7 +9,10 @@ import io.quire.common.IdleStrategies;
 import io.quire.engine.egress.EdgeDirectory;
 import io.quire.engine.egress.EgressPublisher;
 import io.quire.engine.ingress.IngressAgent;
+import io.quire.engine.replica.RemoteReplicaAgent;
 import io.quire.engine.replica.ReplicaAgent;
+import io.quire.engine.replica.Replication;
+import io.quire.engine.replica.ReplicationSourceAgent;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OffsetEpochNanoClock;
@@ -53,7 +56,8 @@ public final class EngineNode implements AutoCloseable
     private final String ingressChannel;
     private final AgentRunner ingressRunner;
     private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
-    private ReplicaAgent replicaAgent;
+    private Replication replicaAgent;
+    private AgentRunner replicationRunner;
     private volatile boolean closed;
 
     private EngineNode(final EngineContext ctx, final Aeron sharedAeron)
@@ -93,8 +97,12 @@ public final class EngineNode implements AutoCloseable
             if (ctx.replicaOf() != null)
             {
                 final EngineCounters named = engineCounters;
-                replicaAgent = new ReplicaAgent(opened, ctx.replicaOf(), named::newCounter, wallClock,
-                    ctx.replicaLagSampleNs());
+                replicaAgent = ctx.isRemoteReplica() ?
+                    new RemoteReplicaAgent(client, ctx.nodeId(), ctx.replicaOf(), ctx.replicationStream(),
+                        ctx.replicaChannel(), ctx.replicaStream(), opened, ctx.shardBegin(), named::newCounter,
+                        wallClock, ctx.replicaLagSampleNs()) :
+                    new ReplicaAgent(opened, java.nio.file.Path.of(ctx.replicaOf()), named::newCounter, wallClock,
+                        ctx.replicaLagSampleNs());
                 epoch.set(lastEpoch(opened));
                 this.ingressChannel = null;
                 this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
@@ -113,6 +121,13 @@ public final class EngineNode implements AutoCloseable
                     metrics, new SystemNanoClock(), wallClock, epoch::get);
                 this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
                     ex -> LOG.error("ingress agent error", ex), engineCounters.ingressErrors, agent);
+                if (!ctx.replicationChannel().isBlank())
+                {
+                    replicationRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+                        ex -> LOG.error("replication agent error", ex), engineCounters.ingressErrors,
+                        new ReplicationSourceAgent(client, ctx.replicationChannel(), ctx.replicationStream(), opened,
+                            ctx.shardBegin(), ctx.replicationTermLength()));
+                }
             }
         }
         catch (final RuntimeException | Error ex)
@@ -139,6 +154,10 @@ public final class EngineNode implements AutoCloseable
         this.shards = opened;
         this.ingress = subscription;
         AgentRunner.startOnThread(ingressRunner);
+        if (replicationRunner != null)
+        {
+            AgentRunner.startOnThread(replicationRunner);
+        }
         if (replicaAgent != null)
         {
             LOG.info("engine node {} is a replica of {}: shards {}-{} of {}, journaled epoch {}", ctx.nodeId(),
@@ -433,6 +452,7 @@ public final class EngineNode implements AutoCloseable
         }
         LOG.info("engine node {} closing", ctx.nodeId());
         CloseHelper.quietClose(ingressRunner);
+        CloseHelper.quietClose(replicationRunner);
         for (final Shard shard : shards)
         {
             try

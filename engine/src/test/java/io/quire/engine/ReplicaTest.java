@@ -50,6 +50,30 @@ class ReplicaTest
         return node;
     }
 
+    private EngineNode primary(final Path home, final String replicationChannel)
+    {
+        final EngineNode node = EngineNode.launch(
+            EngineNodeTest.testContext(home).replicationChannel(replicationChannel));
+        open.add(node);
+        return node;
+    }
+
+    private EngineNode remoteReplica(final Path home, final String primaryChannel)
+    {
+        final EngineNode node = EngineNode.launch(EngineNodeTest.testContext(home).replicaOf(primaryChannel));
+        open.add(node);
+        return node;
+    }
+
+    private static int freeUdpPort() throws java.io.IOException
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
     private EngineNode replica(final Path home, final Path primaryHome)
     {
         final EngineNode node = EngineNode.launch(EngineNodeTest.testContext(home).replicaOf(primaryHome.resolve("data")));
@@ -173,6 +197,41 @@ class ReplicaTest
         assertThat(replica.shard(0).lastEpoch()).as("the epoch came with the records").isEqualTo(primary.epoch());
         final Map<String, String> docs = documents(primary);
         assertThat(docs).hasSize(12);
+        assertThat(documents(replica)).as("same versions and texts").isEqualTo(docs);
+        for (int shard = 0; shard < 2; shard++)
+        {
+            final List<byte[]> theirs = journal(p, shard);
+            final List<byte[]> ours = journal(r, shard);
+            assertThat(ours).as("shard %d record for record", shard).hasSameSizeAs(theirs);
+            for (int i = 0; i < theirs.size(); i++)
+            {
+                assertThat(ours.get(i)).as("shard %d lsn %d", shard, i + 1).isEqualTo(theirs.get(i));
+            }
+        }
+    }
+
+    @Test
+    void followsOverAeronAcrossAReplicaRestart() throws Exception
+    {
+        final Path p = dir.resolve("p");
+        final Path r = dir.resolve("r");
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
+        final EngineNode primary = primary(p, channel);
+        write(primary, 11, 6, 3, "before");
+        EngineNode replica = remoteReplica(r, channel);
+        awaitCaughtUp(replica, p);
+        write(primary, 12, 6, 10, "live");
+        awaitCaughtUp(replica, p);
+        replica.close();
+
+        write(primary, 13, 6, 5, "meanwhile");
+        replica = remoteReplica(r, channel);
+        awaitCaughtUp(replica, p);
+        replica.close();
+        primary.close();
+        assertThat(replica.replicationFailure()).isNull();
+        final Map<String, String> docs = documents(primary);
+        assertThat(docs).hasSize(18);
         assertThat(documents(replica)).as("same versions and texts").isEqualTo(docs);
         for (int shard = 0; shard < 2; shard++)
         {

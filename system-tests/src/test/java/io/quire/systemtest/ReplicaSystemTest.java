@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A primary engine and a hot standby with the local transport, each in its own JVM, while clients (edges in this
+ * A primary engine and a hot standby (local transport, then remote over Aeron UDP), each in its own JVM, while clients (edges in this
  * JVM, over UDP) edit: the primary is killed with SIGKILL and restarted on its data twice, and the replica follows
  * throughout. At the end the two journals are equal record for record and rebuild the same documents. The lag the
  * replica showed under load is logged (records behind, and the time to reach what the primary had journaled).
@@ -54,10 +54,22 @@ class ReplicaSystemTest
     }
 
     @Test
-    void theReplicaFollowsAPrimaryThatIsKilledAndRestarted() throws Exception
+    void aLocalReplicaFollowsAPrimaryThatIsKilledAndRestarted() throws Exception
+    {
+        run(false);
+    }
+
+    @Test
+    void aRemoteReplicaFollowsAPrimaryThatIsKilledAndRestarted() throws Exception
+    {
+        run(true);
+    }
+
+    private void run(final boolean remote) throws Exception
     {
         final Random random = new Random(System.nanoTime());
         final String ingress = "aeron:udp?endpoint=127.0.0.1:" + EngineCrashSystemTest.freeUdpPort();
+        final String replication = "aeron:udp?endpoint=127.0.0.1:" + EngineCrashSystemTest.freeUdpPort();
         final Path data = dir.resolve("primary");
         final Path replicaData = dir.resolve("replica");
         final List<String> common = List.of("--node-id", "7", "--shards", "2",
@@ -65,10 +77,11 @@ class ReplicaSystemTest
             "--set", "ring.size=1024", "--set", "journal.block-size=1m", "--set", "journal.batch.max-bytes=256k",
             "--set", "replica.lag-sample=200ms");
         final List<String> primaryArgs = new ArrayList<>(List.of("--data", data.toString(), "--ingress", ingress,
-            "--aeron-dir", dir.resolve("primary-aeron").toString()));
+            "--aeron-dir", dir.resolve("primary-aeron").toString(), "--set", "replication.channel=" + replication));
         primaryArgs.addAll(common);
         final List<String> replicaArgs = new ArrayList<>(List.of("--data", replicaData.toString(),
-            "--replica-of", data.toString(), "--aeron-dir", dir.resolve("replica-aeron").toString()));
+            "--replica-of", remote ? replication : data.toString(),
+            "--aeron-dir", dir.resolve("replica-aeron").toString()));
         replicaArgs.addAll(common);
 
         EngineProcess primary = EngineProcess.start(dir.resolve("primary.log"), 60, TimeUnit.SECONDS, primaryArgs);
@@ -166,7 +179,7 @@ class ReplicaSystemTest
         assertThat(replica.log()).as("the replica logged no ERROR").doesNotContain(" ERROR ");
         Collections.sort(behind);
         Collections.sort(catchUpMs);
-        final String figures = String.format("replica lag under load: records behind p50 %d max %d; time to reach " +
+        final String figures = String.format((remote ? "remote" : "local") + " replica lag under load: records behind p50 %d max %d; time to reach " +
             "the primary's journal end p50 %d ms max %d ms (%d samples, %d records)", behind.get(behind.size() / 2),
             behind.get(behind.size() - 1), catchUpMs.get(catchUpMs.size() / 2), catchUpMs.get(catchUpMs.size() - 1),
             catchUpMs.size(), primaryAudit.records);

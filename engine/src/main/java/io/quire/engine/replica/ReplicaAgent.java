@@ -14,7 +14,7 @@ import java.util.function.Function;
  * sample the replication lag once per {@code sampleIntervalNs}. The shards' rings are not running: this agent is the
  * only thread that touches their journals and documents until the node stops (or is promoted).
  */
-public final class ReplicaAgent implements Agent
+public final class ReplicaAgent implements Agent, Replication
 {
     private static final int MAX_BATCHES_PER_SHARD = 16;
 
@@ -74,7 +74,7 @@ public final class ReplicaAgent implements Agent
         return work;
     }
 
-    /** @return the first shard's replication failure, or null while every shard follows. */
+    @Override
     public RuntimeException failure()
     {
         for (final ShardTail tail : tails)
@@ -87,12 +87,7 @@ public final class ReplicaAgent implements Agent
         return null;
     }
 
-    /**
-     * Any thread: how far a shard has come.
-     *
-     * @param index the shard's index among the owned shards.
-     * @return {applied LSN, records behind, bytes behind, ms behind} as of the last sample.
-     */
+    @Override
     public long[] progress(final int index)
     {
         final ShardTail t = tails[index];

@@ -69,7 +69,7 @@ final class ShardTail implements JournalRecordHandler, AutoCloseable
         shard.handOver();
     }
 
-    private static byte[] ownRecord(final Shard shard, final long lsn)
+    static byte[] ownRecord(final Shard shard, final long lsn)
     {
         final byte[][] found = new byte[1][];
         try (JournalReader reader = shard.newJournalReader())
