@@ -76,6 +76,10 @@ import java.util.Map;
  *   <tr><td>replication.channel</td><td>(none)</td><td>a primary's channel for replica hellos; empty: it streams to
  *       no remote replica</td></tr>
  *   <tr><td>replication.stream</td><td>1100</td><td>stream id of the replication channel</td></tr>
+ *   <tr><td>ack-policy</td><td>local</td><td>{@code local}: acks (and every reply) leave after the primary's own
+ *       journal write; {@code replicated}: only after at least one remote replica has journaled every record up to
+ *       them (RPO 0 even if the primary's machine is lost; nothing is acked while no replica follows). Needs
+ *       {@code replication.channel}</td></tr>
  *   <tr><td>replication.term-length</td><td>1m</td><td>term length of the streams to replicas (a journal record must
  *       fit in an eighth of it)</td></tr>
  *   <tr><td>epoch</td><td>0</td><td>leadership epoch this node is primary in, stamped on every journal record
@@ -162,6 +166,7 @@ public final class EngineContext
     private String replicationChannel = "";
     private int replicationStream = 1100;
     private int replicationTermLength = 1 << 20;
+    private boolean ackReplicated;
     private Settings journalSettings = Settings.defaults("journal", Map.of());
     private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
     private JournalContext journalTemplate;
@@ -239,6 +244,12 @@ public final class EngineContext
         replicationStream = s.getInt("replication.stream", replicationStream);
         replicationTermLength =
             (int)Math.min(Integer.MAX_VALUE, s.getSize("replication.term-length", replicationTermLength));
+        final String ack = s.get("ack-policy", ackReplicated ? "replicated" : "local");
+        if (!ack.equals("local") && !ack.equals("replicated"))
+        {
+            throw new ConfigException("quire.engine.ack-policy must be local or replicated, got " + ack);
+        }
+        ackReplicated = ack.equals("replicated");
         replicaLagSampleNs = s.getDurationNs("replica.lag-sample", replicaLagSampleNs);
         journalSettings = s.forComponent("journal", Map.of());
         snapshotSettings = s.forComponent("snapshot", Map.of());
@@ -270,6 +281,11 @@ public final class EngineContext
         {
             throw new ConfigException("quire.engine.replica-of must name the primary's data directory, not this " +
                 "node's own (" + dataDir + ")");
+        }
+        if (ackReplicated && replicationChannel.isBlank())
+        {
+            throw new ConfigException("quire.engine.ack-policy=replicated needs quire.engine.replication.channel " +
+                "(remote replicas report what they journaled there)");
         }
         if (replicaLagSampleNs <= 0)
         {
@@ -436,6 +452,7 @@ public final class EngineContext
         m.put("replication.channel", replicationChannel);
         m.put("replication.stream", replicationStream);
         m.put("replication.term-length", replicationTermLength);
+        m.put("ack-policy", ackReplicated ? "replicated" : "local");
         m.put("replica.lag-sample", replicaLagSampleNs + "ns");
         return m;
     }
@@ -893,6 +910,23 @@ public final class EngineContext
     public EngineContext replicationChannel(final String channel)
     {
         this.replicationChannel = channel;
+        return this;
+    }
+
+    /** @return true for the {@code replicated} ack policy. */
+    public boolean ackReplicated()
+    {
+        return ackReplicated;
+    }
+
+    /**
+     * @param replicated true: ack only after a replica journaled the record ({@code replicated}); false: after the
+     *                   primary's own journal write ({@code local}).
+     * @return this.
+     */
+    public EngineContext ackReplicated(final boolean replicated)
+    {
+        this.ackReplicated = replicated;
         return this;
     }
 

@@ -113,6 +113,7 @@ public final class EngineNode implements AutoCloseable
                 epoch.set(becomePrimary(ctx, opened, wallClock.nanoTime()));
                 for (final Shard shard : opened)
                 {
+                    shard.replicationGate().require(ctx.ackReplicated());
                     shard.start();
                 }
                 subscription = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());

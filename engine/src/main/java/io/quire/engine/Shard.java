@@ -52,6 +52,7 @@ public final class Shard implements AutoCloseable
     private final AtomicCounter egressUndelivered;
     private final ShardRecovery.Result recovery;
     private final ShardRecovery replay;
+    private final io.quire.engine.ring.ReplicationGate gate = new io.quire.engine.ring.ReplicationGate();
     private long lastEpoch;
     private boolean started;
 
@@ -87,7 +88,7 @@ public final class Shard implements AutoCloseable
         this.egressSent = named.apply("egress-sent");
         this.egressUndelivered = named.apply("egress-undelivered");
         final EgressStage egress = new EgressStage(sink, journal, commitLatency, egressSent, egressUndelivered,
-            named.apply("egress-suppressed"));
+            named.apply("egress-suppressed"), gate);
         this.ring = new ShardRing(shardId, settings.ringSize(), settings.threading(),
             WaitStrategies.parse(settings.waitStrategy()), settings.maxBatch(), new SequencerStage(sequencer),
             journal, egress);
@@ -197,6 +198,12 @@ public final class Shard implements AutoCloseable
     public JournalReader newJournalReader()
     {
         return writer.newReader();
+    }
+
+    /** @return the replicated ack policy's barrier (replication thread advances it). */
+    public io.quire.engine.ring.ReplicationGate replicationGate()
+    {
+        return gate;
     }
 
     /** @return the newest epoch in the shard's journal (recovered, or begun by {@link #beginEpoch}). */
@@ -331,6 +338,7 @@ public final class Shard implements AutoCloseable
     {
         if (started)
         {
+            gate.release();
             ring.close();
             started = false;
         }

@@ -246,6 +246,42 @@ class ReplicaTest
     }
 
     @Test
+    void underTheReplicatedPolicyAnAckWaitsUntilAReplicaJournaledTheRecord() throws Exception
+    {
+        final Path p = dir.resolve("p");
+        final Path r = dir.resolve("r");
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
+        final EngineNode primary = EngineNode.launch(
+            EngineNodeTest.testContext(p).replicationChannel(channel).ackReplicated(true));
+        open.add(primary);
+        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(primary.aeronDirectoryName()));
+        open.add(aeron);
+        final EngineEpochTest.Seen seen = new EngineEpochTest.Seen();
+        final EngineClient client = EngineClient.connect(aeron, primary.ingressChannel(), primary.ingressStream(), 11,
+            "aeron:ipc", 2011, seen);
+        open.add(client);
+        EngineNodeTest.await("heartbeat", () -> seen.heartbeatEpoch > 0, client);
+        final DocRef doc = new DocRef("docs", "rpo0");
+        final int shard = shardOf(primary, doc);
+        final long before = lastLsn(p, shard);
+        final long create = client.submitCreate(1, doc, -1, "S".getBytes(StandardCharsets.UTF_8), 1, "must survive");
+        EngineNodeTest.await("the create journaled on the primary", () -> lastLsn(p, shard) > before, client);
+        client.poll(64);
+        assertThat(seen.acks).as("journaled by the primary alone: not acknowledged").doesNotContain(create);
+
+        final EngineNode replica = remoteReplica(r, channel);
+        EngineNodeTest.await("the ack", () -> seen.acks.contains(create), client);
+        assertThat(lastLsn(r, shard)).as("the replica journaled it before the ack left")
+            .isGreaterThanOrEqualTo(before + 1);
+        assertThat(replica.replicationFailure()).isNull();
+    }
+
+    private static int shardOf(final EngineNode node, final DocRef doc)
+    {
+        return io.quire.codec.ShardRouter.shardFor(io.quire.codec.ShardRouter.docHash(doc.collection(), doc.docId()), 2);
+    }
+
+    @Test
     void aRestartedReplicaResumesAndADivergedOneIsRefused()
     {
         final Path p = dir.resolve("p");

@@ -48,6 +48,7 @@ public final class RemoteReplicaAgent implements Replication
         final AtomicCounter lagBytes;
         final AtomicCounter lagMs;
         boolean following;
+        long committedNext;
         long nextHelloNs;
         long headLsn;
         long lastTimestampNs;
@@ -65,6 +66,7 @@ public final class RemoteReplicaAgent implements Replication
             this.lagBytes = counters.apply(label + "lag-bytes");
             this.lagMs = counters.apply(label + "lag-ms");
             appliedLsn.setOrdered(last);
+            committedNext = last + 1;
             lagBytes.setOrdered(-1);
         }
     }
@@ -176,7 +178,7 @@ public final class RemoteReplicaAgent implements Replication
     private void sayHello(final State s)
     {
         hello.wrapAndApplyHeader(out, 0, headerOut).nodeId(nodeId).shardId(s.shard.shardId())
-            .nextLsn(s.shard.nextLsn()).responseStreamId(stream)
+            .nextLsn(s.following ? s.committedNext : s.shard.nextLsn()).responseStreamId(stream)
             .restart(s.following ? io.quire.codec.replication.BooleanType.FALSE :
                 io.quire.codec.replication.BooleanType.TRUE)
             .responseChannel(advertisedChannel);
@@ -234,8 +236,12 @@ public final class RemoteReplicaAgent implements Replication
                     catch (final RuntimeException ex)
                     {
                         fail(s, ex);
+                        return;
                     }
-                    s.appliedLsn.setOrdered(s.shard.nextLsn() - 1);
+                    s.committedNext = s.shard.nextLsn();
+                    s.appliedLsn.setOrdered(s.committedNext - 1);
+                    // Report the journaled position at once: a primary under the replicated policy holds acks for it.
+                    sayHello(s);
                 }
                 break;
             }

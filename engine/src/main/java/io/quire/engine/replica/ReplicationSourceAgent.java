@@ -251,6 +251,11 @@ public final class ReplicationSourceAgent implements Agent
             followers.put(key, f);
             order.add(f);
         }
+        if (!restart)
+        {
+            // A position report: the replica's journal holds every record below nextLsn, committed.
+            shards[index].replicationGate().advance(nextLsn - 1);
+        }
         final boolean known = f.publication != null && channel.equals(f.channel) && stream == f.stream;
         if (known && !restart)
         {
