@@ -52,9 +52,11 @@ public final class EngineNode implements AutoCloseable
     private final EdgeDirectory directory;
     private final Shard[] shards;
     private final EngineMetrics metrics;
-    private final Subscription ingress;
-    private final String ingressChannel;
-    private final AgentRunner ingressRunner;
+    private volatile Subscription ingress;
+    private volatile String ingressChannel;
+    private volatile AgentRunner ingressRunner;
+    private AgentRunner replicaRunner;
+    private OffsetEpochNanoClock wallClock;
     private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
     private Replication replicaAgent;
     private AgentRunner replicationRunner;
@@ -94,6 +96,11 @@ public final class EngineNode implements AutoCloseable
             final OffsetEpochNanoClock wallClock = new OffsetEpochNanoClock(3, 250_000, 1_000_000_000L);
             openShards(ctx, opened, sink, engineCounters, wallClock, epoch::get);
             this.metrics = new EngineMetrics(opened, ctx.shardBegin(), engineCounters);
+            this.aeron = client;
+            this.counters = engineCounters;
+            this.directory = edges;
+            this.shards = opened;
+            this.wallClock = wallClock;
             if (ctx.replicaOf() != null)
             {
                 final EngineCounters named = engineCounters;
@@ -104,31 +111,12 @@ public final class EngineNode implements AutoCloseable
                     new ReplicaAgent(opened, java.nio.file.Path.of(ctx.replicaOf()), named::newCounter, wallClock,
                         ctx.replicaLagSampleNs());
                 epoch.set(lastEpoch(opened));
-                this.ingressChannel = null;
-                this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+                replicaRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
                     ex -> LOG.error("replica agent error", ex), engineCounters.ingressErrors, replicaAgent);
             }
             else
             {
-                epoch.set(becomePrimary(ctx, opened, wallClock.nanoTime()));
-                for (final Shard shard : opened)
-                {
-                    shard.replicationGate().require(ctx.ackReplicated());
-                    shard.start();
-                }
-                subscription = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
-                this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
-                final IngressAgent agent = new IngressAgent(ctx, subscription, opened, edges, engineCounters,
-                    metrics, new SystemNanoClock(), wallClock, epoch::get);
-                this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
-                    ex -> LOG.error("ingress agent error", ex), engineCounters.ingressErrors, agent);
-                if (!ctx.replicationChannel().isBlank())
-                {
-                    replicationRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
-                        ex -> LOG.error("replication agent error", ex), engineCounters.ingressErrors,
-                        new ReplicationSourceAgent(client, ctx.replicationChannel(), ctx.replicationStream(), opened,
-                            ctx.shardBegin(), ctx.replicationTermLength()));
-                }
+                subscription = preparePrimary(0);
             }
         }
         catch (final RuntimeException | Error ex)
@@ -148,28 +136,97 @@ public final class EngineNode implements AutoCloseable
             throw ex;
         }
         this.driver = launchedDriver;
-        this.aeron = client;
         this.ownsAeron = sharedAeron == null;
-        this.counters = engineCounters;
-        this.directory = edges;
-        this.shards = opened;
-        this.ingress = subscription;
-        AgentRunner.startOnThread(ingressRunner);
-        if (replicationRunner != null)
-        {
-            AgentRunner.startOnThread(replicationRunner);
-        }
         if (replicaAgent != null)
         {
+            AgentRunner.startOnThread(replicaRunner);
             LOG.info("engine node {} is a replica of {}: shards {}-{} of {}, journaled epoch {}", ctx.nodeId(),
                 ctx.replicaOf(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount(), epoch.get());
         }
         else
         {
-            LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}, primary in epoch {}",
-                ctx.nodeId(), ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(),
-                ctx.shardCount(), epoch.get());
+            startPrimary();
         }
+    }
+
+    /**
+     * Become primary: journal the new epoch in every shard, start the rings, subscribe the ingress and (with
+     * {@code replication.channel}) the replication source. Runners are made here and started by {@link
+     * #startPrimary()}.
+     *
+     * @param atLeast the epoch must be above this too (0: only above the journaled one).
+     * @return the ingress subscription.
+     */
+    private Subscription preparePrimary(final long atLeast)
+    {
+        epoch.set(becomePrimary(ctx, shards, wallClock.nanoTime(), atLeast));
+        for (final Shard shard : shards)
+        {
+            shard.replicationGate().require(ctx.ackReplicated());
+            shard.start();
+        }
+        final Subscription subscription = aeron.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
+        this.ingress = subscription;
+        this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
+        final IngressAgent agent = new IngressAgent(ctx, subscription, shards, directory, counters,
+            metrics, new SystemNanoClock(), wallClock, epoch::get);
+        this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+            ex -> LOG.error("ingress agent error", ex), counters.ingressErrors, agent);
+        if (!ctx.replicationChannel().isBlank())
+        {
+            replicationRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+                ex -> LOG.error("replication agent error", ex), counters.ingressErrors,
+                new ReplicationSourceAgent(aeron, ctx.replicationChannel(), ctx.replicationStream(), shards,
+                    ctx.shardBegin(), ctx.replicationTermLength()));
+        }
+        return subscription;
+    }
+
+    private void startPrimary()
+    {
+        AgentRunner.startOnThread(ingressRunner);
+        if (replicationRunner != null)
+        {
+            AgentRunner.startOnThread(replicationRunner);
+        }
+        LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}, primary in epoch {}",
+            ctx.nodeId(), ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(),
+            ctx.shardCount(), epoch.get());
+    }
+
+    /**
+     * Promote this replica to primary (an operator's decision, or a lease's): stop following, journal a new epoch
+     * (one above the newest journaled, and above {@code atLeast}) in every shard, then start sequencing and accept
+     * commands on the ingress. The documents are warm: nothing is recovered. Edges fence the old primary by the
+     * newer epoch.
+     *
+     * @param atLeast a floor for the new epoch (e.g. from a coordination service; 0: none).
+     * @return the new epoch.
+     * @throws IllegalStateException if this node is not a replica, or its replication had stopped on an error.
+     */
+    public synchronized long promote(final long atLeast)
+    {
+        if (replicaAgent == null || closed)
+        {
+            throw new IllegalStateException("engine node " + ctx.nodeId() + " is not a running replica");
+        }
+        CloseHelper.close(replicaRunner);
+        final RuntimeException failure = replicaAgent.failure();
+        if (failure != null)
+        {
+            throw new IllegalStateException("engine node " + ctx.nodeId() + ": replication had stopped; not " +
+                "promoting a replica whose documents may be behind", failure);
+        }
+        replicaAgent = null;
+        replicaRunner = null;
+        for (final Shard shard : shards)
+        {
+            shard.handOver();
+        }
+        preparePrimary(atLeast);
+        startPrimary();
+        LOG.info("engine node {} promoted to primary in epoch {}", ctx.nodeId(), epoch.get());
+        return epoch.get();
     }
 
     private static long lastEpoch(final Shard[] shards)
@@ -186,10 +243,11 @@ public final class EngineNode implements AutoCloseable
      * The node's epoch as primary: the configured one, or (epoch 0, the default) one above the newest epoch any owned
      * shard's journal holds. Every shard journals an {@code EpochRecord} for it before its ring starts.
      */
-    private static long becomePrimary(final EngineContext ctx, final Shard[] shards, final long timestampNs)
+    private static long becomePrimary(
+        final EngineContext ctx, final Shard[] shards, final long timestampNs, final long atLeast)
     {
         final long journaled = lastEpoch(shards);
-        final long next = ctx.epoch() > 0 ? ctx.epoch() : journaled + 1;
+        final long next = Math.max(atLeast, ctx.epoch() > 0 ? ctx.epoch() : journaled + 1);
         for (final Shard shard : shards)
         {
             shard.beginEpoch(next, ctx.nodeId(), timestampNs);
@@ -452,6 +510,7 @@ public final class EngineNode implements AutoCloseable
             closed = true;
         }
         LOG.info("engine node {} closing", ctx.nodeId());
+        CloseHelper.quietClose(replicaRunner);
         CloseHelper.quietClose(ingressRunner);
         CloseHelper.quietClose(replicationRunner);
         for (final Shard shard : shards)

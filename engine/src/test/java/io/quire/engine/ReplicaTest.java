@@ -276,6 +276,91 @@ class ReplicaTest
         assertThat(replica.replicationFailure()).isNull();
     }
 
+    @Test
+    void aPromotedReplicaServesWarmDocumentsInANewEpochAndRecognisesResubmissions() throws Exception
+    {
+        final Path p = dir.resolve("p");
+        final Path r = dir.resolve("r");
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
+        final EngineNode primary = primary(p, channel);
+        final EngineNode replica = remoteReplica(r, channel);
+        final DocRef doc = new DocRef("docs", "promoted");
+        final byte[] src = "S".getBytes(StandardCharsets.UTF_8);
+        final long[] acked = new long[3];
+        {
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(primary.aeronDirectoryName()));
+            final EngineEpochTest.Seen seen = new EngineEpochTest.Seen();
+            try (EngineClient client = EngineClient.connect(aeron, primary.ingressChannel(), primary.ingressStream(),
+                11, "aeron:ipc", 2011, seen))
+            {
+                EngineNodeTest.await("heartbeat", () -> seen.heartbeatEpoch == 1, client);
+                acked[0] = client.submitCreate(1, doc, -1, src, 1, "abc");
+                EngineNodeTest.await("create", () -> seen.acks.contains(acked[0]), client);
+                acked[1] = client.submitEdit(1, doc, 1, src, 2, new TextOp().skip(3).insert("d"));
+                EngineNodeTest.await("edit", () -> seen.acks.contains(acked[1]), client);
+            }
+            finally
+            {
+                aeron.close();
+            }
+        }
+        awaitCaughtUp(replica, p);
+        primary.close();
+
+        assertThat(replica.promote(0)).as("one above the epoch it replicated").isEqualTo(2);
+        assertThat(replica.isReplica()).isFalse();
+        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(replica.aeronDirectoryName()));
+        open.add(aeron);
+        final EngineEpochTest.Seen seen = new EngineEpochTest.Seen();
+        final java.util.List<String> snapshots = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.List<String> ackedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final EngineClient client = EngineClient.connect(aeron, replica.ingressChannel(), replica.ingressStream(), 12,
+            "aeron:ipc", 2012, new EngineClient.Listener()
+            {
+                @Override
+                public void onAck(final long sessionId, final long requestId, final long docHash, final long version,
+                    final long seq)
+                {
+                    seen.onAck(sessionId, requestId, docHash, version, seq);
+                    ackedAt.add("seq " + seq + " v" + version);
+                }
+
+                @Override
+                public void onEngineHeartbeat(final int nodeId, final long epoch, final int shardCount,
+                    final int shardBegin, final int shardEnd)
+                {
+                    seen.onEngineHeartbeat(nodeId, epoch, shardCount, shardBegin, shardEnd);
+                }
+
+                @Override
+                public void onSnapshot(final long sessionId, final long requestId, final long docHash,
+                    final long version, final String docType, final String text,
+                    final io.quire.codec.protocol.RequestKind kind)
+                {
+                    snapshots.add("v" + version + " " + text);
+                }
+            });
+        open.add(client);
+        EngineNodeTest.await("heartbeat in the new epoch", () -> seen.heartbeatEpoch == 2, client);
+        EngineNodeTest.await("fetch", () -> client.subscribe(7, doc, -1, false) > 0, client);
+        EngineNodeTest.await("snapshot", () -> !snapshots.isEmpty(), client);
+        assertThat(snapshots.get(0)).as("warm: the version and text the old primary acknowledged").isEqualTo("v2 abcd");
+
+        // The client never saw the old primary's ack for seq 2 and resubmits it: recognised, not applied twice.
+        final long resent = client.submitEdit(1, doc, 1, src, 2, new TextOp().skip(3).insert("d"));
+        EngineNodeTest.await("the resubmission's ack", () -> seen.acks.contains(resent), client);
+        assertThat(ackedAt).contains("seq 2 v1");
+        acked[2] = client.submitEdit(1, doc, 2, src, 3, new TextOp().skip(4).insert("e"));
+        EngineNodeTest.await("a new edit", () -> seen.acks.contains(acked[2]), client);
+        assertThat(ackedAt).contains("seq 3 v2");
+        snapshots.clear();
+        EngineNodeTest.await("fetch", () -> client.subscribe(8, doc, -1, false) > 0, client);
+        EngineNodeTest.await("snapshot", () -> !snapshots.isEmpty(), client);
+        assertThat(snapshots.get(0)).isEqualTo("v3 abcde");
+        final int shard = shardOf(replica, doc);
+        assertThat(replica.shard(shard).lastEpoch()).isEqualTo(2);
+    }
+
     private static int shardOf(final EngineNode node, final DocRef doc)
     {
         return io.quire.codec.ShardRouter.shardFor(io.quire.codec.ShardRouter.docHash(doc.collection(), doc.docId()), 2);

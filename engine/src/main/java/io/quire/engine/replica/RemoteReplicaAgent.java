@@ -330,6 +330,22 @@ public final class RemoteReplicaAgent implements Replication
     @Override
     public void onClose()
     {
+        // Records after the last BatchEnd were committed on the primary: commit them here too, on this thread, so
+        // the journal is closed at a batch boundary for whoever uses the shard next (shutdown, or a promotion).
+        for (final State s : states)
+        {
+            if (s.failure == null)
+            {
+                try
+                {
+                    s.shard.replicatedBatch();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.error("shard {}: could not commit the last records received", s.shard.shardId(), ex);
+                }
+            }
+        }
         CloseHelper.quietCloseAll(records, hellos);
     }
 
