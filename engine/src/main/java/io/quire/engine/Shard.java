@@ -53,7 +53,9 @@ public final class Shard implements AutoCloseable
     private final ShardRecovery.Result recovery;
     private final ShardRecovery replay;
     private final io.quire.engine.ring.ReplicationGate gate = new io.quire.engine.ring.ReplicationGate();
+    private final EpochRecords epochs = new EpochRecords();
     private long lastEpoch;
+    private volatile boolean replicationFailed;
     private boolean started;
 
     private Shard(
@@ -166,8 +168,31 @@ public final class Shard implements AutoCloseable
         {
             throw new IllegalStateException("shard " + settings.shardId() + " is primary: it does not replicate");
         }
+        if (replicationFailed)
+        {
+            throw new IllegalStateException("shard " + settings.shardId() + ": replication failed earlier");
+        }
+        final long epoch = epochs.epochOf(buffer, offset);
+        if (epoch >= 0 && epoch < lastEpoch)
+        {
+            // A deposed primary's record: refused before it can reach this journal.
+            replicationFailed = true;
+            writer.abortBatch();
+            throw new StaleEpochException(settings.shardId(), epoch, lastEpoch);
+        }
         writer.append(lsn, buffer, offset, length);
-        replay.onRecord(lsn, buffer, offset, length, -1, 0);
+        try
+        {
+            replay.onRecord(lsn, buffer, offset, length, -1, 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The documents may now be ahead of the journal: keep the journal at its last good batch, write no
+            // snapshot from these documents, and follow no further.
+            replicationFailed = true;
+            writer.abortBatch();
+            throw ex;
+        }
         lastEpoch = replay.lastEpoch();
     }
 
@@ -324,7 +349,7 @@ public final class Shard implements AutoCloseable
     /** @return true unless the journal failed (then the shard acknowledges nothing until restart). */
     public boolean healthy()
     {
-        return ring.journal().failedAt() == Long.MAX_VALUE;
+        return ring.journal().failedAt() == Long.MAX_VALUE && !replicationFailed;
     }
 
     /** @return the documents (only to be touched when the ring is stopped, or by the ring's stage-1 thread). */
