@@ -3,15 +3,16 @@
 // browser download), against a running Quire server. One scenario per run; exit 0 on success, 1 with screenshots of
 // every page in SHOT_DIR on failure. Every wait is bounded.
 //
-//   node browser-editor.js HTTP_URL SCENARIO SHOT_DIR [OWNER_PAGE_URL VIEWER_PAGE_URL]
+//   node browser-editor.js HTTP_URL SCENARIO SHOT_DIR [OWNER_TOKEN VIEWER_TOKEN STRANGER_TOKEN]
 //
-// Scenarios: converge, offline, cursors, history, readonly-role, viewer (the last needs a server with auth: the two
-// page URLs open the same document as its owner and as a viewer).
+// Scenarios: converge, offline, cursors, history, readonly-role, viewer (the last needs a server with auth and the
+// JWTs of three users: the owner's page creates a document, the owner makes the second user a viewer over the ACL
+// API, and each page opens it with its own token in the page URL, ?token=JWT; the third has no role).
 const {chromium} = require('playwright-core');
 const fs = require('fs');
 const path = require('path');
 
-const [base, scenario, shotDir, ownerUrl, viewerUrl] = process.argv.slice(2);
+const [base, scenario, shotDir, ownerToken, viewerToken, strangerToken] = process.argv.slice(2);
 const CHROMIUM = process.env.QUIRE_CHROMIUM || '/usr/bin/chromium';
 const WAIT_MS = 15000;
 // Playwright adds --headless and a fresh temporary --user-data-dir per launch (it refuses one in args).
@@ -49,7 +50,7 @@ async function openAs(browser, name, url) {
 
 async function ready(page) {
   await waitFor(page, () => window.quire && window.quire.connectionState() === 'connected' &&
-    window.quire.version() > 0 && !window.quire.pending(), null, 'the document to open');
+    window.quire.version() > 0 && !window.quire.pending() && window.quire.roleKnown(), null, 'the document to open');
 }
 
 const text = (page) => page.evaluate(() => window.quire.text());
@@ -234,23 +235,68 @@ const scenarios = {
     return {};
   },
 
-  /** With auth: a viewer's page is read-only and its keystrokes never reach the document. */
+  /**
+   * With auth (tokens in the page URLs): the owner's page creates and types; the owner makes Victor a viewer over the
+   * ACL API; Victor's page opens read-only from his role in the document's ACL, follows the owner's typing, and his
+   * own typing changes nothing and is never sent (no op refused by the server, no notice).
+   */
   async viewer(browser) {
-    check(ownerUrl && viewerUrl, 'viewer needs OWNER_PAGE_URL and VIEWER_PAGE_URL');
-    const owner = await openAs(browser, 'Olivia', ownerUrl);
+    check(ownerToken && viewerToken, 'viewer needs OWNER_TOKEN and VIEWER_TOKEN');
+    const name = `viewer-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+    const pageUrl = (token) => `${base}?token=${encodeURIComponent(token)}#docs/${name}`;
+    const owner = await openAs(browser, 'Olivia', pageUrl(ownerToken));
     await ready(owner);
+    check(!(await owner.evaluate(() => window.quire.readOnly())), "the owner's page is editable");
     await typeAtEnd(owner, 'only the owner writes here');
-    await waitFor(owner, () => !window.quire.pending(), null, 'saved');
-    const viewer = await openAs(browser, 'Victor', viewerUrl);
-    await waitFor(viewer, () => window.quire && window.quire.text() === 'only the owner writes here', null,
-      'the viewer sees the text');
+    await waitFor(owner, () => !window.quire.pending() && window.quire.docText() === 'only the owner writes here',
+      null, 'saved');
+
+    const grant = await fetch(`${base}api/docs/docs/${name}/acl/victor`, {method: 'PUT',
+      headers: {'Authorization': 'Bearer ' + ownerToken, 'Content-Type': 'application/json'},
+      body: JSON.stringify({role: 'viewer'})});
+    const acl = await grant.json();
+    check(grant.status === 200 && acl.acl.some((e) => e.user === 'victor' && e.role === 'viewer'),
+      'the owner made victor a viewer: ' + grant.status + ' ' + JSON.stringify(acl));
+
+    const viewer = await openAs(browser, 'Victor', pageUrl(viewerToken));
+    await waitFor(viewer, () => window.quire && window.quire.roleKnown() && window.quire.readOnly() &&
+      window.quire.status() === 'readonly' && window.quire.text() === 'only the owner writes here', null,
+      'the read-only page with the text');
+    check(await viewer.locator('#status').textContent() === 'Read-only', 'the indicator says read-only');
+    check(await viewer.locator('#editor .cm-content').getAttribute('contenteditable') === 'false', 'not editable');
+
+    await typeAtEnd(owner, ', and more');
+    await waitFor(viewer, () => window.quire.text() === 'only the owner writes here, and more', null,
+      "the owner's new typing on the viewer's page");
+
     await viewer.click('.cm-content');
-    await viewer.keyboard.type('x');
-    await waitFor(viewer, () => window.quire.status() === 'readonly' &&
-      window.quire.text() === 'only the owner writes here', null, 'read-only mode (stated or after a refusal)');
-    await owner.waitForTimeout(300);
-    check(await text(owner) === 'only the owner writes here', "the viewer's keystroke never reached the owner");
-    return {};
+    await viewer.keyboard.press('Control+End');
+    await viewer.keyboard.type('viewer keys');
+    await viewer.keyboard.press('Backspace');
+    // Both pages round-trip through the server: an op the viewer had sent would be refused (counted) before this.
+    await typeAtStart(owner, '> ');
+    const final = await converged(owner, viewer, "the owner's last edit");
+    check(final === '> only the owner writes here, and more', 'the text is only the owner\'s: ' + JSON.stringify(final));
+    check(await viewer.evaluate(() => !window.quire.pending() && window.quire.notice() === ''),
+      'nothing pending or refused on the viewer page: ' + await viewer.evaluate(() => window.quire.notice()));
+    const metrics = await (await fetch(`${base}metrics`)).text();
+    const rejected = metrics.split('\n').filter((l) => /^quire_edge_ops_rejected_total\{/.test(l) && !/ 0(\.0)?$/.test(l));
+    check(rejected.length === 0, 'the server refused no op: ' + rejected.join('; '));
+    check(!logs.some((l) => /FORBIDDEN|document error/.test(l)), 'no refusal in the page logs');
+    await viewer.screenshot({path: path.join(shotDir, 'viewer-victor.png')});
+
+    // Someone without a role, and someone without a token: told so, shown nothing, able to type nothing.
+    const notices = {};
+    for (const [who, url] of [['Mallory', pageUrl(strangerToken)], ['Nobody', `${base}#docs/${name}`]]) {
+      const page = await openAs(browser, who, url);
+      await waitFor(page, () => window.quire && window.quire.roleKnown() && window.quire.readOnly() &&
+        window.quire.notice() !== '', null, 'the page to say why it is read-only');
+      notices[who] = await page.evaluate(() => window.quire.notice());
+      check(await page.evaluate(() => window.quire.text()) === '', who + ' sees no text');
+    }
+    check(/do not have access/.test(notices.Mallory), 'the stranger is told: ' + notices.Mallory);
+    check(/Not signed in/.test(notices.Nobody), 'the anonymous page is told: ' + notices.Nobody);
+    return {text: final, notices};
   },
 };
 

@@ -19,8 +19,15 @@ async function api(method, path, token, body) {
   return {status: res.status, body: text ? JSON.parse(text) : null};
 }
 
-function expectStatus(res, status, what) {
+function expectStatus(res, status, what, code) {
   if (res.status !== status) throw new Error(what + ': HTTP ' + res.status + ' ' + JSON.stringify(res.body));
+  // Every API error has the WebSocket's error shape: {"error": {"code", "message"}}.
+  if (status >= 400) {
+    const error = res.body && res.body.error;
+    if (!error || typeof error.message !== 'string' || (code ? error.code !== code : !/^ERR_/.test(error.code))) {
+      throw new Error(what + ': error body ' + JSON.stringify(res.body) + (code ? ', expected ' + code : ''));
+    }
+  }
 }
 
 q.run(async () => {
@@ -37,10 +44,10 @@ q.run(async () => {
     throw new Error('creator is the owner: ' + JSON.stringify(acl.body));
   }
 
-  expectStatus(await api('PUT', path + '/bob', bobToken, {role: 'owner'}), 403, 'a stranger cannot grant');
-  expectStatus(await api('PUT', path + '/bob', aliceToken, {role: 'admin'}), 400, 'unknown role');
+  expectStatus(await api('PUT', path + '/bob', bobToken, {role: 'owner'}), 403, 'a stranger cannot grant', 'ERR_FORBIDDEN');
+  expectStatus(await api('PUT', path + '/bob', aliceToken, {role: 'admin'}), 400, 'unknown role', 'ERR_MESSAGE_BADLY_FORMED');
   expectStatus(await api('PUT', path + '/bob', aliceToken, 'not json'), 400, 'bad body');
-  expectStatus(await api('GET', '/api/docs/docs/no-such-' + id + '/acl', aliceToken), 404, 'missing document');
+  expectStatus(await api('GET', '/api/docs/docs/no-such-' + id + '/acl', aliceToken), 404, 'missing document', 'ERR_DOC_DOES_NOT_EXIST');
   const noToken = await fetch(http + path);
   if (noToken.status !== 401) throw new Error('no token: HTTP ' + noToken.status);
   const granted = await api('PUT', path + '/bob', aliceToken, {role: 'viewer'});

@@ -1,6 +1,7 @@
 // The history panel: versions with time and author from the edge's history endpoint (ShareDB's protocol carries
 // neither), grouped into runs of one author's edits; any version can be viewed read-only (ShareDB nf) and restored
 // as a new edit.
+import {apiHeaders} from './auth.js';
 
 const PAGE = 200;
 const RUN_GAP_MS = 60_000;
@@ -13,7 +14,7 @@ export function historyUrl(collection, id, params) {
 
 /** Fetch one page: {entries (oldest first), version}. */
 export async function fetchHistory(collection, id, params = {limit: PAGE}) {
-  const response = await fetch(historyUrl(collection, id, params), {headers: {Accept: 'application/json'}});
+  const response = await fetch(historyUrl(collection, id, params), {headers: apiHeaders({Accept: 'application/json'})});
   const body = await response.json();
   if (!response.ok) {
     const error = new Error(body.error ? body.error.message : response.statusText);

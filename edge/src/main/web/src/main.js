@@ -8,6 +8,7 @@ import {setRemoteCursors, colorFor, remoteCursors} from './cursors.js';
 import {codePoints, codePointToUnit, diffToOp} from './ops.js';
 import {StatusIndicator} from './status.js';
 import {HistoryPanel} from './history.js';
+import {apiHeaders, pageToken, setToken, tokenQuery, tokenSubject} from './auth.js';
 
 ShareDB.types.register(textType);
 
@@ -43,7 +44,7 @@ const names = {
 function myName() {
   let name = localStorage.getItem('quire.name');
   if (!name) {
-    name = 'Guest ' + Math.floor(100 + Math.random() * 900);
+    name = (tokenSubject() || 'Guest ' + Math.floor(100 + Math.random() * 900)).slice(0, 40);
     localStorage.setItem('quire.name', name);
   }
   return name;
@@ -52,7 +53,9 @@ function myName() {
 // ---------------------------------------------------------------------------------------------------------------
 // One connection for the page's life; one open document at a time.
 
-const {socket} = openSocket(socketUrl(location));
+// With authentication on, the page's URL carries the JWT (?token=...): it goes on the socket and the API calls.
+setToken(pageToken(location));
+const {socket} = openSocket(socketUrl(location, tokenQuery()));
 const connection = new ShareDB.Connection(socket);
 connection.on('error', (err) => console.warn('connection error', err && err.message));
 
@@ -98,10 +101,13 @@ function openDocument(collection, id) {
   const doc = connection.get(collection, id);
   const presence = connection.getDocPresence(collection, id);
   const local = presence.create();
-  current = {collection, id, doc, presence, local, readOnly: false};
+  current = {collection, id, doc, presence, local, readOnly: false, roleKnown: false};
   const mine = current;
   status.watch(connection, doc);
   setReadOnly(false);
+  // Not editable until the server has said what this user may do, so a viewer's keystrokes are never sent only to
+  // be refused and undone.
+  editor.setReadOnly(true);
   notice('');
   replaceText(editor.view, '');
 
@@ -125,8 +131,18 @@ function openDocument(collection, id) {
     scheduleCursors();
   });
 
-  fetchRole(collection, id).then((role) => {
-    if (mine === current && role === 'viewer') setReadOnly(true);
+  fetchRole(collection, id).then(({status: code, role}) => {
+    if (mine !== current) return;
+    current.roleKnown = true;
+    if (code === 401) {
+      setReadOnly(true);
+      notice('Not signed in: open this page with a valid token (…/?token=JWT#collection/name).');
+    } else if (code === 403) {
+      setReadOnly(true);
+      notice('You do not have access to this document.');
+    } else {
+      setReadOnly(role === 'viewer');
+    }
   });
   presence.subscribe((err) => err && console.warn('presence subscribe', err.message));
   doc.subscribe((err) => {
@@ -197,18 +213,19 @@ function setReadOnly(readOnly) {
 }
 
 /**
- * The role the server states for this document, if it states one: {"role": "owner" | "editor" | "viewer"} at
- * /api/docs/{c}/{id}/role. Without it (404, no auth) the page is editable until the server refuses an edit.
+ * The role the server states for this document: {status: 200, role: "owner" | "editor" | "viewer"} from
+ * /api/docs/{c}/{id}/role; 401 without a valid token, 403 without access. Otherwise (404: nobody created it yet, so
+ * whoever does owns it; the server unreachable) role is null and the page is editable until the server refuses an edit.
  */
 async function fetchRole(collection, id) {
   try {
     const response = await fetch(`/api/docs/${encodeURIComponent(collection)}/${encodeURIComponent(id)}/role`,
-      {headers: {Accept: 'application/json'}});
-    if (!response.ok) return null;
+      {headers: apiHeaders({Accept: 'application/json'})});
+    if (!response.ok) return {status: response.status, role: null};
     const body = await response.json();
-    return body && typeof body.role === 'string' ? body.role : null;
+    return {status: response.status, role: body && typeof body.role === 'string' ? body.role : null};
   } catch {
-    return null;
+    return {status: 0, role: null};
   }
 }
 
@@ -401,5 +418,7 @@ window.quire = {
     return carets;
   },
   readOnly: () => !!(current && current.readOnly),
+  roleKnown: () => !!(current && current.roleKnown),
+  notice: () => $('notice').hidden ? '' : $('notice').textContent,
   connectionState: () => connection.state,
 };

@@ -22,9 +22,9 @@ export function backoffOptions({baseMs = 400, maxMs = 15000, factor = 2} = {}) {
   };
 }
 
-/** @return the ws:// or wss:// URL of the edge that served this page. */
-export function socketUrl(location) {
-  return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+/** @return the ws:// or wss:// URL of the edge that served this page, with `query` (e.g. '?token=...'). */
+export function socketUrl(location, query = '') {
+  return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' + query;
 }
 
 /**

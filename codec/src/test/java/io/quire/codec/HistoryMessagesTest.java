@@ -114,7 +114,9 @@ class HistoryMessagesTest
     @Test
     void historyIsARequestKindWithItsOwnErrorCodes()
     {
-        assertThat(RequestKind.get((short)10)).isEqualTo(RequestKind.HISTORY);
+        // 10 and 11 are ACL_GET and ACL_GRANT (branch auth); HISTORY took the next value when the branches merged.
+        assertThat(RequestKind.get((short)12)).isEqualTo(RequestKind.HISTORY);
+        assertThat(RequestKind.get((short)10)).isEqualTo(RequestKind.ACL_GET);
         assertThat(RejectReasons.shareDbCode(RejectReason.HISTORY_GONE)).isEqualTo("ERR_SUBMIT_TRANSFORM_OPS_NOT_FOUND");
     }
 }

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Idle strategies by name, for agents' duty cycles. The default everywhere is {@code backoff}: spin briefly, then
  * yield, then park from 1 µs up to 1 ms, so an idle node costs next to no CPU on a shared 2-core box. Spinning
- * ({@code busy-spin}, {@code no-op}) is an opt-in for dedicated hosts with cores to burn.
+ * ({@code busy-spin}, {@code no-op}) is an opt-in for dedicated hosts with cores to burn. A backoff can be tuned as
+ * {@code backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK}, e.g. {@code backoff:10:5:1us:1ms}.
  */
 public final class IdleStrategies
 {
@@ -29,7 +30,12 @@ public final class IdleStrategies
      */
     public static IdleStrategy parse(final String name)
     {
-        switch (name.trim().toLowerCase(java.util.Locale.ROOT))
+        final String trimmed = name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (trimmed.startsWith("backoff:"))
+        {
+            return backoff(name, trimmed.substring("backoff:".length()).split(":"));
+        }
+        switch (trimmed)
         {
             case "backoff":
                 return new BackoffIdleStrategy(
@@ -45,7 +51,34 @@ public final class IdleStrategies
             case "no-op":
                 return new NoOpIdleStrategy();
             default:
-                throw new ConfigException("unknown idle strategy '" + name + "': expected one of " + NAMES);
+                throw new ConfigException("unknown idle strategy '" + name + "': expected one of " + NAMES +
+                    " or backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK");
+        }
+    }
+
+    private static IdleStrategy backoff(final String name, final String[] parts)
+    {
+        if (parts.length != 4)
+        {
+            throw new ConfigException("idle strategy '" + name + "' must be backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK");
+        }
+        try
+        {
+            final long spins = Long.parseLong(parts[0]);
+            final long yields = Long.parseLong(parts[1]);
+            final long minPark = org.agrona.SystemUtil.parseDuration("min park", parts[2]);
+            final long maxPark = org.agrona.SystemUtil.parseDuration("max park", parts[3]);
+            if (spins < 0 || yields < 0 || minPark < 1 || maxPark < minPark)
+            {
+                throw new ConfigException("idle strategy '" + name + "': counts must not be negative and " +
+                    "0 < MIN_PARK <= MAX_PARK");
+            }
+            return new BackoffIdleStrategy(spins, yields, minPark, maxPark);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigException("idle strategy '" + name + "' must be backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK " +
+                "with durations such as 1us or 1ms");
         }
     }
 }

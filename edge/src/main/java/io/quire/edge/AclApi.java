@@ -39,6 +39,7 @@ final class AclApi implements HttpHandler
     private static final String PREFIX = "/api/docs/";
     private static final int MAX_BODY_BYTES = 4096;
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String OVERLOADED = RejectReasons.shareDbCode(RejectReason.OVERLOADED);
 
     private record Waiting(HttpServerExchange exchange, String collection, String docId)
     {
@@ -87,14 +88,14 @@ final class AclApi implements HttpHandler
     {
         if (!ctx.authEnabled())
         {
-            respond(exchange, 404, error("the ACL API needs authentication: configure quire.edge.auth.jwt-secret"));
+            HttpJson.respond(exchange, 404, HttpJson.error("ERR_NOT_FOUND", "the ACL API needs authentication: configure quire.edge.auth.jwt-secret"));
             return;
         }
         final String principal = ctx.authenticator().authenticate(exchange);
         if (principal == null || principal.isEmpty())
         {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
-            respond(exchange, 401, error("a valid JWT is required (Authorization: Bearer or ?token=)"));
+            HttpJson.respond(exchange, 401, HttpJson.error("ERR_UNAUTHENTICATED", "a valid JWT is required (Authorization: Bearer or ?token=)"));
             return;
         }
         final String[] parts = exchange.getRequestURI().substring(PREFIX.length()).split("/", -1);
@@ -103,7 +104,7 @@ final class AclApi implements HttpHandler
         if (!(parts.length == 3 && get || parts.length == 4 && put) || !"acl".equals(parts[2]))
         {
             final boolean known = parts.length >= 3 && "acl".equals(parts[2]) && parts.length <= 4;
-            respond(exchange, known ? 405 : 404, error(known ?
+            HttpJson.respond(exchange, known ? 405 : 404, HttpJson.error(known ? "ERR_MESSAGE_BADLY_FORMED" : "ERR_NOT_FOUND", known ?
                 "use GET .../acl or PUT .../acl/{user}" : "not found"));
             return;
         }
@@ -118,7 +119,7 @@ final class AclApi implements HttpHandler
         }
         catch (final ProtocolException | IllegalArgumentException ex)
         {
-            respond(exchange, 400, error(ex.getMessage()));
+            HttpJson.respond(exchange, 400, HttpJson.error("ERR_MESSAGE_BADLY_FORMED", ex.getMessage()));
             return;
         }
         if (get)
@@ -133,12 +134,12 @@ final class AclApi implements HttpHandler
                 final AclRole role = parseRole(body);
                 if (role == null)
                 {
-                    respond(ex, 400, error("the body must be {\"role\": \"owner\"|\"editor\"|\"viewer\"|\"none\"}"));
+                    HttpJson.respond(ex, 400, HttpJson.error("ERR_MESSAGE_BADLY_FORMED", "the body must be {\"role\": \"owner\"|\"editor\"|\"viewer\"|\"none\"}"));
                     return;
                 }
                 send(ex, AclAction.GRANT, role, collection, docId, user, principal);
             },
-            (ex, failure) -> respond(ex, 400, error("could not read the body: " + failure.getMessage())));
+            (ex, failure) -> HttpJson.respond(ex, 400, HttpJson.error("ERR_MESSAGE_BADLY_FORMED", "could not read the body: " + failure.getMessage())));
     }
 
     private static String decode(final String segment)
@@ -194,12 +195,12 @@ final class AclApi implements HttpHandler
             sessionId, requestId, hash, action, role, collection, docId, user, principal);
         if (r != EnginePublisher.Result.OK)
         {
-            complete(requestId, 503, error("the engine for this document is not available (" +
+            complete(requestId, 503, HttpJson.error(OVERLOADED, "the engine for this document is not available (" +
                 r.name().toLowerCase(Locale.ROOT) + "); retry later"));
             return;
         }
         exchange.getIoThread().executeAfter(
-            () -> complete(requestId, 503, error("the engine did not answer in time; retry later")),
+            () -> complete(requestId, 503, HttpJson.error(OVERLOADED, "the engine did not answer in time; retry later")),
             TimeUnit.NANOSECONDS.toMillis(ctx.aclTimeoutNs()), TimeUnit.MILLISECONDS);
     }
 
@@ -247,10 +248,7 @@ final class AclApi implements HttpHandler
             case NOT_PRIMARY: status = 503; break;
             default: status = 500; break;
         }
-        final ObjectNode body = MAPPER.createObjectNode();
-        body.put("error", RejectReasons.shareDbCode(reason));
-        body.put("message", message);
-        complete(requestId, status, body.toString());
+        complete(requestId, status, HttpJson.error(RejectReasons.shareDbCode(reason), message));
     }
 
     private void complete(final long requestId, final int status, final String body)
@@ -258,21 +256,9 @@ final class AclApi implements HttpHandler
         final Waiting w = waiting.remove(requestId);
         if (w != null)
         {
-            w.exchange.getIoThread().execute(() -> respond(w.exchange, status, body));
+            w.exchange.getIoThread().execute(() -> HttpJson.respond(w.exchange, status, body));
         }
     }
 
-    private static String error(final String message)
-    {
-        final ObjectNode body = MAPPER.createObjectNode();
-        body.put("message", message);
-        return body.toString();
-    }
 
-    private static void respond(final HttpServerExchange exchange, final int status, final String body)
-    {
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
-        exchange.getResponseSender().send(body + "\n");
-    }
 }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quire.codec.CodecConstants;
 import io.quire.codec.RejectReasons;
 import io.quire.codec.ShardRouter;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRole;
+import io.quire.codec.protocol.AclStateDecoder;
 import io.quire.codec.protocol.HistoryEntryDecoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.RejectReason;
@@ -21,17 +24,23 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Deque;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The edge's HTTP API about one document, next to the WebSocket:
+ * The edge's HTTP API about one document, next to the WebSocket, authenticated like it: with authentication on, a
+ * JWT in {@code Authorization: Bearer} or {@code ?token=} (else 401 with {@code WWW-Authenticate: Bearer}), whose
+ * subject is the principal sent to the engine; without, everyone is anonymous.
  * <ul>
- *   <li>{@code GET /api/docs/{collection}/{id}/role}: {@code {"role": "editor" | "viewer"}} as the
- *       {@link AccessPolicy} decides for the request's principal (403 when it may not read), so a page can open
- *       read-only instead of learning it from a refused edit;</li>
- *   <li>{@code GET /api/docs/{collection}/{id}/history?from=V&limit=N}, below.</li>
+ *   <li>{@code GET /api/docs/{collection}/{id}/role}: the principal's role, so a page can open read-only instead of
+ *       learning it from a refused edit. With authentication, {@code {"role": "owner" | "editor" | "viewer"}} from the
+ *       document's ACL in the engine that owns it (an {@code AclRequest} GET): 403 for a principal without a role,
+ *       404 for a document nobody has created yet (whoever creates it becomes its owner). Without authentication,
+ *       {@code {"role": "editor" | "viewer"}} as the {@link AccessPolicy} decides (403 when it may not read);</li>
+ *   <li>{@code GET /api/docs/{collection}/{id}/history?from=V&limit=N}, below; the engine refuses it (403) to a
+ *       principal who may not read the document when it enforces roles.</li>
  * </ul>
  * The history is who committed which version of a document when, which ShareDB's protocol does not carry. It is a
  * JSON array, oldest first, of
@@ -60,7 +69,9 @@ final class DocumentApi implements HttpHandler
     static final long TIMEOUT_MS = 10_000;
 
     private static final HttpString VERSION_HEADER = new HttpString("X-Quire-Version");
+    private static final String UNAUTHENTICATED = "ERR_UNAUTHENTICATED";
 
+    private final EdgeContext ctx;
     private final SessionRegistry registry;
     private final EngineLinks engines;
     private final EdgeMetrics metrics;
@@ -73,18 +84,22 @@ final class DocumentApi implements HttpHandler
     private static final class Query
     {
         final HttpServerExchange exchange;
+        /** For a role query, whose role; null for a history page. */
+        final String roleOf;
         final ArrayNode entries = ShareDbJson.NODES.arrayNode();
         final AtomicBoolean finished = new AtomicBoolean();
 
-        Query(final HttpServerExchange exchange)
+        Query(final HttpServerExchange exchange, final String roleOf)
         {
             this.exchange = exchange;
+            this.roleOf = roleOf;
         }
     }
 
     DocumentApi(
         final EdgeContext ctx, final SessionRegistry registry, final EngineLinks engines, final EdgeMetrics metrics)
     {
+        this.ctx = ctx;
         this.registry = registry;
         this.engines = engines;
         this.metrics = metrics;
@@ -94,7 +109,7 @@ final class DocumentApi implements HttpHandler
         this.sessionId = registry.nextSessionId();
     }
 
-    /** @return the pseudo-session id history requests carry. */
+    /** @return the pseudo-session id history and role requests carry. */
     long sessionId()
     {
         return sessionId;
@@ -103,16 +118,23 @@ final class DocumentApi implements HttpHandler
     /** {@inheritDoc} */
     public void handleRequest(final HttpServerExchange exchange)
     {
+        final String principal = ctx.authenticator().authenticate(exchange);
+        if (principal == null || ctx.authEnabled() && principal.isEmpty())
+        {
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+            HttpJson.error(exchange, 401, UNAUTHENTICATED, "A valid JWT is required (Authorization: Bearer or ?token=)");
+            return;
+        }
         if (!exchange.getRequestMethod().equals(Methods.GET) && !exchange.getRequestMethod().equals(Methods.HEAD))
         {
             exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
-            error(exchange, 405, "ERR_MESSAGE_BADLY_FORMED", "Only GET is supported");
+            HttpJson.error(exchange, 405, "ERR_MESSAGE_BADLY_FORMED", "Only GET is supported");
             return;
         }
         final String[] parts = pathSegments(exchange.getRequestURI());
         if (parts == null || parts.length != 3 || !"history".equals(parts[2]) && !"role".equals(parts[2]))
         {
-            error(exchange, 404, "ERR_NOT_FOUND", "Not found: use /api/docs/{collection}/{id}/history or /role");
+            HttpJson.error(exchange, 404, "ERR_NOT_FOUND", "Not found: use /api/docs/{collection}/{id}/history or /role");
             return;
         }
         final String c;
@@ -128,55 +150,83 @@ final class DocumentApi implements HttpHandler
         }
         catch (final ProtocolException ex)
         {
-            error(exchange, 400, ex.code(), ex.getMessage());
+            HttpJson.error(exchange, 400, ex.code(), ex.getMessage());
             return;
         }
-        final String principal = principal(exchange);
         if (!access.mayRead(principal, c, d))
         {
-            error(exchange, 403, RejectReasons.shareDbCode(RejectReason.FORBIDDEN), "Not allowed to read " + c + "/" + d);
+            HttpJson.error(exchange, 403, RejectReasons.shareDbCode(RejectReason.FORBIDDEN), "Not allowed to read " + c + "/" + d);
             return;
         }
-        if ("role".equals(parts[2]))
+        final boolean role = "role".equals(parts[2]);
+        if (role && !ctx.authEnabled())
         {
-            final ObjectNode role = ShareDbJson.object();
-            role.put("role", access.mayWrite(principal, c, d) ? "editor" : "viewer");
-            respond(exchange, 200, ShareDbJson.write(role));
+            final ObjectNode body = ShareDbJson.object();
+            body.put("role", access.mayWrite(principal, c, d) ? "editor" : "viewer");
+            HttpJson.respond(exchange, 200, ShareDbJson.write(body));
             return;
         }
         if (queries.size() >= MAX_IN_FLIGHT)
         {
-            error(exchange, 503, RejectReasons.shareDbCode(RejectReason.OVERLOADED),
-                "Too many history requests in flight; retry later");
+            HttpJson.error(exchange, 503, RejectReasons.shareDbCode(RejectReason.OVERLOADED),
+                "Too many requests in flight; retry later");
             return;
         }
         final long requestId = registry.nextRequestId();
         final long hash = ShardRouter.docHash(c, d);
         final int engine = engines.engineFor(hash);
-        final Query query = new Query(exchange);
+        final Query query = new Query(exchange, role ? principal : null);
         queries.put(requestId, query);
         exchange.dispatch(SameThreadExecutor.INSTANCE, () ->
         {
-            final EnginePublisher.Result r =
+            final EnginePublisher.Result r = role ?
+                engines.publisher(engine).aclRequest(sessionId, requestId, hash, AclAction.GET, AclRole.NONE, c, d, "",
+                principal) :
                 engines.publisher(engine).history(sessionId, requestId, hash, from, limit, c, d, principal);
             if (r != EnginePublisher.Result.OK)
             {
-                finish(requestId, 503, errorJson(RejectReasons.shareDbCode(RejectReason.OVERLOADED),
+                finish(requestId, 503, HttpJson.error(RejectReasons.shareDbCode(RejectReason.OVERLOADED),
                     "The engine for this document is not available (" + r + "); retry later"), -1);
                 return;
             }
             exchange.getIoThread().executeAfter(() -> finish(requestId, 504,
-                errorJson("ERR_TIMEOUT", "The engine did not answer in " + TIMEOUT_MS + " ms"), -1),
+                HttpJson.error("ERR_TIMEOUT", "The engine did not answer in " + TIMEOUT_MS + " ms"), -1),
                 TIMEOUT_MS, TimeUnit.MILLISECONDS);
         });
     }
 
     /**
-     * The principal of an HTTP request. Anonymous until the edge authenticates HTTP requests as it does sockets.
+     * Reply agent: the ACL a role query asked for (the engine sends it only to a principal with a role).
+     *
+     * @param m the ACL.
      */
-    private static String principal(final HttpServerExchange exchange)
+    void onAclState(final AclStateDecoder m)
     {
-        return "";
+        final long requestId = m.requestId();
+        final Query query = queries.get(requestId);
+        if (query == null || query.roleOf == null)
+        {
+            return;
+        }
+        String role = null;
+        for (final AclStateDecoder.EntriesDecoder e : m.entries())
+        {
+            final AclRole r = e.role();
+            if (query.roleOf.equals(e.user()) && r != AclRole.NONE && r != AclRole.NULL_VAL &&
+                r != AclRole.SBE_UNKNOWN)
+            {
+                role = r.name().toLowerCase(Locale.ROOT);
+            }
+        }
+        if (role == null)
+        {
+            finish(requestId, 403, HttpJson.error(RejectReasons.shareDbCode(RejectReason.FORBIDDEN),
+                "No role on this document"), -1);
+            return;
+        }
+        final ObjectNode body = ShareDbJson.object();
+        body.put("role", role);
+        finish(requestId, 200, ShareDbJson.write(body), m.version());
     }
 
     /**
@@ -245,6 +295,9 @@ final class DocumentApi implements HttpHandler
             case HISTORY_GONE:
                 status = 410;
                 break;
+            case DOC_DOES_NOT_EXIST:
+                status = 404;
+                break;
             case FORBIDDEN:
                 status = 403;
                 break;
@@ -259,7 +312,7 @@ final class DocumentApi implements HttpHandler
                 status = 500;
                 break;
         }
-        finish(requestId, status, errorJson(code, message), -1);
+        finish(requestId, status, HttpJson.error(code, message), -1);
     }
 
     /** @return requests in flight (for tests). */
@@ -282,32 +335,12 @@ final class DocumentApi implements HttpHandler
             {
                 exchange.getResponseHeaders().put(VERSION_HEADER, Long.toString(version));
             }
-            respond(exchange, status, body);
+            HttpJson.respond(exchange, status, body);
         });
     }
 
-    private static void error(final HttpServerExchange exchange, final int status, final String code, final String text)
-    {
-        respond(exchange, status, errorJson(code, text));
-    }
 
-    private static String errorJson(final String code, final String text)
-    {
-        final ObjectNode body = ShareDbJson.object();
-        final ObjectNode error = body.putObject("error");
-        error.put("code", code);
-        error.put("message", text);
-        return ShareDbJson.write(body);
-    }
 
-    private static void respond(final HttpServerExchange exchange, final int status, final String body)
-    {
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        exchange.getResponseHeaders().put(new HttpString("X-Content-Type-Options"), "nosniff");
-        exchange.getResponseSender().send(body, StandardCharsets.UTF_8);
-    }
 
     private static String kindName(final OpKind kind)
     {

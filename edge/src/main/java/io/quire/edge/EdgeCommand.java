@@ -1,11 +1,16 @@
 package io.quire.edge;
 
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.quire.common.ConfigException;
+import io.quire.common.IdleStrategies;
 import io.quire.common.Settings;
+import org.agrona.CloseHelper;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,12 +20,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code scripts/quire edge}: a standalone edge in front of engine nodes reached over Aeron (an external media
- * driver). Prints {@code edge ready port=<port>} once it accepts connections; SIGINT/SIGTERM drain it.
+ * {@code scripts/quire edge}: a standalone edge in front of engine nodes reached over Aeron UDP, with a media driver
+ * of its own (embedded, the default) or an external one. Prints {@code edge ready port=<port>} once it accepts
+ * connections ({@code /healthz} answers 200 once every engine of its shard map has answered); SIGINT/SIGTERM drain it.
  */
 @Command(name = "quire edge", mixinStandardHelpOptions = true,
     description = {
-        "Run a ShareDB-compatible WebSocket edge in front of Quire engine nodes (over Aeron, external media driver).",
+        "Run a ShareDB-compatible WebSocket edge in front of Quire engine nodes (over Aeron UDP).",
         "Options are component 'edge': flag > -Dquire.edge.<option> > QUIRE_EDGE_<OPTION> > --config file > default.",
         "Every option of EdgeContext can be given with --set option=value (e.g. --set op.rate=50)."})
 public final class EdgeCommand implements Callable<Integer>
@@ -47,8 +53,11 @@ public final class EdgeCommand implements Callable<Integer>
         description = "shard map BEGIN-END=CHANNEL[@STREAM];... (default 0-2=aeron:udp?endpoint=127.0.0.1:40100@1001)")
     private String engines;
 
-    @Option(names = "--aeron-dir", description = "external media driver directory")
+    @Option(names = "--aeron-dir", description = "media driver directory (default: embedded /dev/shm/quire-edge-ID-PID)")
     private String aeronDir;
+
+    @Option(names = "--driver", description = "embedded (default: a media driver in this JVM) or external")
+    private String driver;
 
     @Option(names = "--reply-channel", description = "Aeron channel engines reply on (default aeron:udp?endpoint=127.0.0.1:40200)")
     private String replyChannel;
@@ -72,6 +81,7 @@ public final class EdgeCommand implements Callable<Integer>
         putIf(explicit, "shards", shards);
         putIf(explicit, "engines", engines);
         putIf(explicit, "aeron.dir", aeronDir);
+        putIf(explicit, "driver", driver);
         putIf(explicit, "reply.channel", replyChannel);
         final EdgeContext ctx;
         try
@@ -83,17 +93,51 @@ public final class EdgeCommand implements Callable<Integer>
             System.err.println("quire edge: " + ex.getMessage());
             return 2;
         }
-        final EdgeNode edge = EdgeNode.launch(ctx);
+        final MediaDriver mediaDriver = ctx.embeddedDriver() ? MediaDriver.launch(driverContext(ctx)) : null;
+        final EdgeNode edge;
+        try
+        {
+            edge = EdgeNode.launch(ctx);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(mediaDriver);
+            throw ex;
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             edge.close();
+            CloseHelper.quietClose(mediaDriver);
             stopped.countDown();
         }, "quire-edge-shutdown"));
         System.out.println("edge ready port=" + edge.port());
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The embedded driver: small-box settings (shared threading, backoff idle), its own directory (deleted on start
+     * and shutdown), sparse terms of {@code driver.term-length}.
+     */
+    static MediaDriver.Context driverContext(final EdgeContext ctx)
+    {
+        if (ctx.aeronDir() == null)
+        {
+            final Path shm = Path.of("/dev/shm");
+            ctx.aeronDir((Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")))
+                .resolve("quire-edge-" + ctx.edgeId() + "-" + ProcessHandle.current().pid()).toString());
+        }
+        return new MediaDriver.Context()
+            .aeronDirectoryName(ctx.aeronDir())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(IdleStrategies.parse("backoff"))
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .ipcTermBufferLength(ctx.driverTermLength())
+            .publicationTermBufferLength(ctx.driverTermLength());
     }
 
     private static void putIf(final Map<String, String> map, final String key, final Object value)

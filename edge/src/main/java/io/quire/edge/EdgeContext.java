@@ -26,7 +26,13 @@ import java.util.Map;
  *   <tr><td>worker-threads</td><td>2</td><td>Undertow worker pool (unused by the WebSocket path)</td></tr>
  *   <tr><td>shards</td><td>2</td><td>total shard count; must equal the engines'</td></tr>
  *   <tr><td>engines</td><td>0-2=aeron:udp?endpoint=127.0.0.1:40100@1001</td><td>shard map, see {@link ShardMap}</td></tr>
- *   <tr><td>aeron.dir</td><td>Aeron's default</td><td>directory of the external media driver</td></tr>
+ *   <tr><td>driver</td><td>embedded</td><td>{@code scripts/quire edge}: {@code embedded} starts a media driver in the
+ *       edge's JVM (shared threading, backoff idle); {@code external} uses one already running at {@code aeron.dir}.
+ *       Embedders with their own Aeron client (the all-in-one server, tests) ignore it</td></tr>
+ *   <tr><td>driver.term-length</td><td>16m</td><td>embedded driver: term length of the edge's publications to engines
+ *       (max message = 1/8; three terms per publication are mapped, sparse)</td></tr>
+ *   <tr><td>aeron.dir</td><td>embedded: /dev/shm/quire-edge-ID-PID; external: Aeron's default</td><td>media driver
+ *       directory</td></tr>
  *   <tr><td>reply.channel</td><td>aeron:udp?endpoint=127.0.0.1:40200</td><td>where engines send replies to this edge
  *       (port 0: any free port, advertised resolved)</td></tr>
  *   <tr><td>reply.stream</td><td>2001</td><td>stream id of the reply subscription</td></tr>
@@ -83,6 +89,8 @@ public final class EdgeContext
     public static final String ENGINES_DEFAULT = "0-2=aeron:udp?endpoint=127.0.0.1:40100@1001";
     /** Default reply channel of a standalone edge. */
     public static final String REPLY_CHANNEL_DEFAULT = "aeron:udp?endpoint=127.0.0.1:40200";
+    /** Default term length of the embedded driver's publications (Aeron's UDP default). */
+    public static final int DRIVER_TERM_LENGTH_DEFAULT = 16 << 20;
     /** Default reply stream. */
     public static final int REPLY_STREAM_DEFAULT = 2001;
     /** Default max connections. */
@@ -120,6 +128,8 @@ public final class EdgeContext
     private int shardCount = SHARDS_DEFAULT;
     private String engines = ENGINES_DEFAULT;
     private String aeronDir;
+    private boolean embeddedDriver = true;
+    private int driverTermLength = DRIVER_TERM_LENGTH_DEFAULT;
     private String replyChannel = REPLY_CHANNEL_DEFAULT;
     private int replyStream = REPLY_STREAM_DEFAULT;
     private String idleStrategy = "backoff";
@@ -180,6 +190,13 @@ public final class EdgeContext
         shardCount = s.getInt("shards", shardCount);
         engines = s.get("engines", engines);
         aeronDir = s.get("aeron.dir", aeronDir);
+        final String driver = s.get("driver", embeddedDriver ? "embedded" : "external");
+        if (!driver.equals("embedded") && !driver.equals("external"))
+        {
+            throw new ConfigException("quire.edge.driver must be embedded or external, got " + driver);
+        }
+        embeddedDriver = driver.equals("embedded");
+        driverTermLength = (int)Math.min(Integer.MAX_VALUE, s.getSize("driver.term-length", driverTermLength));
         replyChannel = s.get("reply.channel", replyChannel);
         replyStream = s.getInt("reply.stream", replyStream);
         idleStrategy = s.get("idle-strategy", idleStrategy);
@@ -227,6 +244,11 @@ public final class EdgeContext
         if (edgeId < 1)
         {
             throw new ConfigException("quire.edge.edge-id must be >= 1 (0 means none on the wire), got " + edgeId);
+        }
+        if (Integer.bitCount(driverTermLength) != 1 || driverTermLength < (64 << 10) || driverTermLength > (1 << 30))
+        {
+            throw new ConfigException("quire.edge.driver.term-length must be a power of two in [64k, 1g], got " +
+                driverTermLength);
         }
         if (port < 0 || port > 65535)
         {
@@ -371,6 +393,7 @@ public final class EdgeContext
         m.put("shards", shardCount);
         m.put("engines", shardMap);
         m.put("reply", replyChannel + " stream " + replyStream);
+        m.put("driver", aeron != null ? "shared" : embeddedDriver ? "embedded term " + driverTermLength : "external");
         m.put("max-connections", maxConnections);
         m.put("ws.max-message-bytes", maxMessageBytes);
         m.put("max-subscriptions", maxSubscriptions);
@@ -473,6 +496,18 @@ public final class EdgeContext
     public ShardMap shardMap()
     {
         return shardMap;
+    }
+
+    /** @return true if {@code scripts/quire edge} starts a media driver in its own JVM. */
+    public boolean embeddedDriver()
+    {
+        return embeddedDriver;
+    }
+
+    /** @return the embedded driver's publication term length. */
+    public int driverTermLength()
+    {
+        return driverTermLength;
     }
 
     /** @return media driver directory, or null for Aeron's default. */

@@ -323,6 +323,12 @@ public final class EdgeNode implements AutoCloseable
 
     private void metricsPage(final HttpServerExchange exchange)
     {
+        if (exchange.isInIoThread())
+        {
+            // A scrape copies histograms (the engine's recorders in the all-in-one server): off the IO thread.
+            exchange.dispatch(this::metricsPage);
+            return;
+        }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, metrics.contentType());
         exchange.getResponseSender().send(ByteBuffer.wrap(metrics.scrape()));
     }

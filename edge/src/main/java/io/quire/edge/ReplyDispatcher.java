@@ -357,7 +357,7 @@ final class ReplyDispatcher
         m.skipDocId();
         m.skipChannel();
         final String message = m.message();
-        if (kind == RequestKind.HISTORY)
+        if (kind == RequestKind.HISTORY || m.sessionId() == history.sessionId())
         {
             history.onReject(requestId, reason, message);
             return;
@@ -593,6 +593,10 @@ final class ReplyDispatcher
         if (acl != null && m.sessionId() == acl.sessionId())
         {
             acl.onAclState(m);
+        }
+        else if (m.sessionId() == history.sessionId())
+        {
+            history.onAclState(m);
         }
     }
 

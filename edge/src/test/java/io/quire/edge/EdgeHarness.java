@@ -5,6 +5,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.quire.common.IdleStrategies;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +18,11 @@ final class EdgeHarness implements AutoCloseable
     final Aeron aeron;
     final FakeEngine engine;
     final EdgeNode edge;
+    private final Path dir;
 
     EdgeHarness(final Consumer<EdgeContext> configure) throws Exception
     {
-        final Path dir = Files.createTempDirectory("quire-edge-test");
+        dir = Files.createTempDirectory("quire-edge-test");
         driver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(dir.resolve("aeron").toString())
             .threadingMode(ThreadingMode.SHARED)
@@ -53,5 +55,6 @@ final class EdgeHarness implements AutoCloseable
     public void close()
     {
         CloseHelper.quietCloseAll(edge, engine, aeron, driver);
+        IoUtil.delete(dir.toFile(), true);
     }
 }

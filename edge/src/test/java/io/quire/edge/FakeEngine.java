@@ -6,6 +6,10 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.quire.codec.CodecConstants;
+import io.quire.codec.protocol.AclAction;
+import io.quire.codec.protocol.AclRequestDecoder;
+import io.quire.codec.protocol.AclRole;
+import io.quire.codec.protocol.AclStateEncoder;
 import io.quire.codec.protocol.BooleanType;
 import io.quire.codec.protocol.ComponentKind;
 import io.quire.codec.protocol.DocSnapshotEncoder;
@@ -45,6 +49,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,6 +72,8 @@ final class FakeEngine implements AutoCloseable
         StringBuilder text = new StringBuilder();
         final List<Object[]> history = new ArrayList<>();
         final Map<Integer, Integer> subscribers = new HashMap<>();
+        /** Roles by user, in grant order, as {@link #role} sets them (the toy engine's ACL). */
+        final Map<String, AclRole> acl = new LinkedHashMap<>();
 
         Doc(final String c, final String d)
         {
@@ -198,6 +205,9 @@ final class FakeEngine implements AutoCloseable
             }
             case HistoryRequestDecoder.TEMPLATE_ID:
                 onHistory(new HistoryRequestDecoder().wrap(in, at, bl, v));
+                break;
+            case AclRequestDecoder.TEMPLATE_ID:
+                onAcl(new AclRequestDecoder().wrap(in, at, bl, v));
                 break;
             case PresenceUpdateDecoder.TEMPLATE_ID:
                 onPresence(new PresenceUpdateDecoder().wrap(in, at, bl, v));
@@ -441,6 +451,58 @@ final class FakeEngine implements AutoCloseable
         {
             ack(edge, session, request, hash, version, seq, doc, source);
         }
+    }
+
+    /**
+     * Give a user a role on a document (the toy engine's ACL; no grants over the wire).
+     *
+     * @param c    collection.
+     * @param d    document id.
+     * @param user principal.
+     * @param role its role.
+     */
+    synchronized void role(final String c, final String d, final String user, final AclRole role)
+    {
+        doc(c, d).acl.put(user, role);
+    }
+
+    /**
+     * ACL GET as the engine answers it: DOC_DOES_NOT_EXIST for a document with neither text nor roles, FORBIDDEN to a
+     * caller without a role, else the roles. GRANTs are refused (tests set roles with {@link #role}).
+     */
+    private void onAcl(final AclRequestDecoder m)
+    {
+        final long session = m.sessionId();
+        final long request = m.requestId();
+        final long hash = m.docHash();
+        final int edge = (int)m.edgeId();
+        final AclAction action = m.action();
+        final Doc doc = doc(m.collection(), m.docId());
+        m.user();
+        final String principal = m.principal();
+        received.add("acl " + action + " " + doc.d + " principal=" + principal);
+        final AclRole caller = doc.acl.getOrDefault(principal, AclRole.NONE);
+        final RejectReason reason = !doc.exists && doc.acl.isEmpty() ? RejectReason.DOC_DOES_NOT_EXIST :
+            action != AclAction.GET ? RejectReason.MESSAGE_BADLY_FORMED :
+            caller == AclRole.NONE ? RejectReason.FORBIDDEN : null;
+        if (reason != null)
+        {
+            final RequestRejectEncoder e = new RequestRejectEncoder().wrapAndApplyHeader(out, 0, headerOut)
+                .sessionId(session).requestId(request).routingHash(hash).edgeId(edge).requestKind(RequestKind.ACL_GET)
+                .reason(reason).collection(doc.c).docId(doc.d).channel("").message("fake engine: " + reason);
+            send(edge, e.encodedLength());
+            return;
+        }
+        final AclStateEncoder e = new AclStateEncoder().wrapAndApplyHeader(out, 0, headerOut)
+            .sessionId(session).requestId(request).docHash(hash).version(doc.version).edgeId(edge)
+            .requestKind(RequestKind.ACL_GET);
+        final AclStateEncoder.EntriesEncoder entries = e.entriesCount(doc.acl.size());
+        for (final Map.Entry<String, AclRole> entry : doc.acl.entrySet())
+        {
+            entries.next().role(entry.getValue()).user(entry.getKey());
+        }
+        e.collection(doc.c).docId(doc.d);
+        send(edge, e.encodedLength());
     }
 
     /** Entries at 1 ms apart from 2023-11-14T22:13:20Z, anonymous; documents named gone* refuse with HISTORY_GONE. */

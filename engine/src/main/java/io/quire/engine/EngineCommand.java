@@ -76,7 +76,8 @@ public final class EngineCommand implements Callable<Integer>
     private String ingressStream;
 
     @Option(names = "--threading", paramLabel = "MODE",
-        description = "shared (one thread per shard, backoff) or dedicated (three per shard, spinning).")
+        description = "single (default: one thread for the ingress and every shard), shared (one thread per " +
+            "shard, backoff) or dedicated (three per shard, spinning).")
     private String threading;
 
     @Option(names = "--durability", paramLabel = "POLICY",

@@ -1,5 +1,6 @@
 package io.quire.engine;
 
+import io.aeron.CommonContext;
 import io.quire.codec.CodecLimits;
 import io.quire.codec.ShardRouter;
 import io.quire.common.ConfigException;
@@ -27,15 +28,17 @@ import java.util.Map;
  *   <tr><td>data</td><td>./data</td><td>data directory: {@code shard-N/journal}, {@code shard-N/snapshots}</td></tr>
  *   <tr><td>shards</td><td>2</td><td>total shard count of the cluster (same on every node and edge)</td></tr>
  *   <tr><td>shard-range</td><td>all</td><td>shards this node owns, {@code begin-end} (end exclusive)</td></tr>
- *   <tr><td>threading</td><td>shared</td><td>{@code shared}: one thread per shard; {@code dedicated}: three (and
- *       the spinning defaults below)</td></tr>
+ *   <tr><td>threading</td><td>single</td><td>{@code single}: one thread runs the ingress and every shard's stages;
+ *       {@code shared}: one thread per shard besides the ingress's; {@code dedicated}: three per shard (and the
+ *       spinning defaults below)</td></tr>
  *   <tr><td>wait-strategy</td><td>backoff (dedicated: busy-spin)</td><td>ring threads: backoff, blocking, sleeping,
  *       yielding, busy-spin</td></tr>
- *   <tr><td>idle-strategy</td><td>backoff (dedicated: busy-spin)</td><td>ingress agent: backoff, sleeping, yielding,
- *       busy-spin</td></tr>
+ *   <tr><td>idle-strategy</td><td>backoff (dedicated: busy-spin)</td><td>ingress agent (in single mode the engine's
+ *       one thread): backoff, backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK, sleeping, yielding, busy-spin</td></tr>
  *   <tr><td>ingress.fragment-limit</td><td>256</td><td>messages the ingress agent takes per duty cycle</td></tr>
  *   <tr><td>ring.size</td><td>4096</td><td>slots per shard ring: the bound on queued commands per shard</td></tr>
- *   <tr><td>ring.max-batch</td><td>256</td><td>shared mode: journal commit and send at least every N slots</td></tr>
+ *   <tr><td>ring.max-batch</td><td>256</td><td>single and shared modes: journal commit and send at least every N
+ *       slots</td></tr>
  *   <tr><td>doc.max-code-points</td><td>104857600</td><td>a document may not grow past this (≈100 MiB of ASCII)</td></tr>
  *   <tr><td>op.max-bytes</td><td>1m, less if term-length is small</td><td>UTF-8 bytes of text in one op (or
  *       create)</td></tr>
@@ -50,7 +53,8 @@ import java.util.Map;
  *   <tr><td>aeron.dir</td><td>/dev/shm/quire-engine-NODE-PID</td><td>media driver directory</td></tr>
  *   <tr><td>driver.threading</td><td>shared (dedicated: dedicated)</td><td>embedded driver: shared,
  *       shared-network or dedicated</td></tr>
- *   <tr><td>driver.idle-strategy</td><td>backoff (dedicated: busy-spin)</td><td>embedded driver's agents</td></tr>
+ *   <tr><td>driver.idle-strategy</td><td>backoff (IPC ingress without remote replication: sleeping-ms; dedicated:
+ *       busy-spin)</td><td>embedded driver's agents</td></tr>
  *   <tr><td>driver.term-length</td><td>term-length</td><td>embedded driver's default IPC and network publication
  *       term length (what edges in the same driver get unless their channel says otherwise)</td></tr>
  *   <tr><td>ingress.channel</td><td>aeron:udp?endpoint=127.0.0.1:40100</td><td>where edges send commands</td></tr>
@@ -60,6 +64,8 @@ import java.util.Map;
  *   <tr><td>heartbeat.interval</td><td>200ms</td><td>engine heartbeats to edges</td></tr>
  *   <tr><td>edge.timeout</td><td>5s</td><td>an edge silent this long is dropped with its subscriptions</td></tr>
  *   <tr><td>egress.retry</td><td>20ms</td><td>how long a send retries on back-pressure before it is dropped</td></tr>
+ *   <tr><td>timer-slack</td><td>1us</td><td>Linux timer slack of the thread running the ingress (and the shards in
+ *       single mode): how late its idle parks may end (0: the system's 50 µs)</td></tr>
  *   <tr><td>acl.enforce</td><td>false</td><td>check document roles (owner, editor, viewer) on every request that
  *       carries a principal; the all-in-one server turns it on when the edge authenticates users. Requests without
  *       a principal (anonymous deployments) are never checked</td></tr>
@@ -118,6 +124,8 @@ public final class EngineContext
     public static final int TERM_LENGTH_DEFAULT = 16 << 20;
     /** Default messages taken from the ingress per duty cycle. */
     public static final int FRAGMENT_LIMIT_DEFAULT = 256;
+    /** Default timer slack of the thread that runs the ingress (and, in single mode, the shards). */
+    public static final long TIMER_SLACK_DEFAULT_NS = 1_000;
     /** Bytes of a message that are not op text or components: header, fixed fields, ids, source, type. */
     static final int MESSAGE_OVERHEAD_BYTES = 2048;
     /** Wire bytes of one op component besides its text: kind, length and the text's length prefix. */
@@ -128,7 +136,7 @@ public final class EngineContext
     private int shardCount = SHARDS_DEFAULT;
     private int shardBegin = 0;
     private int shardEnd = -1;
-    private ThreadingMode threading = ThreadingMode.SHARED;
+    private ThreadingMode threading = ThreadingMode.SINGLE;
     // Null means "follow the threading mode": backoff for shared, busy-spin for dedicated.
     private String waitStrategy;
     private String idleStrategy;
@@ -158,6 +166,7 @@ public final class EngineContext
     private long heartbeatIntervalNs = 200_000_000L;
     private long edgeTimeoutNs = 5_000_000_000L;
     private long egressRetryNs = 20_000_000L;
+    private long timerSlackNs = TIMER_SLACK_DEFAULT_NS;
     private long epoch = 0;
     private String replicaOf;
     private long replicaLagSampleNs = 1_000_000_000L;
@@ -235,6 +244,7 @@ public final class EngineContext
         heartbeatIntervalNs = s.getDurationNs("heartbeat.interval", heartbeatIntervalNs);
         edgeTimeoutNs = s.getDurationNs("edge.timeout", edgeTimeoutNs);
         egressRetryNs = s.getDurationNs("egress.retry", egressRetryNs);
+        timerSlackNs = s.getDurationNs("timer-slack", timerSlackNs);
         epoch = s.getLong("epoch", epoch);
         final String of = s.get("replica-of", replicaOf);
         replicaOf = of == null || of.isBlank() ? null : of.trim();
@@ -307,6 +317,10 @@ public final class EngineContext
         if (Integer.bitCount(ringSize) != 1 || ringSize < 64)
         {
             throw new ConfigException("quire.engine.ring.size must be a power of two >= 64, got " + ringSize);
+        }
+        if (timerSlackNs < 0)
+        {
+            throw new ConfigException("quire.engine.timer-slack must not be negative, got " + timerSlackNs + " ns");
         }
         if (maxBatch < 1)
         {
@@ -438,6 +452,7 @@ public final class EngineContext
         m.put("heartbeat.interval-ms", heartbeatIntervalNs / 1_000_000);
         m.put("edge.timeout-ms", edgeTimeoutNs / 1_000_000);
         m.put("egress.retry-us", egressRetryNs / 1_000);
+        m.put("timer-slack-ns", timerSlackNs);
         m.put("journal.durability", journalTemplate.durability().name().toLowerCase(java.util.Locale.ROOT));
         m.put("op.max-bytes", opMaxBytes);
         m.put("op.max-components", opMaxComponents);
@@ -575,10 +590,26 @@ public final class EngineContext
         return waitStrategy != null ? waitStrategy : spinWhenDedicated();
     }
 
-    /** @return the embedded driver's idle strategy name (busy-spin in dedicated threading unless set). */
+    /**
+     * @return the embedded driver's idle strategy name unless set: busy-spin in dedicated threading, sleeping-ms with
+     *         an IPC ingress, else backoff.
+     */
     public String driverIdleStrategy()
     {
-        return driverIdleStrategy != null ? driverIdleStrategy : spinWhenDedicated();
+        if (driverIdleStrategy != null)
+        {
+            return driverIdleStrategy;
+        }
+        if (threading != ThreadingMode.DEDICATED && ingressChannel.startsWith(CommonContext.IPC_CHANNEL) &&
+            replicationChannel.isBlank() && !isRemoteReplica())
+        {
+            // Over IPC the edges' messages never pass through the driver, only its conductor's bookkeeping does
+            // (publisher limits, liveness), which tolerates a millisecond of sleep. Not so for a primary streaming
+            // to remote replicas or a remote replica: their records (and, under ack-policy=replicated, every ack's
+            // wait) go through the driver's sender and receiver.
+            return "sleeping-ms";
+        }
+        return spinWhenDedicated();
     }
 
     /**
@@ -832,6 +863,23 @@ public final class EngineContext
     public EngineContext egressRetryNs(final long nanos)
     {
         this.egressRetryNs = nanos;
+        return this;
+    }
+
+    /** @return timer slack of the thread running the ingress (and the shards in single mode), ns; 0: the system's. */
+    public long timerSlackNs()
+    {
+        return timerSlackNs;
+    }
+
+    /**
+     * @param nanos timer slack of the thread running the ingress (and the shards in single mode); 0 leaves the
+     *              system's (50 µs on Linux).
+     * @return this.
+     */
+    public EngineContext timerSlackNs(final long nanos)
+    {
+        this.timerSlackNs = nanos;
         return this;
     }
 

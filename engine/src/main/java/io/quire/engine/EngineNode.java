@@ -13,7 +13,9 @@ import io.quire.engine.replica.RemoteReplicaAgent;
 import io.quire.engine.replica.ReplicaAgent;
 import io.quire.engine.replica.Replication;
 import io.quire.engine.replica.ReplicationSourceAgent;
+import io.quire.engine.ring.ThreadingMode;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -35,9 +37,12 @@ import java.util.concurrent.TimeUnit;
  * ({@link #launch(EngineContext)}, or {@link #launch(EngineContext, Aeron)} to share a client and its driver).
  * <p>
  * Start-up: media driver (embedded unless {@code driver=external}), Aeron client and counters, every owned shard
- * opened and recovered under {@code data/shard-N}, rings started, then the ingress subscription and its agent. Only
- * then does the node accept commands. {@link #close()} stops the ingress, drains and closes the shards (snapshots
- * changed documents), then closes the publications, the client and the driver.
+ * opened and recovered under {@code data/shard-N}; then, on a primary, an {@code EpochRecord} journaled in every
+ * shard, rings started, the ingress subscription and its agent (in the single threading mode, one agent running the
+ * ingress and every shard's stages). Only then does the node accept commands. A replica ({@code replica-of}) starts
+ * only its replication agent: no ring runs and no ingress is polled until {@link #promote(long)}, which starts the
+ * agent of the configured threading mode. {@link #close()} stops the ingress, drains and closes the shards
+ * (snapshots changed documents), then closes the publications, the client and the driver.
  */
 public final class EngineNode implements AutoCloseable
 {
@@ -54,7 +59,8 @@ public final class EngineNode implements AutoCloseable
     private final EngineMetrics metrics;
     private volatile Subscription ingress;
     private volatile String ingressChannel;
-    private volatile AgentRunner ingressRunner;
+    // A primary's ingress agent, or in the single threading mode the engine agent (ingress and every shard's stages).
+    private volatile AgentRunner runner;
     private AgentRunner replicaRunner;
     private OffsetEpochNanoClock wallClock;
     private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
@@ -168,10 +174,14 @@ public final class EngineNode implements AutoCloseable
         final Subscription subscription = aeron.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
         this.ingress = subscription;
         this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
-        final IngressAgent agent = new IngressAgent(ctx, subscription, shards, directory, counters,
-            metrics, new SystemNanoClock(), wallClock, epoch::get);
-        this.ingressRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
-            ex -> LOG.error("ingress agent error", ex), counters.ingressErrors, agent);
+        final IngressAgent ingressAgent = new IngressAgent(ctx, subscription, shards, directory, counters,
+            metrics, new SystemNanoClock(), wallClock, epoch::get, ctx.timerSlackNs());
+        // Single threading: the rings have no threads of their own (Shard.start() only marks them running); this
+        // one agent polls the ingress and drives every ring. Made here, so a replica runs neither until promoted.
+        final Agent agent = ctx.threading() == ThreadingMode.SINGLE ?
+            new EngineAgent(ingressAgent, shards) : ingressAgent;
+        this.runner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+            ex -> LOG.error("{} agent error", agent.roleName(), ex), counters.ingressErrors, agent);
         if (!ctx.replicationChannel().isBlank())
         {
             replicationRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
@@ -184,7 +194,7 @@ public final class EngineNode implements AutoCloseable
 
     private void startPrimary()
     {
-        AgentRunner.startOnThread(ingressRunner);
+        AgentRunner.startOnThread(runner);
         if (replicationRunner != null)
         {
             AgentRunner.startOnThread(replicationRunner);
@@ -511,7 +521,7 @@ public final class EngineNode implements AutoCloseable
         }
         LOG.info("engine node {} closing", ctx.nodeId());
         CloseHelper.quietClose(replicaRunner);
-        CloseHelper.quietClose(ingressRunner);
+        CloseHelper.quietClose(runner);
         CloseHelper.quietClose(replicationRunner);
         for (final Shard shard : shards)
         {

@@ -13,6 +13,7 @@ import io.quire.engine.shard.ShardCounters;
 import io.quire.engine.shard.ShardRecovery;
 import io.quire.engine.shard.ShardSequencer;
 import io.quire.engine.shard.SnapshotPersistence;
+import io.quire.engine.shard.SnapshotWriter;
 import io.quire.journal.JournalReader;
 import io.quire.journal.JournalWriter;
 import io.quire.journal.snapshot.SnapshotStore;
@@ -27,9 +28,9 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * One shard, assembled: its journal and snapshots, recovered documents, the sequencer and the ring. Open it, then
- * {@link #start()}; the ingress offers commands; {@link #close()} drains the ring, optionally snapshots changed
- * documents, and closes the journal.
+ * One shard, assembled: its journal and snapshots (periodic ones written by a background thread), recovered
+ * documents, the sequencer and the ring. Open it, then {@link #start()}; the ingress offers commands; {@link #close()}
+ * drains the ring and the snapshot writer, optionally snapshots changed documents, and closes the journal.
  */
 public final class Shard implements AutoCloseable
 {
@@ -42,6 +43,7 @@ public final class Shard implements AutoCloseable
     private final JournalRecordLookup lookup;
     private final SnapshotStore snapshots;
     private final SnapshotPersistence persistence;
+    private final SnapshotWriter snapshotWriter;
     private final DocumentStore documents;
     private final ShardSequencer sequencer;
     private final ShardRing ring;
@@ -83,6 +85,9 @@ public final class Shard implements AutoCloseable
             throw new IllegalStateException("shard " + shardId + ": recovery ended at LSN " + recovery.nextLsn() +
                 " but the journal continues at " + writer.nextLsn());
         }
+        this.snapshotWriter = new SnapshotWriter(shardId, snapshots, named.apply("snapshots-written"),
+            named.apply("snapshot-failures"));
+        persistence.writeInBackground(snapshotWriter);
         final ShardRing.ForwardingSupplier journaled = ShardRing.forwardingSupplier();
         this.sequencer = new ShardSequencer(settings.sequencer(), documents, persistence, lookup, writer.nextLsn(),
             journaled, epoch, clock, counters);
@@ -237,11 +242,24 @@ public final class Shard implements AutoCloseable
         return lastEpoch;
     }
 
-    /** Start the ring's threads. */
+    /**
+     * Start the ring's threads (in single threading mode the engine's thread {@link #poll()}s instead). Only a
+     * primary's shard is started: a replica's journal is written by its replication thread until a promotion.
+     */
     public void start()
     {
         ring.start();
         started = true;
+    }
+
+    /**
+     * Single threading mode, on the engine's thread: run the stages over what the ring holds (one batch at most).
+     *
+     * @return commands handled.
+     */
+    public int poll()
+    {
+        return ring.poll();
     }
 
     /**
@@ -364,9 +382,16 @@ public final class Shard implements AutoCloseable
         if (started)
         {
             gate.release();
+            if (settings.threading() == io.quire.engine.ring.ThreadingMode.SINGLE)
+            {
+                // The engine's thread has stopped (no batch is open between its polls): what it left in the ring
+                // is finished on this thread, which must own the journal's appender and the lookup's tailer.
+                handOver();
+            }
             ring.close();
             started = false;
         }
+        snapshotWriter.close();
         if (settings.snapshotOnClose() && healthy())
         {
             final int[] written = {0};

@@ -56,10 +56,23 @@ class EngineCommandTest
         assertThat(told.idleStrategy()).isEqualTo("busy-spin");
         assertThat(told.driverThreading()).isEqualTo(io.aeron.driver.ThreadingMode.SHARED);
 
-        final EngineContext shared = parse();
-        assertThat(shared.waitStrategy()).isEqualTo("backoff");
-        assertThat(shared.idleStrategy()).isEqualTo("backoff");
-        assertThat(shared.driverThreading()).isEqualTo(io.aeron.driver.ThreadingMode.SHARED);
+        final EngineContext defaults = parse();
+        assertThat(defaults.threading()).isEqualTo(ThreadingMode.SINGLE);
+        assertThat(defaults.waitStrategy()).isEqualTo("backoff");
+        assertThat(defaults.idleStrategy()).isEqualTo("backoff");
+        assertThat(defaults.driverThreading()).isEqualTo(io.aeron.driver.ThreadingMode.SHARED);
+        assertThat(defaults.timerSlackNs()).isEqualTo(EngineContext.TIMER_SLACK_DEFAULT_NS);
+    }
+
+    @Test
+    void timerSlackAndTunedBackoffAreOptions()
+    {
+        final EngineContext ctx = parse("--set", "timer-slack=0", "--set", "idle-strategy=backoff:0:0:10us:1ms",
+            "--threading", "shared");
+        assertThat(ctx.timerSlackNs()).isZero();
+        assertThat(ctx.idleStrategy()).isEqualTo("backoff:0:0:10us:1ms");
+        assertThat(ctx.threading()).isEqualTo(ThreadingMode.SHARED);
+        assertThat(ctx.describe()).containsEntry("timer-slack-ns", 0L);
     }
 
     @Test

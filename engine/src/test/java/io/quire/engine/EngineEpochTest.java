@@ -53,6 +53,7 @@ class EngineEpochTest
     {
         final List<Long> acks = new ArrayList<>();
         long heartbeatEpoch = -1;
+        int heartbeats;
 
         @Override
         public void onAck(final long sessionId, final long requestId, final long docHash, final long version,
@@ -66,6 +67,7 @@ class EngineEpochTest
             final int nodeId, final long epoch, final int shardCount, final int shardBegin, final int shardEnd)
         {
             heartbeatEpoch = epoch;
+            heartbeats++;
         }
     }
 

@@ -10,9 +10,12 @@ import io.quire.engine.client.DocRef;
 import io.quire.engine.client.EngineClient;
 import io.quire.engine.client.ReceivedOp;
 import io.quire.engine.ot.TextOp;
+import io.quire.engine.ring.ThreadingMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -187,10 +190,11 @@ class EngineNodeTest
         }
     }
 
-    @Test
-    void submitsAreAckedBroadcastAndReadBack()
+    @ParameterizedTest
+    @EnumSource(value = ThreadingMode.class, names = {"SINGLE", "SHARED"})
+    void submitsAreAckedBroadcastAndReadBack(final ThreadingMode threading)
     {
-        start(testContext(dir));
+        start(testContext(dir).threading(threading));
         final Recorder a = new Recorder();
         final Recorder b = new Recorder();
         final EngineClient ca = client(11, 2001, a);

@@ -8,8 +8,11 @@ import io.quire.engine.replica.ReplicaDivergedException;
 import io.quire.engine.shard.Document;
 import io.quire.journal.JournalReader;
 import org.junit.jupiter.api.AfterEach;
+import io.quire.engine.ring.ThreadingMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,6 +23,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * A hot standby with the local transport, as real nodes in this JVM (each with its embedded driver, Chronicle
@@ -52,15 +56,26 @@ class ReplicaTest
 
     private EngineNode primary(final Path home, final String replicationChannel)
     {
+        return primary(home, replicationChannel, ThreadingMode.SINGLE);
+    }
+
+    private EngineNode primary(final Path home, final String replicationChannel, final ThreadingMode threading)
+    {
         final EngineNode node = EngineNode.launch(
-            EngineNodeTest.testContext(home).replicationChannel(replicationChannel));
+            EngineNodeTest.testContext(home).replicationChannel(replicationChannel).threading(threading));
         open.add(node);
         return node;
     }
 
     private EngineNode remoteReplica(final Path home, final String primaryChannel)
     {
-        final EngineNode node = EngineNode.launch(EngineNodeTest.testContext(home).replicaOf(primaryChannel));
+        return remoteReplica(home, primaryChannel, ThreadingMode.SINGLE);
+    }
+
+    private EngineNode remoteReplica(final Path home, final String primaryChannel, final ThreadingMode threading)
+    {
+        final EngineNode node = EngineNode.launch(
+            EngineNodeTest.testContext(home).replicaOf(primaryChannel).threading(threading));
         open.add(node);
         return node;
     }
@@ -245,14 +260,16 @@ class ReplicaTest
         }
     }
 
-    @Test
-    void underTheReplicatedPolicyAnAckWaitsUntilAReplicaJournaledTheRecord() throws Exception
+    @ParameterizedTest
+    @EnumSource(ThreadingMode.class)
+    void underTheReplicatedPolicyAnAckWaitsUntilAReplicaJournaledTheRecord(final ThreadingMode threading)
+        throws Exception
     {
         final Path p = dir.resolve("p");
         final Path r = dir.resolve("r");
         final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
         final EngineNode primary = EngineNode.launch(
-            EngineNodeTest.testContext(p).replicationChannel(channel).ackReplicated(true));
+            EngineNodeTest.testContext(p).replicationChannel(channel).ackReplicated(true).threading(threading));
         open.add(primary);
         final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(primary.aeronDirectoryName()));
         open.add(aeron);
@@ -268,6 +285,11 @@ class ReplicaTest
         EngineNodeTest.await("the create journaled on the primary", () -> lastLsn(p, shard) > before, client);
         client.poll(64);
         assertThat(seen.acks).as("journaled by the primary alone: not acknowledged").doesNotContain(create);
+        // The held ack holds nothing else up: the thread that polls the ingress (in single mode the one that also
+        // runs the shards) keeps sending heartbeats while the shard waits for a replica.
+        final int heartbeats = seen.heartbeats;
+        EngineNodeTest.await("heartbeats while the ack is held", () -> seen.heartbeats >= heartbeats + 3, client);
+        assertThat(seen.acks).as("still not acknowledged").doesNotContain(create);
 
         final EngineNode replica = remoteReplica(r, channel);
         EngineNodeTest.await("the ack", () -> seen.acks.contains(create), client);
@@ -276,14 +298,57 @@ class ReplicaTest
         assertThat(replica.replicationFailure()).isNull();
     }
 
-    @Test
-    void aPromotedReplicaServesWarmDocumentsInANewEpochAndRecognisesResubmissions() throws Exception
+    @ParameterizedTest
+    @EnumSource(ThreadingMode.class)
+    void underTheReplicatedPolicyANodeClosesPromptlyWithAcksStillHeld(final ThreadingMode threading)
+        throws Exception
+    {
+        final Path p = dir.resolve("p");
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
+        final EngineNode primary = EngineNode.launch(
+            EngineNodeTest.testContext(p).replicationChannel(channel).ackReplicated(true).threading(threading));
+        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(primary.aeronDirectoryName()));
+        final EngineEpochTest.Seen seen = new EngineEpochTest.Seen();
+        final EngineClient client = EngineClient.connect(aeron, primary.ingressChannel(), primary.ingressStream(), 11,
+            "aeron:ipc", 2011, seen);
+        try
+        {
+            EngineNodeTest.await("heartbeat", () -> seen.heartbeatEpoch > 0, client);
+            final DocRef doc = new DocRef("docs", "held");
+            final int shard = shardOf(primary, doc);
+            final long before = lastLsn(p, shard);
+            final long create = client.submitCreate(1, doc, -1, "S".getBytes(StandardCharsets.UTF_8), 1, "held");
+            EngineNodeTest.await("the create journaled on the primary", () -> lastLsn(p, shard) > before, client);
+            client.close();
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), primary::close,
+                "no replica ever follows: close suppresses the held ack instead of waiting for it");
+            assertThat(seen.acks).doesNotContain(create);
+            assertThat(primary.shard(shard).healthy()).isTrue();
+        }
+        finally
+        {
+            client.close();
+            primary.close();
+            aeron.close();
+        }
+        // The held (unacknowledged) create is journaled all the same; a restart recovers it.
+        final EngineNode again = primary(p, channel, threading);
+        assertThat(again.epoch()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingMode.class)
+    void aPromotedReplicaServesWarmDocumentsInANewEpochAndRecognisesResubmissions(final ThreadingMode threading)
+        throws Exception
     {
         final Path p = dir.resolve("p");
         final Path r = dir.resolve("r");
         final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
         final EngineNode primary = primary(p, channel);
-        final EngineNode replica = remoteReplica(r, channel);
+        // Every op snapshots its document once promoted: background snapshots after the promotion's EpochRecord.
+        final EngineNode replica = EngineNode.launch(
+            EngineNodeTest.testContext(r).replicaOf(channel).threading(threading).snapshotIntervalOps(1));
+        open.add(replica);
         final DocRef doc = new DocRef("docs", "promoted");
         final byte[] src = "S".getBytes(StandardCharsets.UTF_8);
         final long[] acked = new long[3];
@@ -359,6 +424,53 @@ class ReplicaTest
         assertThat(snapshots.get(0)).isEqualTo("v3 abcde");
         final int shard = shardOf(replica, doc);
         assertThat(replica.shard(shard).lastEpoch()).isEqualTo(2);
+        client.close();
+        aeron.close();
+        replica.close();
+
+        // Restarted as a primary: recovery takes the snapshots written in epoch 2 and the journal with both
+        // EpochRecords, and the node goes on in epoch 3 with the promoted node's last version.
+        final EngineNode again = EngineNode.launch(EngineNodeTest.testContext(r).threading(threading));
+        open.add(again);
+        assertThat(again.epoch()).isEqualTo(3);
+        assertThat(again.shard(shard).recovery().snapshots()).as("snapshots found at recovery").isPositive();
+        assertThat(fetch(again, doc)).isEqualTo("v3 abcde");
+    }
+
+    /** Subscribe to a document through a real client: "vVERSION TEXT". */
+    private String fetch(final EngineNode node, final DocRef doc)
+    {
+        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
+        final java.util.List<String> snapshots = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final long[] epoch = {-1};
+        try (EngineClient client = EngineClient.connect(aeron, node.ingressChannel(), node.ingressStream(), 14,
+            "aeron:ipc", 2014, new EngineClient.Listener()
+            {
+                @Override
+                public void onEngineHeartbeat(final int nodeId, final long e, final int shardCount,
+                    final int shardBegin, final int shardEnd)
+                {
+                    epoch[0] = e;
+                }
+
+                @Override
+                public void onSnapshot(final long sessionId, final long requestId, final long docHash,
+                    final long version, final String docType, final String text,
+                    final io.quire.codec.protocol.RequestKind kind)
+                {
+                    snapshots.add("v" + version + " " + text);
+                }
+            }))
+        {
+            EngineNodeTest.await("heartbeat", () -> epoch[0] > 0, client);
+            EngineNodeTest.await("fetch", () -> client.subscribe(9, doc, -1, false) > 0, client);
+            EngineNodeTest.await("snapshot", () -> !snapshots.isEmpty(), client);
+            return snapshots.get(0);
+        }
+        finally
+        {
+            aeron.close();
+        }
     }
 
     private static int shardOf(final EngineNode node, final DocRef doc)

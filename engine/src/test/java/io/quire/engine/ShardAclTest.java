@@ -118,6 +118,31 @@ class ShardAclTest
                 "ack", "reject");
         }
 
+        /** A history page: the entries (type "history") up to its "done", or the one "request-reject". */
+        List<Reply> history(final String who, final String d)
+        {
+            final int before;
+            synchronized (replies)
+            {
+                before = replies.size();
+            }
+            final Reply last = as(who, 10, () -> r.history(1, 10, requestIds++, "docs", d, NULL_VERSION, 50),
+                "done", "request-reject");
+            synchronized (replies)
+            {
+                final List<Reply> page = new ArrayList<>();
+                for (final Reply reply : replies.subList(before, replies.size()))
+                {
+                    if (reply.session() == 10 && "history".equals(reply.type()))
+                    {
+                        page.add(reply);
+                    }
+                }
+                page.add(last);
+                return page;
+            }
+        }
+
         @Override
         public void close()
         {
@@ -206,6 +231,40 @@ class ShardAclTest
             assertThat(rig.shard.recovery().snapshots()).isEqualTo(1);
             assertThat(rig.grant("bob", "s", null, null).text()).isEqualTo("alice:OWNER,bob:VIEWER,carol:OWNER");
             assertThat(rig.edit("bob", "s", 7, "[\"b\"]").type()).isEqualTo("reject");
+        }
+    }
+
+    @Test
+    void theHistoryOfADocumentIsReadByItsRolesAndRefusedToStrangersLikeASubscribe()
+    {
+        try (Rig rig = new Rig(true, 0))
+        {
+            assertThat(rig.history("mallory", "h")).extracting(Reply::type)
+                .as("an unclaimed new document has an empty history anyone may read").containsExactly("done");
+            rig.as("alice", 1, () -> r.create(1, 1, requestIds++, "docs", "h", NULL_VERSION, "src-alice", 1,
+                "text-unicode", "draft"), "ack");
+            assertThat(rig.edit("alice", "h", 1, "[5,\"!\"]").type()).isEqualTo("ack");
+            rig.grant("alice", "h", AclRole.VIEWER, "victor");
+
+            final List<Reply> refused = rig.history("mallory", "h");
+            assertThat(refused).singleElement().satisfies(reply ->
+            {
+                assertThat(reply.type()).isEqualTo("request-reject");
+                assertThat(reply.text()).isEqualTo("FORBIDDEN: Not allowed to read this document");
+            });
+            assertThat(rig.read("mallory", "h").text()).as("as a subscribe is")
+                .isEqualTo("FORBIDDEN: Not allowed to read this document");
+
+            final List<Reply> viewer = rig.history("victor", "h");
+            assertThat(viewer).extracting(Reply::type).containsExactly("history", "history", "done");
+            assertThat(viewer).extracting(Reply::version).containsExactly(0L, 1L, 2L);
+            assertThat(rig.history("alice", "h")).extracting(Reply::type)
+                .containsExactly("history", "history", "done");
+        }
+        try (Rig rig = new Rig(false, 0))
+        {
+            assertThat(rig.history("mallory", "h")).extracting(Reply::type).as("without enforcement")
+                .containsExactly("history", "history", "done");
         }
     }
 

@@ -103,6 +103,7 @@ public final class QuireServer implements AutoCloseable
             // Authenticated users get per-document roles; an anonymous server keeps everything open.
             engine = EngineNode.launch(engineCtx.aclEnforced(engineCtx.aclEnforced() || edgeCtx.authEnabled()), aeron);
             registerEngineMetrics(registry, engine);
+            registerEngineLatencies(registry, engine);
             edge = EdgeNode.launch(edgeCtx, aeron);
             if (!edge.awaitHealthy(30_000))
             {
@@ -150,6 +151,32 @@ public final class QuireServer implements AutoCloseable
                     cb.call(m.ringRemaining(s), Integer.toString(s));
                 }
             }).register(registry);
+    }
+
+    private static final double[] QUANTILES = {0.5, 0.9, 0.99, 0.999, 1.0};
+
+    /**
+     * The engine's latency recorders as quantile gauges (accumulated since start, in seconds): commit (the ingress
+     * receiving a SubmitOp to its ack handed to the egress transport: ring, sequencing, journal, egress) and the
+     * journal's group commit per ring batch. Copying a histogram per scrape is cold-path work.
+     */
+    private static void registerEngineLatencies(final PrometheusRegistry registry, final EngineNode engine)
+    {
+        final io.quire.engine.EngineMetrics m = engine.metrics();
+        GaugeWithCallback.builder().name("quire_engine_commit_latency_seconds")
+            .help("engine ingress to ack handed to the transport, since start").labelNames("quantile")
+            .callback(cb -> quantiles(m.commitLatency(), cb)).register(registry);
+        GaugeWithCallback.builder().name("quire_engine_journal_commit_seconds")
+            .help("journal group commit per ring batch, since start").labelNames("quantile")
+            .callback(cb -> quantiles(m.journalCommitLatency(), cb)).register(registry);
+    }
+
+    private static void quantiles(final org.HdrHistogram.Histogram h, final GaugeWithCallback.Callback cb)
+    {
+        for (final double q : QUANTILES)
+        {
+            cb.call((q >= 1.0 ? h.getMaxValue() : h.getValueAtPercentile(q * 100)) / 1e9, Double.toString(q));
+        }
     }
 
     /** @return the HTTP port. */

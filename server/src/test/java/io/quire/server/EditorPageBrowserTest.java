@@ -1,10 +1,14 @@
 package io.quire.server;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import io.quire.common.Settings;
 import io.quire.test.NodeTools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +17,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Date;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -54,9 +59,15 @@ class EditorPageBrowserTest
 
     private static String browser(final String scenario, final String... extra) throws Exception
     {
+        return browser(server, scenario, extra);
+    }
+
+    private static String browser(final QuireServer target, final String scenario, final String... extra)
+        throws Exception
+    {
         final Path shots = Path.of("target", "screenshots").toAbsolutePath();
         final String[] args = new String[3 + extra.length];
-        args[0] = server.httpUrl();
+        args[0] = target.httpUrl();
         args[1] = scenario;
         args[2] = shots.toString();
         System.arraycopy(extra, 0, args, 3, extra.length);
@@ -123,15 +134,33 @@ class EditorPageBrowserTest
     }
 
     /**
-     * Enabled once JWT auth and per-document roles (branch {@code auth}) are in main: make Olivia the owner and Victor a
-     * viewer ({@code PUT /api/docs/docs/{id}/acl/victor}), then pass the page URLs that open the document as each of
-     * them (whatever carries their token), e.g. {@code browser("viewer", ownerPageUrl, viewerPageUrl)}.
+     * A server with JWT authentication (so the engine enforces roles): Olivia's page (her token in its URL) creates a
+     * document and types, she makes Victor a viewer over the ACL API, and Victor's page opens read-only from his role,
+     * sees her edits, and his typing changes nothing and sends nothing the server would refuse; pages of a user without
+     * a role and without a token say so.
      */
     @Test
-    @Disabled("needs auth (branch auth): owner and viewer page URLs with their tokens")
-    void aViewerPageCannotEdit() throws Exception
+    void withAuthenticationAViewerPageIsReadOnlyAndSeesTheOwnersEdits(@TempDir final Path authData) throws Exception
     {
-        assertThat(browser("viewer", server.httpUrl() + "#docs/viewer-test", server.httpUrl() + "#docs/viewer-test"))
-            .contains("\"ok\":true");
+        final String secret = "browser-test-secret-of-at-least-32-bytes";
+        try (QuireServer authServer = QuireServer.start(Settings.defaults("engine", Map.of()),
+            Settings.defaults("edge", Map.of("op.rate", "1000", "op.burst", "1000", "auth.jwt-secret", secret)),
+            "127.0.0.1", 0, authData))
+        {
+            assertThat(authServer.engine().context().aclEnforced()).isTrue();
+            assertThat(browser(authServer, "viewer", token(secret, "olivia"), token(secret, "victor"),
+                token(secret, "mallory")))
+                .contains("\"ok\":true");
+        }
+    }
+
+    private static String token(final String secret, final String subject) throws Exception
+    {
+        final SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
+            .subject(subject)
+            .expirationTime(new Date(System.currentTimeMillis() + 600_000))
+            .build());
+        jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
     }
 }

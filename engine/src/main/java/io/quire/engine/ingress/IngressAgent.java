@@ -3,6 +3,7 @@ package io.quire.engine.ingress;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.quire.codec.MessageValidator;
+import io.quire.common.TimerSlack;
 import io.quire.engine.EngineContext;
 import io.quire.engine.EngineCounters;
 import io.quire.engine.EngineMetrics;
@@ -43,6 +44,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     private final long heartbeatIntervalNs;
     private final long edgeTimeoutNs;
     private final java.util.function.LongSupplier epoch;
+    private final long timerSlackNs;
     private final int nodeId;
     private final int shardCount;
     private final int shardBegin;
@@ -62,6 +64,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
      * @param nanoClock    monotonic clock for intervals and timeouts.
      * @param wallClock    wall clock for heartbeat timestamps.
      * @param epoch        the node's current epoch (sent in heartbeats).
+     * @param timerSlackNs timer slack for the agent's thread, so that its idle parks end on time (0: the system's).
      */
     public IngressAgent(
         final EngineContext ctx,
@@ -72,7 +75,8 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         final EngineMetrics metrics,
         final NanoClock nanoClock,
         final EpochNanoClock wallClock,
-        final java.util.function.LongSupplier epoch)
+        final java.util.function.LongSupplier epoch,
+        final long timerSlackNs)
     {
         this.subscription = subscription;
         this.shards = shards;
@@ -87,6 +91,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         this.heartbeatIntervalNs = ctx.heartbeatIntervalNs();
         this.edgeTimeoutNs = ctx.edgeTimeoutNs();
         this.epoch = epoch;
+        this.timerSlackNs = timerSlackNs;
         this.nodeId = ctx.nodeId();
         this.shardCount = ctx.shardCount();
         this.shardBegin = ctx.shardBegin();
@@ -97,6 +102,16 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         final long now = nanoClock.nanoTime();
         this.nextTickNs = now;
         this.nextHeartbeatNs = now + heartbeatIntervalNs;
+    }
+
+    @Override
+    public void onStart()
+    {
+        if (timerSlackNs > 0 && !TimerSlack.setForCurrentThread(timerSlackNs))
+        {
+            LOG.info("timer slack of thread {} left at the system's: it cannot be set here",
+                Thread.currentThread().getName());
+        }
     }
 
     @Override

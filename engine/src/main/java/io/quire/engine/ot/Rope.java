@@ -42,7 +42,7 @@ public final class Rope
 
     private static final int INITIAL_CAPACITY = 16;
     // Shallow sizes with compressed oops (12-byte headers, 8-byte alignment); see estimatedBytes().
-    private static final long ROPE_BYTES = 64;
+    private static final long ROPE_BYTES = 104;
     private static final long NODE_BYTES = 56;
     private static final long ARRAY_HEADER = 16;
 
@@ -52,6 +52,8 @@ public final class Rope
     private final int fanout;
     private final int branchMin;
 
+    /** Lets an array slice go where a CharSequence is expected without wrapping it anew (no allocation per edit). */
+    private final ArrayText arrayView = new ArrayText();
     private RopeNode root;
     /** The leaf last located, whose first code point is at {@link #fingerCp}; null when unknown. */
     private RopeLeaf finger;
@@ -180,7 +182,8 @@ public final class Rope
         final int len = (int)leaf.u16;
         if (srcLen > leafMax - len)
         {
-            insertSplitting(leaf, rel, CharBuffer.wrap(src, srcOff, srcLen));
+            insertSplitting(leaf, rel, arrayView.wrap(src, srcOff, srcLen));
+            arrayView.wrap(null, 0, 0);
             return;
         }
         final int at = leaf.charIndex(rel);
@@ -850,6 +853,11 @@ public final class Rope
         {
             ((StringBuilder)s).getChars(from, to, dst, dstOff);
         }
+        else if (s instanceof ArrayText)
+        {
+            final ArrayText a = (ArrayText)s;
+            System.arraycopy(a.chars, a.offset + from, dst, dstOff, to - from);
+        }
         else if (s instanceof CharBuffer && ((CharBuffer)s).hasArray())
         {
             final CharBuffer cb = (CharBuffer)s;
@@ -1134,5 +1142,45 @@ public final class Rope
             }
         }
         return height;
+    }
+
+    /** A reusable read-only view of an array slice as a CharSequence. */
+    private static final class ArrayText implements CharSequence
+    {
+        private char[] chars;
+        private int offset;
+        private int length;
+
+        ArrayText wrap(final char[] chars, final int offset, final int length)
+        {
+            this.chars = chars;
+            this.offset = offset;
+            this.length = length;
+            return this;
+        }
+
+        @Override
+        public int length()
+        {
+            return length;
+        }
+
+        @Override
+        public char charAt(final int index)
+        {
+            return chars[offset + index];
+        }
+
+        @Override
+        public CharSequence subSequence(final int start, final int end)
+        {
+            return new String(chars, offset + start, end - start);
+        }
+
+        @Override
+        public String toString()
+        {
+            return new String(chars, offset, length);
+        }
     }
 }

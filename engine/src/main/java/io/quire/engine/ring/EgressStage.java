@@ -77,6 +77,29 @@ public final class EgressStage implements EventHandler<CommandEvent>, Outbound.E
         event.shrinkIfLarge();
     }
 
+    /**
+     * Single threading mode: the slot's messages, unless the replicated ack policy holds them back. Never waits: a
+     * slot a replica has not yet covered is left untouched for a later call (slots must be offered in ring order,
+     * each until accepted). Once the gate is released (shutdown) held slots are suppressed, as {@link #onEvent} does.
+     *
+     * @param event    the slot, journaled and committed.
+     * @param sequence its sequence.
+     * @return false if the slot must wait for a replica: nothing was done.
+     */
+    boolean offer(final CommandEvent event, final long sequence)
+    {
+        if (event.outLength() > 0 && sequence < journal.failedAt())
+        {
+            final long needed = event.journalLength() > 0 ? event.lsn() : lastJournaledLsn;
+            if (!gate.passed(needed) && !gate.released())
+            {
+                return false;
+            }
+        }
+        onEvent(event, sequence, false);
+        return true;
+    }
+
     @Override
     public void onMessage(final int edgeId, final DirectBuffer buffer, final int offset, final int length)
     {

@@ -8,6 +8,10 @@ import org.agrona.concurrent.IdleStrategy;
  * a replica has journaled every record up to the last one journaled at or before that slot. Replicas' position
  * reports advance it ({@link #advance}, from the replication thread); with the {@code local} policy it is not
  * {@link #require required} and never waits.
+ * <p>
+ * A shard with a thread of its own (shared, dedicated threading) {@link #await waits} at the gate. In the single
+ * threading mode the engine's one thread also runs the ingress, the heartbeats and every other shard, so it never
+ * waits here: it asks {@link #passed} and comes back to the held slots on a later duty cycle.
  */
 public final class ReplicationGate
 {
@@ -55,6 +59,23 @@ public final class ReplicationGate
     public void release()
     {
         released = true;
+    }
+
+    /**
+     * Non-blocking check (single threading mode).
+     *
+     * @param lsn the LSN that must be replicated.
+     * @return true if a slot needing {@code lsn} may be sent now (or the policy is {@code local}).
+     */
+    boolean passed(final long lsn)
+    {
+        return !required || replicatedLsn >= lsn;
+    }
+
+    /** @return true once {@link #release()}d: held slots are suppressed instead of waiting. */
+    boolean released()
+    {
+        return released;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.quire.engine.ring;
 
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
@@ -17,8 +19,10 @@ import java.util.function.LongSupplier;
 
 /**
  * One shard's LMAX Disruptor ring: a single producer (the engine's ingress agent) and the stages
- * sequence → journal → egress, on one thread ({@link ThreadingMode#SHARED}) or three
- * ({@link ThreadingMode#DEDICATED}). Either way egress never runs ahead of the journal for a slot.
+ * sequence → journal → egress, run by the thread that calls {@link #poll()} ({@link ThreadingMode#SINGLE}: the
+ * engine's one thread, through an {@link EventPoller}), on one thread of the ring's own
+ * ({@link ThreadingMode#SHARED}) or on three ({@link ThreadingMode#DEDICATED}). Either way egress never runs ahead of
+ * the journal for a slot.
  * <p>
  * The ring size is the shard's bound on queued commands: when it is full {@link #offer} returns false at once and
  * the ingress rejects the command as overloaded; nothing blocks.
@@ -30,6 +34,8 @@ public final class ShardRing implements AutoCloseable
     private final int shardId;
     private final Disruptor<CommandEvent> disruptor;
     private final RingBuffer<CommandEvent> ring;
+    private final EventPoller<CommandEvent> poller;
+    private final SharedPipelineHandler pipeline;
     private final JournalStage journal;
     private final LongSupplier journaledSequence;
     private boolean started;
@@ -60,26 +66,65 @@ public final class ShardRing implements AutoCloseable
     {
         this.shardId = shardId;
         this.journal = journal;
+        if (mode == ThreadingMode.SINGLE)
+        {
+            // Nobody waits on this ring (the owner polls it), so the wait strategy's only job, waking a waiting
+            // consumer on publish, is a no-op here: busy-spin's signal does nothing.
+            this.disruptor = null;
+            this.ring = RingBuffer.createSingleProducer(CommandEvent::new, ringSize, new BusySpinWaitStrategy());
+            this.poller = ring.newPoller();
+            this.pipeline = new SharedPipelineHandler(ring, sequencer, journal, egress, maxBatch);
+            // The producer may reuse a slot once its messages have left, not when the poller has passed it: under
+            // the replicated ack policy committed slots can be held for a replica after the poller moved on.
+            ring.addGatingSequences(pipeline.releasedSequence());
+            journaledSequence = pipeline::journaledSequence;
+            return;
+        }
+        this.poller = null;
         this.disruptor = new Disruptor<>(
             CommandEvent::new, ringSize, threadFactory(shardId), ProducerType.SINGLE, waitStrategy);
         this.disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler(shardId));
         this.ring = disruptor.getRingBuffer();
         if (mode == ThreadingMode.SHARED)
         {
-            final SharedPipelineHandler pipeline = new SharedPipelineHandler(ring, sequencer, journal, egress, maxBatch);
+            this.pipeline = new SharedPipelineHandler(ring, sequencer, journal, egress, maxBatch);
             disruptor.handleEventsWith(pipeline);
             journaledSequence = pipeline::journaledSequence;
         }
         else
         {
+            this.pipeline = null;
             disruptor.handleEventsWith(sequencer).then(journal).then(egress);
             journaledSequence = () -> disruptor.getSequenceValueFor(journal);
         }
     }
 
     /**
+     * {@link ThreadingMode#SINGLE} only, on the owning thread: run the three stages over the published slots, at most
+     * {@code maxBatch} of them (committed and sent as one batch), and free them for the producer. Under the
+     * replicated ack policy, first send what an earlier poll held back and a replica has since journaled; what it
+     * has not is held again (never waited for here).
+     *
+     * @return slots handled or sent, 0 if none were waiting.
+     */
+    public int poll()
+    {
+        final int sent = pipeline.flush();
+        try
+        {
+            poller.poll(pipeline.pollerHandler());
+        }
+        catch (final Exception ex)
+        {
+            // Stages catch their own failures; reaching here is a bug. Log it and keep the owning thread alive.
+            LOG.error("shard {}: unexpected error polling the ring", shardId, ex);
+        }
+        return sent + pipeline.drainPolled();
+    }
+
+    /**
      * The sequence the journal has passed, for stage 1's decisions about what it may recycle or snapshot. Valid to
-     * call from stage 1's thread only in shared mode (it reads a plain field there).
+     * call from stage 1's thread only in the shared and single modes (it reads a plain field there).
      *
      * @return a supplier of the journaled sequence.
      */
@@ -118,10 +163,13 @@ public final class ShardRing implements AutoCloseable
         }
     }
 
-    /** Start the stage threads. */
+    /** Start the stage threads (in {@link ThreadingMode#SINGLE}, the owner starts polling instead). */
     public void start()
     {
-        disruptor.start();
+        if (disruptor != null)
+        {
+            disruptor.start();
+        }
         started = true;
     }
 
@@ -276,7 +324,8 @@ public final class ShardRing implements AutoCloseable
     }
 
     /**
-     * Stop after every published slot has gone through all stages (bounded wait), then stop the threads.
+     * Stop after every published slot has gone through all stages (bounded wait), then stop the threads. In
+     * {@link ThreadingMode#SINGLE} the caller must have stopped the polling thread first.
      */
     @Override
     public void close()
@@ -286,6 +335,16 @@ public final class ShardRing implements AutoCloseable
             return;
         }
         publishBatch();
+        if (disruptor == null)
+        {
+            // The owning thread has stopped: finish what it left on this (closing) thread.
+            while (poll() > 0)
+            {
+                Thread.onSpinWait();
+            }
+            started = false;
+            return;
+        }
         try
         {
             disruptor.shutdown(10, TimeUnit.SECONDS);

@@ -38,4 +38,17 @@ public interface DocumentPersistence
      * @param document a loaded document whose ops are all journaled.
      */
     void save(Document document);
+
+    /**
+     * A periodic snapshot, which may be written in the background: whatever is needed is taken from the document
+     * now (on the shard thread), the file is written later. The document's {@code snapshotVersion} is set at once.
+     *
+     * @param document a loaded document whose ops are all journaled.
+     * @return false if it cannot be taken now (the background writer is full): try again later.
+     */
+    default boolean saveInBackground(final Document document)
+    {
+        save(document);
+        return true;
+    }
 }

@@ -918,7 +918,8 @@ public final class ShardSequencer
 
     /**
      * A page of who committed which version when: the entries of versions [start, end) oldest first, then the
-     * document's version. Read-only, from memory or (older versions) the journal, like a catch-up.
+     * document's version. Read-only, from memory or (older versions) the journal, like a catch-up; refused
+     * FORBIDDEN to a principal who may not read the document, like a subscribe.
      */
     private void onHistory()
     {
@@ -936,9 +937,17 @@ public final class ShardSequencer
         docIdOffset = h.limit() + HistoryRequestDecoder.docIdHeaderLength();
         docIdLength = h.docIdLength();
         h.skipDocId();
+        principalOffset = h.limit() + HistoryRequestDecoder.principalHeaderLength();
+        principalLength = h.principalLength();
+        h.skipPrincipal();
         counters.read();
 
         final Document doc = docs.findOrCreate(docHash, in, collectionOffset, collectionLength, in, docIdOffset, docIdLength);
+        if (!access.mayRead(doc, in, principalOffset, principalLength))
+        {
+            requestReject(RequestKind.HISTORY, RejectReason.FORBIDDEN, "Not allowed to read this document");
+            return;
+        }
         docs.load(doc);
         final long start = from == CodecConstants.NULL_VERSION ? Math.max(0, doc.version - wanted) :
             Math.min(from, doc.version);
@@ -1344,12 +1353,12 @@ public final class ShardSequencer
         }
         if (doc.lastRingSequence <= journaled)
         {
+            if (doc.snapshotVersion != doc.version && !persistence.saveInBackground(doc))
+            {
+                return;
+            }
             dueSnapshots.poll();
             doc.snapshotDue = false;
-            if (doc.snapshotVersion != doc.version)
-            {
-                persistence.save(doc);
-            }
             doc.opsSinceSnapshot = 0;
         }
     }

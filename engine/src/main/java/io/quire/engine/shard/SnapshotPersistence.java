@@ -29,6 +29,7 @@ public final class SnapshotPersistence implements DocumentPersistence
     private final List<HistoryEntry> tail = new ArrayList<>();
     private long snapshotsWritten;
     private long snapshotBytes;
+    private SnapshotWriter background;
 
     /**
      * @param shardId shard number.
@@ -173,7 +174,36 @@ public final class SnapshotPersistence implements DocumentPersistence
         snapshotBytes += ref.size();
     }
 
-    /** @return snapshots written since start. */
+    @Override
+    public boolean saveInBackground(final Document doc)
+    {
+        if (background == null)
+        {
+            save(doc);
+            return true;
+        }
+        if (!background.submit(doc, epoch.getAsLong(), clock.nanoTime()))
+        {
+            return false;
+        }
+        doc.snapshotVersion = doc.version;
+        doc.opsSinceSnapshot = 0;
+        snapshotsWritten++;
+        return true;
+    }
+
+    /**
+     * Write periodic snapshots on a background thread from now on ({@link #saveInBackground}); saves for unloads
+     * and at shutdown stay synchronous.
+     *
+     * @param writer the shard's snapshot writer.
+     */
+    public void writeInBackground(final SnapshotWriter writer)
+    {
+        this.background = writer;
+    }
+
+    /** @return snapshots written (or handed to the background writer) since start. */
     public long snapshotsWritten()
     {
         return snapshotsWritten;
@@ -182,7 +212,7 @@ public final class SnapshotPersistence implements DocumentPersistence
     /** @return bytes of snapshots written since start. */
     public long snapshotBytes()
     {
-        return snapshotBytes;
+        return snapshotBytes + (background == null ? 0 : background.bytesWritten());
     }
 
     /** @return the store. */

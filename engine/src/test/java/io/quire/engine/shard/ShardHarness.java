@@ -9,6 +9,10 @@ import io.quire.engine.ring.WaitStrategies;
 import io.quire.journal.JournalContext;
 import io.quire.journal.JournalWriter;
 import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -21,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A real shard for tests: a Disruptor ring with the three stages, a Chronicle journal in a temp dir, and a sink that
- * decodes what the engine would send to edges.
+ * A real shard for tests: a Disruptor ring with the three stages (in single threading mode polled by a thread of the
+ * harness), a Chronicle journal in a temp dir, and a sink that decodes what the engine would send to edges.
  */
 final class ShardHarness implements AutoCloseable
 {
@@ -33,6 +37,7 @@ final class ShardHarness implements AutoCloseable
     final ShardCounters counters;
     final List<Reply> replies = new ArrayList<>();
     final DocumentStore docs;
+    private final AgentRunner poller;
 
     ShardHarness(final Path dir, final SequencerConfig config, final ThreadingMode mode,
         final DocumentPersistence persistence, final long maxBytes, final int maxDocs, final int historyMax)
@@ -63,6 +68,29 @@ final class ShardHarness implements AutoCloseable
             new SequencerStage(sequencer), journal, egress);
         journaled.target(ring.journaledSequence());
         ring.start();
+        if (mode == ThreadingMode.SINGLE)
+        {
+            // The engine's thread would poll the ring; here a test thread of our own does.
+            poller = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, new Agent()
+            {
+                @Override
+                public int doWork()
+                {
+                    return ring.poll();
+                }
+
+                @Override
+                public String roleName()
+                {
+                    return "harness-shard-poller";
+                }
+            });
+            AgentRunner.startOnThread(poller);
+        }
+        else
+        {
+            poller = null;
+        }
     }
 
     ShardHarness(final Path dir)
@@ -184,6 +212,7 @@ final class ShardHarness implements AutoCloseable
     @Override
     public void close()
     {
+        CloseHelper.quietClose(poller);
         ring.close();
         lookup.close();
         writer.close();

@@ -5,6 +5,7 @@ import io.quire.codec.protocol.RequestKind;
 import io.quire.common.ConfigException;
 import io.quire.common.IdleStrategies;
 import io.quire.common.Settings;
+import io.quire.common.TimerSlack;
 import io.quire.engine.EngineContext;
 import io.quire.engine.EngineNode;
 import io.quire.engine.client.DocRef;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -78,6 +80,7 @@ public final class BenchEngineCommand implements Callable<Integer>
     private static final int REPLY_STREAM = 2001;
     private static final long MAX_LATENCY_NS = TimeUnit.SECONDS.toNanos(60);
     private static final int SEND_RING = 1 << 20;
+    private static final long MAX_PACING_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     @Spec
     private CommandSpec spec;
@@ -130,8 +133,8 @@ public final class BenchEngineCommand implements Callable<Integer>
         description = "Histogram output (default: bench-results/bench-engine-<sync>-<max|rate>.hgrm).")
     private Path hgrm;
 
-    @Option(names = "--threading", paramLabel = "MODE", defaultValue = "shared",
-        description = "Engine threading: shared or dedicated (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threading", paramLabel = "MODE", defaultValue = "single",
+        description = "Engine threading: single, shared or dedicated (default: ${DEFAULT-VALUE}, the engine's).")
     private String threading;
 
     @Option(names = "--client-idle", paramLabel = "NAME", defaultValue = "backoff",
@@ -375,6 +378,11 @@ public final class BenchEngineCommand implements Callable<Integer>
         boolean execute(final int[] applied)
         {
             final IdleStrategy idle = IdleStrategies.parse(clientIdle);
+            if (!TimerSlack.setForCurrentThread(node.context().timerSlackNs() > 0 ?
+                node.context().timerSlackNs() : EngineContext.TIMER_SLACK_DEFAULT_NS))
+            {
+                LOG.info("client timer slack left at the system's");
+            }
             client = EngineClient.connectTool(node.aeron(), node.ingressChannel(), node.ingressStream(), EDGE_ID,
                 "aeron:ipc", REPLY_STREAM, this);
             try
@@ -455,6 +463,18 @@ public final class BenchEngineCommand implements Callable<Integer>
                             planned++;
                             due = start + (long)(planned * period);
                             work++;
+                        }
+                        if (work == 0 && outstanding < window)
+                        {
+                            // Sleep until the next op is due (acks that arrive meanwhile wait at most that long to
+                            // be timed): the open loop then costs CPU per op, not a core.
+                            final long wait = due - System.nanoTime();
+                            if (wait > 0)
+                            {
+                                LockSupport.parkNanos(Math.min(wait, MAX_PACING_PARK_NS));
+                            }
+                            idle.reset();
+                            continue;
                         }
                     }
                     if (work == 0)
