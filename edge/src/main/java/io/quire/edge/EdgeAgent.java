@@ -68,6 +68,7 @@ final class EdgeAgent implements Agent
                 ctx.replyStream(), this::engineDown);
             work++;
         }
+        engines.drainPrimaryChanges(this::engineDown);
         Integer gone;
         while ((gone = goneImages.poll()) != null)
         {

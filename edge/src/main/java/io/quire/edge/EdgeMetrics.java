@@ -25,6 +25,7 @@ final class EdgeMetrics
     private final Counter requestsRejected;
     private final Counter connectionsClosed;
     private final Counter malformedReplies;
+    private final Counter fencedMessages;
     private final Summary ackLatency;
     private final AtomicLong outboundQueuedBytes = new AtomicLong();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -46,6 +47,9 @@ final class EdgeMetrics
             .help("connections the edge closed, by reason").labelNames("reason").register(registry);
         malformedReplies = Counter.builder().name("quire_edge_engine_messages_malformed")
             .help("engine messages that failed validation and were dropped").register(registry);
+        fencedMessages = Counter.builder().name("quire_edge_engine_messages_fenced")
+            .help("engine messages dropped because their engine is not the primary of the newest epoch known for " +
+                "its shards (a deposed primary, a replica, or an engine not heard from yet)").register(registry);
         ackLatency = Summary.builder().name("quire_edge_ack_latency_seconds").unit(Unit.SECONDS)
             .help("op received at the edge to its ack sent to the client")
             .quantile(0.5, 0.01).quantile(0.99, 0.001).maxAgeSeconds(60).numberOfAgeBuckets(5)
@@ -105,6 +109,11 @@ final class EdgeMetrics
     void malformedReply()
     {
         malformedReplies.inc();
+    }
+
+    void fencedMessage()
+    {
+        fencedMessages.inc();
     }
 
     void outboundQueued(final long delta)

@@ -1,5 +1,9 @@
 package io.quire.edge;
 
+import io.quire.codec.protocol.NodeRole;
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,6 +14,14 @@ import java.util.function.IntConsumer;
  * The edge's view of its engines: one {@link EnginePublisher} per shard map entry, and whether each engine is alive
  * (an {@code EngineHeartbeat} within {@code engine.timeout}, with the shard count and range the map expects).
  * Liveness is written by the reply agent and read by {@code /healthz} and metrics (volatile fields).
+ * <p>
+ * Epoch fencing: every engine message arrives on the Aeron image of that engine's publication to this edge, and the
+ * engine's first message on it is a heartbeat carrying its epoch and role. The edge keeps the highest epoch heard
+ * per shard map entry and accepts messages only from an image whose latest heartbeat said PRIMARY in that epoch:
+ * replies, broadcasts and heartbeats of a deposed primary (an older epoch), of a replica, or of an image that has
+ * not identified itself are dropped ({@link #accepts}). When a newer epoch appears on another image while the entry
+ * was alive, the primary changed under the edge: the sessions that depended on the old one are closed like after
+ * an engine restart ({@link #drainPrimaryChanges}).
  */
 final class EngineLinks
 {
@@ -19,6 +31,10 @@ final class EngineLinks
     private final EnginePublisher[] publishers;
     private final EngineState[] states;
     private final long timeoutNs;
+    private final long[] highestEpoch;
+    private final Int2ObjectHashMap<long[]> imageEpochs = new Int2ObjectHashMap<>();
+    private final Int2IntHashMap imageEntries = new Int2IntHashMap(-1);
+    private final IntArrayQueue primaryChanges = new IntArrayQueue();
 
     private static final class EngineState
     {
@@ -41,6 +57,7 @@ final class EngineLinks
             states[i] = new EngineState();
         }
         this.timeoutNs = timeoutNs;
+        this.highestEpoch = new long[publishers.size()];
     }
 
     /** @return the shard map. */
@@ -87,14 +104,17 @@ final class EngineLinks
      *
      * @param imageSessionId Aeron session id of the image it came on.
      * @param nodeId         engine node id.
+     * @param epoch          the engine's epoch.
+     * @param role           its role.
      * @param shardCount     its shard count.
      * @param begin          its first shard.
      * @param end            one past its last.
      * @param nowNs          now.
+     * @return true if it came from the primary of the newest epoch (and so counted for liveness).
      */
-    void onHeartbeat(
-        final int imageSessionId, final int nodeId, final int shardCount, final int begin, final int end,
-        final long nowNs)
+    boolean onHeartbeat(
+        final int imageSessionId, final int nodeId, final long epoch, final NodeRole role, final int shardCount,
+        final int begin, final int end, final long nowNs)
     {
         final ShardMap.Entry entry = map.entryForRange(begin, end);
         if (entry == null || shardCount != map.shardCount())
@@ -107,9 +127,48 @@ final class EngineLinks
                         ", which does not match the edge's shard map " + map + " (" + map.shardCount() + " shards)";
                 }
             }
-            return;
+            return false;
         }
-        final EngineState s = states[entry.index()];
+        final int index = entry.index();
+        final long[] known = imageEpochs.get(imageSessionId);
+        final long previous = known == null ? Long.MIN_VALUE : known[0];
+        final long imageEpoch = role == NodeRole.PRIMARY ? epoch : -1;
+        if (known == null)
+        {
+            imageEpochs.put(imageSessionId, new long[] {imageEpoch});
+        }
+        else
+        {
+            known[0] = imageEpoch;
+        }
+        imageEntries.put(imageSessionId, index);
+        if (role != NodeRole.PRIMARY)
+        {
+            return false;
+        }
+        if (epoch < highestEpoch[index])
+        {
+            if (previous != epoch)
+            {
+                LOG.warn("engine node {} claims shards {} in epoch {}, but epoch {} is newer: fenced, its messages " +
+                    "are ignored", nodeId, entry.range(), epoch, highestEpoch[index]);
+            }
+            return false;
+        }
+        final EngineState s = states[index];
+        if (epoch > highestEpoch[index])
+        {
+            if (highestEpoch[index] != 0)
+            {
+                LOG.info("shards {}: epoch {} -> {} (primary engine node {})", entry.range(), highestEpoch[index],
+                    epoch, nodeId);
+            }
+            if (s.alive && s.imageKnown && s.imageSessionId != imageSessionId)
+            {
+                primaryChanges.addInt(index);
+            }
+            highestEpoch[index] = epoch;
+        }
         s.lastHeartbeatNs = nowNs;
         s.imageSessionId = imageSessionId;
         s.imageKnown = true;
@@ -118,7 +177,50 @@ final class EngineLinks
         {
             s.alive = true;
             s.problem = null;
-            LOG.info("engine node {} serving shards {} is up", nodeId, entry.range());
+            LOG.info("engine node {} serving shards {} is up (epoch {})", nodeId, entry.range(), epoch);
+        }
+        return true;
+    }
+
+    /**
+     * Agent: may a message that arrived on this image be acted on?
+     *
+     * @param imageSessionId the image's session id.
+     * @return true if the image's latest heartbeat said PRIMARY in the newest epoch known for its shards.
+     */
+    boolean accepts(final int imageSessionId)
+    {
+        final long[] known = imageEpochs.get(imageSessionId);
+        if (known == null)
+        {
+            return false;
+        }
+        final int index = imageEntries.get(imageSessionId);
+        return index >= 0 && known[0] >= 0 && known[0] == highestEpoch[index];
+    }
+
+    /**
+     * @param engine an engine index.
+     * @return the newest epoch heard for its shards (0: none yet).
+     */
+    long highestEpoch(final int engine)
+    {
+        return highestEpoch[engine];
+    }
+
+    /**
+     * Agent: hand over the entries whose primary changed (a newer epoch on another image) since the last call.
+     *
+     * @param changed called with each engine index.
+     */
+    void drainPrimaryChanges(final IntConsumer changed)
+    {
+        while (!primaryChanges.isEmpty())
+        {
+            final int index = primaryChanges.pollInt();
+            LOG.warn("the primary for shards {} changed (epoch {})", map.entries().get(index).range(),
+                highestEpoch[index]);
+            changed.accept(index);
         }
     }
 
@@ -171,6 +273,8 @@ final class EngineLinks
      */
     void onImageGone(final int imageSessionId, final IntConsumer down)
     {
+        imageEpochs.remove(imageSessionId);
+        imageEntries.remove(imageSessionId);
         for (int i = 0; i < states.length; i++)
         {
             final EngineState s = states[i];

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decodes what engines send to this edge (after {@link MessageValidator} passed it) and hands it to the
- * {@link ReplyDispatcher}. Messages addressed to another edge are dropped. Reply agent thread only.
+ * {@link ReplyDispatcher}. Messages addressed to another edge are dropped, and so is everything but heartbeats from
+ * an engine that is not the primary of the newest epoch for its shards ({@link EngineLinks#accepts}). Reply agent
+ * thread only.
  */
 final class ReplyAdapter implements FragmentHandler
 {
@@ -73,6 +75,11 @@ final class ReplyAdapter implements FragmentHandler
                 lastMalformedLogNs = now;
                 LOG.warn("dropped a malformed engine message: {}", ex.getMessage());
             }
+            return;
+        }
+        if (templateId != EngineHeartbeatDecoder.TEMPLATE_ID && !dispatcher.acceptsFrom(aeronHeader.sessionId()))
+        {
+            metrics.fencedMessage();
             return;
         }
         view.wrap(buffer, offset, length);

@@ -602,8 +602,17 @@ final class ReplyDispatcher
 
     void onEngineHeartbeat(final int imageSessionId, final EngineHeartbeatDecoder m)
     {
-        engines.onHeartbeat(imageSessionId, (int)m.nodeId(), m.shardCount(), m.shardBegin(), m.shardEnd(),
-            System.nanoTime());
+        engines.onHeartbeat(imageSessionId, (int)m.nodeId(), m.epoch(), m.role(), m.shardCount(), m.shardBegin(),
+            m.shardEnd(), System.nanoTime());
+    }
+
+    /**
+     * @param imageSessionId the Aeron image a reply came on.
+     * @return true if it comes from the primary of the newest epoch known for its shards.
+     */
+    boolean acceptsFrom(final int imageSessionId)
+    {
+        return engines.accepts(imageSessionId);
     }
 
     private void forgetIfDone(final EdgeSession session)

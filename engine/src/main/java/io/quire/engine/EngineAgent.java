@@ -6,7 +6,10 @@ import org.agrona.concurrent.Agent;
 /**
  * The single threading mode's one duty cycle: the ingress takes what the edges sent and puts it into the shard
  * rings, then each shard runs its stages over what its ring holds (at most one batch: sequence and journal each
- * slot, commit once, then send). No other thread touches the rings, so nothing waits on or wakes anything.
+ * slot, commit once, then send). No other thread touches the rings, so nothing waits on or wakes anything. Under the
+ * replicated ack policy a shard's committed slots may be held until a replica reports them journaled (the
+ * replication thread only advances the shard's {@code ReplicationGate}); the held slots are sent by a later cycle,
+ * never waited for here. Only a primary runs this agent: a replica starts it on promotion.
  */
 final class EngineAgent implements Agent
 {

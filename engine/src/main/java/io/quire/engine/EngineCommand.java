@@ -35,6 +35,8 @@ import java.util.concurrent.CountDownLatch;
         "",
         "Prints exactly one line on stdout when it accepts commands:",
         "  engine ready node=<id> ingress=<channel> stream=<id> shards=<begin>-<end>",
+        "or, with --replica-of:",
+        "  engine replica ready node=<id> of=<primary data dir> shards=<begin>-<end>",
         "and runs until SIGTERM or SIGINT, then drains its rings, snapshots changed documents and exits (143 after " +
             "SIGTERM, 130 after SIGINT, as the JVM does for signals)."
     },
@@ -74,12 +76,20 @@ public final class EngineCommand implements Callable<Integer>
     private String ingressStream;
 
     @Option(names = "--threading", paramLabel = "MODE",
-        description = "shared (one thread per shard, backoff) or dedicated (three per shard, spinning).")
+        description = "single (default: one thread for the ingress and every shard), shared (one thread per " +
+            "shard, backoff) or dedicated (three per shard, spinning).")
     private String threading;
 
     @Option(names = "--durability", paramLabel = "POLICY",
         description = "Journal durability before acks: write (page cache) or sync (device).")
     private String durability;
+
+    @Option(names = "--replica-of", paramLabel = "DIR",
+        description = "Run as a hot standby of a primary: its data directory (same host: its journals are tailed " +
+            "read-only) or its replication channel (aeron:udp?endpoint=HOST:PORT, the primary's " +
+            "replication.channel: records stream over Aeron). Records are journaled into --data, then applied. " +
+            "Accepts no commands.")
+    private String replicaOf;
 
     @Option(names = "--aeron-dir", paramLabel = "DIR", description = "Media driver directory.")
     private String aeronDir;
@@ -130,8 +140,16 @@ public final class EngineCommand implements Callable<Integer>
             node.close();
             closed.countDown();
         }, "quire-engine-shutdown"));
-        System.out.println("engine ready node=" + ctx.nodeId() + " ingress=" + node.ingressChannel() +
-            " stream=" + node.ingressStream() + " shards=" + ctx.shardBegin() + "-" + ctx.shardEnd());
+        if (node.isReplica())
+        {
+            System.out.println("engine replica ready node=" + ctx.nodeId() + " of=" + ctx.replicaOf() + " shards=" +
+                ctx.shardBegin() + "-" + ctx.shardEnd());
+        }
+        else
+        {
+            System.out.println("engine ready node=" + ctx.nodeId() + " ingress=" + node.ingressChannel() +
+                " stream=" + node.ingressStream() + " shards=" + ctx.shardBegin() + "-" + ctx.shardEnd());
+        }
         System.out.flush();
         closed.await();
         return 0;
@@ -173,6 +191,7 @@ public final class EngineCommand implements Callable<Integer>
         put(engine, "threading", threading);
         put(engine, "aeron.dir", aeronDir);
         put(engine, "driver", driver);
+        put(engine, "replica-of", replicaOf);
         put(journal, "durability", durability);
         final Settings settings = Settings.load("engine", engine, config);
         return new EngineContext()

@@ -53,8 +53,8 @@ import java.util.Map;
  *   <tr><td>aeron.dir</td><td>/dev/shm/quire-engine-NODE-PID</td><td>media driver directory</td></tr>
  *   <tr><td>driver.threading</td><td>shared (dedicated: dedicated)</td><td>embedded driver: shared,
  *       shared-network or dedicated</td></tr>
- *   <tr><td>driver.idle-strategy</td><td>backoff (IPC ingress: sleeping-ms; dedicated: busy-spin)</td><td>embedded
- *       driver's agents</td></tr>
+ *   <tr><td>driver.idle-strategy</td><td>backoff (IPC ingress without remote replication: sleeping-ms; dedicated:
+ *       busy-spin)</td><td>embedded driver's agents</td></tr>
  *   <tr><td>driver.term-length</td><td>term-length</td><td>embedded driver's default IPC and network publication
  *       term length (what edges in the same driver get unless their channel says otherwise)</td></tr>
  *   <tr><td>ingress.channel</td><td>aeron:udp?endpoint=127.0.0.1:40100</td><td>where edges send commands</td></tr>
@@ -70,7 +70,28 @@ import java.util.Map;
  *       carries a principal; the all-in-one server turns it on when the edge authenticates users. Requests without
  *       a principal (anonymous deployments) are never checked</td></tr>
  *   <tr><td>acl.max-entries</td><td>256</td><td>most users with a role on one document</td></tr>
- *   <tr><td>epoch</td><td>1</td><td>leadership epoch stamped on journal records</td></tr>
+ *   <tr><td>replica-of</td><td>(none)</td><td>run as a hot standby of the primary whose data directory this is (the
+ *       local transport: its journals are tailed read-only, copied into this node's journals with the same LSNs and
+ *       applied to warm documents); the node accepts no commands</td></tr>
+ *   <tr><td>replica.lag-sample</td><td>1s</td><td>how often a replica measures its lag (records, bytes, ms)</td></tr>
+ *   <tr><td>replica-of (remote)</td><td></td><td>an {@code aeron:} channel instead of a directory: the primary's
+ *       replication channel; records arrive over Aeron, are journaled, then applied</td></tr>
+ *   <tr><td>replica.channel</td><td>aeron:udp?endpoint=127.0.0.1:0</td><td>where a remote replica receives records
+ *       (port 0: any free port, announced in its hello)</td></tr>
+ *   <tr><td>replica.stream</td><td>1101</td><td>its stream id</td></tr>
+ *   <tr><td>replication.channel</td><td>(none)</td><td>a primary's channel for replica hellos; empty: it streams to
+ *       no remote replica</td></tr>
+ *   <tr><td>replication.stream</td><td>1100</td><td>stream id of the replication channel</td></tr>
+ *   <tr><td>ack-policy</td><td>local</td><td>{@code local}: acks (and every reply) leave after the primary's own
+ *       journal write; {@code replicated}: only after at least one remote replica has journaled every record up to
+ *       them (RPO 0 even if the primary's machine is lost; nothing is acked while no replica follows). Needs
+ *       {@code replication.channel}</td></tr>
+ *   <tr><td>replication.term-length</td><td>1m</td><td>term length of the streams to replicas (a journal record must
+ *       fit in an eighth of it)</td></tr>
+ *   <tr><td>epoch</td><td>0</td><td>leadership epoch this node is primary in, stamped on every journal record
+ *       and heartbeat; 0 (automatic): one above the newest epoch the shards' journals hold. An explicit epoch not
+ *       above the journaled one is refused ({@link StaleEpochException}). Each start journals an
+ *       {@code EpochRecord}</td></tr>
  * </table>
  */
 public final class EngineContext
@@ -146,7 +167,15 @@ public final class EngineContext
     private long edgeTimeoutNs = 5_000_000_000L;
     private long egressRetryNs = 20_000_000L;
     private long timerSlackNs = TIMER_SLACK_DEFAULT_NS;
-    private long epoch = 1;
+    private long epoch = 0;
+    private String replicaOf;
+    private long replicaLagSampleNs = 1_000_000_000L;
+    private String replicaChannel = "aeron:udp?endpoint=127.0.0.1:0";
+    private int replicaStream = 1101;
+    private String replicationChannel = "";
+    private int replicationStream = 1100;
+    private int replicationTermLength = 1 << 20;
+    private boolean ackReplicated;
     private Settings journalSettings = Settings.defaults("journal", Map.of());
     private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
     private JournalContext journalTemplate;
@@ -217,6 +246,21 @@ public final class EngineContext
         egressRetryNs = s.getDurationNs("egress.retry", egressRetryNs);
         timerSlackNs = s.getDurationNs("timer-slack", timerSlackNs);
         epoch = s.getLong("epoch", epoch);
+        final String of = s.get("replica-of", replicaOf);
+        replicaOf = of == null || of.isBlank() ? null : of.trim();
+        replicaChannel = s.get("replica.channel", replicaChannel);
+        replicaStream = s.getInt("replica.stream", replicaStream);
+        replicationChannel = s.get("replication.channel", replicationChannel);
+        replicationStream = s.getInt("replication.stream", replicationStream);
+        replicationTermLength =
+            (int)Math.min(Integer.MAX_VALUE, s.getSize("replication.term-length", replicationTermLength));
+        final String ack = s.get("ack-policy", ackReplicated ? "replicated" : "local");
+        if (!ack.equals("local") && !ack.equals("replicated"))
+        {
+            throw new ConfigException("quire.engine.ack-policy must be local or replicated, got " + ack);
+        }
+        ackReplicated = ack.equals("replicated");
+        replicaLagSampleNs = s.getDurationNs("replica.lag-sample", replicaLagSampleNs);
         journalSettings = s.forComponent("journal", Map.of());
         snapshotSettings = s.forComponent("snapshot", Map.of());
         return this;
@@ -241,6 +285,25 @@ public final class EngineContext
         if (shardEnd < 0)
         {
             shardEnd = shardCount;
+        }
+        if (replicaOf != null && !isRemoteReplica() &&
+            Path.of(replicaOf).toAbsolutePath().normalize().equals(dataDir.toAbsolutePath().normalize()))
+        {
+            throw new ConfigException("quire.engine.replica-of must name the primary's data directory, not this " +
+                "node's own (" + dataDir + ")");
+        }
+        if (ackReplicated && replicationChannel.isBlank())
+        {
+            throw new ConfigException("quire.engine.ack-policy=replicated needs quire.engine.replication.channel " +
+                "(remote replicas report what they journaled there)");
+        }
+        if (replicaLagSampleNs <= 0)
+        {
+            throw new ConfigException("quire.engine.replica.lag-sample must be positive");
+        }
+        if (epoch < 0)
+        {
+            throw new ConfigException("quire.engine.epoch must be >= 0 (0: automatic), got " + epoch);
         }
         if (aclMaxEntries < 1 || aclMaxEntries > 65534)
         {
@@ -398,6 +461,14 @@ public final class EngineContext
         m.put("memory.max-docs", memoryMaxDocs);
         m.put("snapshot.interval-ops", snapshotIntervalOps);
         m.put("epoch", epoch);
+        m.put("replica-of", replicaOf == null ? "" : replicaOf);
+        m.put("replica.channel", replicaChannel);
+        m.put("replica.stream", replicaStream);
+        m.put("replication.channel", replicationChannel);
+        m.put("replication.stream", replicationStream);
+        m.put("replication.term-length", replicationTermLength);
+        m.put("ack-policy", ackReplicated ? "replicated" : "local");
+        m.put("replica.lag-sample", replicaLagSampleNs + "ns");
         return m;
     }
 
@@ -529,10 +600,13 @@ public final class EngineContext
         {
             return driverIdleStrategy;
         }
-        if (threading != ThreadingMode.DEDICATED && ingressChannel.startsWith(CommonContext.IPC_CHANNEL))
+        if (threading != ThreadingMode.DEDICATED && ingressChannel.startsWith(CommonContext.IPC_CHANNEL) &&
+            replicationChannel.isBlank() && !isRemoteReplica())
         {
             // Over IPC the edges' messages never pass through the driver, only its conductor's bookkeeping does
-            // (publisher limits, liveness), which tolerates a millisecond of sleep.
+            // (publisher limits, liveness), which tolerates a millisecond of sleep. Not so for a primary streaming
+            // to remote replicas or a remote replica: their records (and, under ack-policy=replicated, every ack's
+            // wait) go through the driver's sender and receiver.
             return "sleeping-ms";
         }
         return spinWhenDedicated();
@@ -824,6 +898,102 @@ public final class EngineContext
     {
         conclude();
         return journalTemplate;
+    }
+
+    /** @return what this node replicates (a data directory, or the primary's replication channel), or null. */
+    public String replicaOf()
+    {
+        return replicaOf;
+    }
+
+    /** @return true if {@link #replicaOf()} is an Aeron channel (the remote transport). */
+    public boolean isRemoteReplica()
+    {
+        return replicaOf != null && replicaOf.startsWith("aeron:");
+    }
+
+    /**
+     * @param primaryDataDir the primary's data directory (null: this node is a primary).
+     * @return this.
+     */
+    public EngineContext replicaOf(final Path primaryDataDir)
+    {
+        this.replicaOf = primaryDataDir == null ? null : primaryDataDir.toString();
+        return this;
+    }
+
+    /**
+     * @param primaryReplicationChannel the primary's replication channel (remote transport), e.g.
+     *                                  {@code aeron:udp?endpoint=10.0.0.1:40200}; null: this node is a primary.
+     * @return this.
+     */
+    public EngineContext replicaOf(final String primaryReplicationChannel)
+    {
+        this.replicaOf = primaryReplicationChannel;
+        return this;
+    }
+
+    /** @return the channel a remote replica receives records on. */
+    public String replicaChannel()
+    {
+        return replicaChannel;
+    }
+
+    /** @return the stream a remote replica receives records on. */
+    public int replicaStream()
+    {
+        return replicaStream;
+    }
+
+    /** @return the channel a primary takes replica hellos on ("" : no remote replicas). */
+    public String replicationChannel()
+    {
+        return replicationChannel;
+    }
+
+    /**
+     * @param channel the channel a primary takes replica hellos on ("" : none).
+     * @return this.
+     */
+    public EngineContext replicationChannel(final String channel)
+    {
+        this.replicationChannel = channel;
+        return this;
+    }
+
+    /** @return true for the {@code replicated} ack policy. */
+    public boolean ackReplicated()
+    {
+        return ackReplicated;
+    }
+
+    /**
+     * @param replicated true: ack only after a replica journaled the record ({@code replicated}); false: after the
+     *                   primary's own journal write ({@code local}).
+     * @return this.
+     */
+    public EngineContext ackReplicated(final boolean replicated)
+    {
+        this.ackReplicated = replicated;
+        return this;
+    }
+
+    /** @return the stream of the replication channel (hellos to the primary). */
+    public int replicationStream()
+    {
+        return replicationStream;
+    }
+
+    /** @return term length of the publications that stream records to replicas (a record must fit in 1/8). */
+    public int replicationTermLength()
+    {
+        return replicationTermLength;
+    }
+
+    /** @return how often a replica samples its lag, ns. */
+    public long replicaLagSampleNs()
+    {
+        return replicaLagSampleNs;
     }
 
     /** @return the epoch. */

@@ -9,6 +9,10 @@ import io.quire.common.IdleStrategies;
 import io.quire.engine.egress.EdgeDirectory;
 import io.quire.engine.egress.EgressPublisher;
 import io.quire.engine.ingress.IngressAgent;
+import io.quire.engine.replica.RemoteReplicaAgent;
+import io.quire.engine.replica.ReplicaAgent;
+import io.quire.engine.replica.Replication;
+import io.quire.engine.replica.ReplicationSourceAgent;
 import io.quire.engine.ring.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
@@ -33,10 +37,12 @@ import java.util.concurrent.TimeUnit;
  * ({@link #launch(EngineContext)}, or {@link #launch(EngineContext, Aeron)} to share a client and its driver).
  * <p>
  * Start-up: media driver (embedded unless {@code driver=external}), Aeron client and counters, every owned shard
- * opened and recovered under {@code data/shard-N}, rings started, then the ingress subscription and its agent (in the
- * single threading mode, one agent running the ingress and every shard's stages). Only then does the node accept
- * commands. {@link #close()} stops the ingress, drains and closes the shards (snapshots
- * changed documents), then closes the publications, the client and the driver.
+ * opened and recovered under {@code data/shard-N}; then, on a primary, an {@code EpochRecord} journaled in every
+ * shard, rings started, the ingress subscription and its agent (in the single threading mode, one agent running the
+ * ingress and every shard's stages). Only then does the node accept commands. A replica ({@code replica-of}) starts
+ * only its replication agent: no ring runs and no ingress is polled until {@link #promote(long)}, which starts the
+ * agent of the configured threading mode. {@link #close()} stops the ingress, drains and closes the shards
+ * (snapshots changed documents), then closes the publications, the client and the driver.
  */
 public final class EngineNode implements AutoCloseable
 {
@@ -51,9 +57,15 @@ public final class EngineNode implements AutoCloseable
     private final EdgeDirectory directory;
     private final Shard[] shards;
     private final EngineMetrics metrics;
-    private final Subscription ingress;
-    private final String ingressChannel;
-    private final AgentRunner runner;
+    private volatile Subscription ingress;
+    private volatile String ingressChannel;
+    // A primary's ingress agent, or in the single threading mode the engine agent (ingress and every shard's stages).
+    private volatile AgentRunner runner;
+    private AgentRunner replicaRunner;
+    private OffsetEpochNanoClock wallClock;
+    private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
+    private Replication replicaAgent;
+    private AgentRunner replicationRunner;
     private volatile boolean closed;
 
     private EngineNode(final EngineContext ctx, final Aeron sharedAeron)
@@ -88,20 +100,30 @@ public final class EngineNode implements AutoCloseable
             // Every committed op is stamped with the wall clock: an offset from System.nanoTime(), re-sampled each
             // second, costs no allocation, where Instant.now() (SystemEpochNanoClock) allocates on every call.
             final OffsetEpochNanoClock wallClock = new OffsetEpochNanoClock(3, 250_000, 1_000_000_000L);
-            openShards(ctx, opened, sink, engineCounters, wallClock);
-            for (final Shard shard : opened)
-            {
-                shard.start();
-            }
+            openShards(ctx, opened, sink, engineCounters, wallClock, epoch::get);
             this.metrics = new EngineMetrics(opened, ctx.shardBegin(), engineCounters);
-            subscription = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
-            this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
-            final IngressAgent ingressAgent = new IngressAgent(ctx, subscription, opened, edges, engineCounters,
-                metrics, new SystemNanoClock(), wallClock, ctx.timerSlackNs());
-            final Agent agent = ctx.threading() == ThreadingMode.SINGLE ?
-                new EngineAgent(ingressAgent, opened) : ingressAgent;
-            this.runner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
-                ex -> LOG.error("{} agent error", agent.roleName(), ex), engineCounters.ingressErrors, agent);
+            this.aeron = client;
+            this.counters = engineCounters;
+            this.directory = edges;
+            this.shards = opened;
+            this.wallClock = wallClock;
+            if (ctx.replicaOf() != null)
+            {
+                final EngineCounters named = engineCounters;
+                replicaAgent = ctx.isRemoteReplica() ?
+                    new RemoteReplicaAgent(client, ctx.nodeId(), ctx.replicaOf(), ctx.replicationStream(),
+                        ctx.replicaChannel(), ctx.replicaStream(), opened, ctx.shardBegin(), named::newCounter,
+                        wallClock, ctx.replicaLagSampleNs()) :
+                    new ReplicaAgent(opened, java.nio.file.Path.of(ctx.replicaOf()), named::newCounter, wallClock,
+                        ctx.replicaLagSampleNs());
+                epoch.set(lastEpoch(opened));
+                replicaRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+                    ex -> LOG.error("replica agent error", ex), engineCounters.ingressErrors, replicaAgent);
+            }
+            else
+            {
+                subscription = preparePrimary(0);
+            }
         }
         catch (final RuntimeException | Error ex)
         {
@@ -120,15 +142,127 @@ public final class EngineNode implements AutoCloseable
             throw ex;
         }
         this.driver = launchedDriver;
-        this.aeron = client;
         this.ownsAeron = sharedAeron == null;
-        this.counters = engineCounters;
-        this.directory = edges;
-        this.shards = opened;
+        if (replicaAgent != null)
+        {
+            AgentRunner.startOnThread(replicaRunner);
+            LOG.info("engine node {} is a replica of {}: shards {}-{} of {}, journaled epoch {}", ctx.nodeId(),
+                ctx.replicaOf(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount(), epoch.get());
+        }
+        else
+        {
+            startPrimary();
+        }
+    }
+
+    /**
+     * Become primary: journal the new epoch in every shard, start the rings, subscribe the ingress and (with
+     * {@code replication.channel}) the replication source. Runners are made here and started by {@link
+     * #startPrimary()}.
+     *
+     * @param atLeast the epoch must be above this too (0: only above the journaled one).
+     * @return the ingress subscription.
+     */
+    private Subscription preparePrimary(final long atLeast)
+    {
+        epoch.set(becomePrimary(ctx, shards, wallClock.nanoTime(), atLeast));
+        for (final Shard shard : shards)
+        {
+            shard.replicationGate().require(ctx.ackReplicated());
+            shard.start();
+        }
+        final Subscription subscription = aeron.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
         this.ingress = subscription;
+        this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
+        final IngressAgent ingressAgent = new IngressAgent(ctx, subscription, shards, directory, counters,
+            metrics, new SystemNanoClock(), wallClock, epoch::get, ctx.timerSlackNs());
+        // Single threading: the rings have no threads of their own (Shard.start() only marks them running); this
+        // one agent polls the ingress and drives every ring. Made here, so a replica runs neither until promoted.
+        final Agent agent = ctx.threading() == ThreadingMode.SINGLE ?
+            new EngineAgent(ingressAgent, shards) : ingressAgent;
+        this.runner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+            ex -> LOG.error("{} agent error", agent.roleName(), ex), counters.ingressErrors, agent);
+        if (!ctx.replicationChannel().isBlank())
+        {
+            replicationRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+                ex -> LOG.error("replication agent error", ex), counters.ingressErrors,
+                new ReplicationSourceAgent(aeron, ctx.replicationChannel(), ctx.replicationStream(), shards,
+                    ctx.shardBegin(), ctx.replicationTermLength()));
+        }
+        return subscription;
+    }
+
+    private void startPrimary()
+    {
         AgentRunner.startOnThread(runner);
-        LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}", ctx.nodeId(),
-            ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(), ctx.shardCount());
+        if (replicationRunner != null)
+        {
+            AgentRunner.startOnThread(replicationRunner);
+        }
+        LOG.info("engine node {} accepting commands on {} stream {}: shards {}-{} of {}, primary in epoch {}",
+            ctx.nodeId(), ingressChannel, ctx.ingressStream(), ctx.shardBegin(), ctx.shardEnd(),
+            ctx.shardCount(), epoch.get());
+    }
+
+    /**
+     * Promote this replica to primary (an operator's decision, or a lease's): stop following, journal a new epoch
+     * (one above the newest journaled, and above {@code atLeast}) in every shard, then start sequencing and accept
+     * commands on the ingress. The documents are warm: nothing is recovered. Edges fence the old primary by the
+     * newer epoch.
+     *
+     * @param atLeast a floor for the new epoch (e.g. from a coordination service; 0: none).
+     * @return the new epoch.
+     * @throws IllegalStateException if this node is not a replica, or its replication had stopped on an error.
+     */
+    public synchronized long promote(final long atLeast)
+    {
+        if (replicaAgent == null || closed)
+        {
+            throw new IllegalStateException("engine node " + ctx.nodeId() + " is not a running replica");
+        }
+        CloseHelper.close(replicaRunner);
+        final RuntimeException failure = replicaAgent.failure();
+        if (failure != null)
+        {
+            throw new IllegalStateException("engine node " + ctx.nodeId() + ": replication had stopped; not " +
+                "promoting a replica whose documents may be behind", failure);
+        }
+        replicaAgent = null;
+        replicaRunner = null;
+        for (final Shard shard : shards)
+        {
+            shard.handOver();
+        }
+        preparePrimary(atLeast);
+        startPrimary();
+        LOG.info("engine node {} promoted to primary in epoch {}", ctx.nodeId(), epoch.get());
+        return epoch.get();
+    }
+
+    private static long lastEpoch(final Shard[] shards)
+    {
+        long last = 0;
+        for (final Shard shard : shards)
+        {
+            last = Math.max(last, shard.lastEpoch());
+        }
+        return last;
+    }
+
+    /**
+     * The node's epoch as primary: the configured one, or (epoch 0, the default) one above the newest epoch any owned
+     * shard's journal holds. Every shard journals an {@code EpochRecord} for it before its ring starts.
+     */
+    private static long becomePrimary(
+        final EngineContext ctx, final Shard[] shards, final long timestampNs, final long atLeast)
+    {
+        final long journaled = lastEpoch(shards);
+        final long next = Math.max(atLeast, ctx.epoch() > 0 ? ctx.epoch() : journaled + 1);
+        for (final Shard shard : shards)
+        {
+            shard.beginEpoch(next, ctx.nodeId(), timestampNs);
+        }
+        return next;
     }
 
     /**
@@ -137,16 +271,15 @@ public final class EngineNode implements AutoCloseable
      */
     private static void openShards(
         final EngineContext ctx, final Shard[] opened, final EgressPublisher sink, final EngineCounters counters,
-        final OffsetEpochNanoClock wallClock)
+        final OffsetEpochNanoClock wallClock, final java.util.function.LongSupplier epoch)
     {
-        final long epoch = ctx.epoch();
         final int threads = Math.min(opened.length, Runtime.getRuntime().availableProcessors());
         if (threads <= 1)
         {
             for (int i = 0; i < opened.length; i++)
             {
                 opened[i] = Shard.open(ctx.shardSettings(ctx.shardBegin() + i), sink, counters::newCounter,
-                    () -> epoch, wallClock);
+                    epoch, wallClock);
             }
             return;
         }
@@ -162,7 +295,7 @@ public final class EngineNode implements AutoCloseable
             for (int i = 0; i < opened.length; i++)
             {
                 final ShardSettings settings = ctx.shardSettings(ctx.shardBegin() + i);
-                futures.add(pool.submit(() -> Shard.open(settings, sink, counters::newCounter, () -> epoch,
+                futures.add(pool.submit(() -> Shard.open(settings, sink, counters::newCounter, epoch,
                     wallClock)));
             }
             RuntimeException failure = null;
@@ -303,6 +436,39 @@ public final class EngineNode implements AutoCloseable
         return ctx.ingressStream();
     }
 
+    /** @return true if this node is a hot standby (it accepts no commands). */
+    public boolean isReplica()
+    {
+        return replicaAgent != null;
+    }
+
+    /**
+     * A replica's progress on one shard (any thread).
+     *
+     * @param shardId an owned shard.
+     * @return {applied LSN, records behind, bytes behind, ms behind} as of the last lag sample.
+     */
+    public long[] replicaProgress(final int shardId)
+    {
+        if (replicaAgent == null)
+        {
+            throw new IllegalStateException("engine node " + ctx.nodeId() + " is not a replica");
+        }
+        return replicaAgent.progress(shardId - ctx.shardBegin());
+    }
+
+    /** @return the first shard's replication failure (the node stopped following), or null. */
+    public RuntimeException replicationFailure()
+    {
+        return replicaAgent == null ? null : replicaAgent.failure();
+    }
+
+    /** @return the epoch this node is primary in (a replica: the newest epoch it has journaled). */
+    public long epoch()
+    {
+        return epoch.get();
+    }
+
     /** @return the Aeron client the node uses. */
     public Aeron aeron()
     {
@@ -354,7 +520,9 @@ public final class EngineNode implements AutoCloseable
             closed = true;
         }
         LOG.info("engine node {} closing", ctx.nodeId());
+        CloseHelper.quietClose(replicaRunner);
         CloseHelper.quietClose(runner);
+        CloseHelper.quietClose(replicationRunner);
         for (final Shard shard : shards)
         {
             try

@@ -7,6 +7,7 @@ import io.quire.engine.ring.SequencerStage;
 import io.quire.engine.ring.ShardRing;
 import io.quire.engine.ring.WaitStrategies;
 import io.quire.engine.shard.DocumentStore;
+import io.quire.engine.shard.EpochRecords;
 import io.quire.engine.shard.JournalRecordLookup;
 import io.quire.engine.shard.ShardCounters;
 import io.quire.engine.shard.ShardRecovery;
@@ -52,6 +53,11 @@ public final class Shard implements AutoCloseable
     private final AtomicCounter egressSent;
     private final AtomicCounter egressUndelivered;
     private final ShardRecovery.Result recovery;
+    private final ShardRecovery replay;
+    private final io.quire.engine.ring.ReplicationGate gate = new io.quire.engine.ring.ReplicationGate();
+    private final EpochRecords epochs = new EpochRecords();
+    private long lastEpoch;
+    private volatile boolean replicationFailed;
     private boolean started;
 
     private Shard(
@@ -68,10 +74,12 @@ public final class Shard implements AutoCloseable
         this.persistence = new SnapshotPersistence(shardId, snapshots, lookup, epoch, clock);
         this.documents = new DocumentStore(
             persistence, settings.maxLoadedBytes(), settings.maxLoadedDocs(), settings.historyMaxOps());
+        this.replay = ShardRecovery.open(snapshots, documents);
         try (JournalReader reader = writer.newReader())
         {
-            this.recovery = ShardRecovery.recover(reader, snapshots, documents);
+            this.recovery = replay.replay(reader);
         }
+        this.lastEpoch = recovery.lastEpoch();
         if (recovery.nextLsn() != writer.nextLsn())
         {
             throw new IllegalStateException("shard " + shardId + ": recovery ended at LSN " + recovery.nextLsn() +
@@ -87,7 +95,7 @@ public final class Shard implements AutoCloseable
         this.egressSent = named.apply("egress-sent");
         this.egressUndelivered = named.apply("egress-undelivered");
         final EgressStage egress = new EgressStage(sink, journal, commitLatency, egressSent, egressUndelivered,
-            named.apply("egress-suppressed"));
+            named.apply("egress-suppressed"), gate);
         this.ring = new ShardRing(shardId, settings.ringSize(), settings.threading(),
             WaitStrategies.parse(settings.waitStrategy()), settings.maxBatch(), new SequencerStage(sequencer),
             journal, egress);
@@ -114,7 +122,130 @@ public final class Shard implements AutoCloseable
         return new Shard(settings, sink, counterFactory, epoch, clock);
     }
 
-    /** Start the ring's threads (in single threading mode the engine's thread {@link #poll()}s instead). */
+    /**
+     * Before {@link #start()}: this node becomes the shard's primary in {@code epoch}. Appends and commits an
+     * {@code EpochRecord} (the fencing point: every later record carries {@code epoch}), so the journal says who
+     * wrote what even when two nodes once believed they were primary.
+     *
+     * @param epoch       the new epoch; must be above every epoch the journal holds.
+     * @param nodeId      this node.
+     * @param timestampNs wall clock.
+     * @throws StaleEpochException if {@code epoch} is not above the journal's last epoch.
+     */
+    public void beginEpoch(final long epoch, final int nodeId, final long timestampNs)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("shard " + settings.shardId() + ": epoch change while running");
+        }
+        final long last = lastEpoch;
+        if (epoch <= last)
+        {
+            throw new StaleEpochException(settings.shardId(), epoch, last);
+        }
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(64);
+        final int length = new EpochRecords().encode(buffer, epoch, last, timestampNs, nodeId);
+        handOver();
+        writer.append(writer.nextLsn(), buffer, 0, length);
+        writer.commitBatch();
+        writer.handOver();
+        sequencer.journaledOutsideRing(writer.nextLsn());
+        lastEpoch = epoch;
+        LOG.info("shard {}: node {} is primary in epoch {} (previous {}), from LSN {}", settings.shardId(), nodeId,
+            epoch, last, writer.nextLsn());
+    }
+
+    /**
+     * Before {@link #start()}, on the replication thread only: journal one record received from the primary (with
+     * the primary's LSN) and apply it to the documents with recovery's checks (consecutive versions, the text's
+     * checksum after every op). Call {@link #replicatedBatch()} at the end of each of the primary's batches.
+     *
+     * @param lsn    the record's LSN; must be this journal's next.
+     * @param buffer the record.
+     * @param offset its start.
+     * @param length its length.
+     * @throws IllegalStateException if the record does not follow (LSN, version) or does not apply to the text the
+     *                               primary had (checksum).
+     */
+    public void replicate(final long lsn, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("shard " + settings.shardId() + " is primary: it does not replicate");
+        }
+        if (replicationFailed)
+        {
+            throw new IllegalStateException("shard " + settings.shardId() + ": replication failed earlier");
+        }
+        final long epoch = epochs.epochOf(buffer, offset);
+        if (epoch >= 0 && epoch < lastEpoch)
+        {
+            // A deposed primary's record: refused before it can reach this journal.
+            replicationFailed = true;
+            writer.abortBatch();
+            throw new StaleEpochException(settings.shardId(), epoch, lastEpoch);
+        }
+        writer.append(lsn, buffer, offset, length);
+        try
+        {
+            replay.onRecord(lsn, buffer, offset, length, -1, 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The documents may now be ahead of the journal: keep the journal at its last good batch, write no
+            // snapshot from these documents, and follow no further.
+            replicationFailed = true;
+            writer.abortBatch();
+            throw ex;
+        }
+        lastEpoch = replay.lastEpoch();
+    }
+
+    /** Replication thread: the primary's batch ended; commit the copy and bound memory. */
+    public void replicatedBatch()
+    {
+        writer.commitBatch();
+        replay.enforceBounds();
+    }
+
+    /**
+     * Before {@link #start()}: the thread that used the shard's journal so far (opening, replicating) will not touch
+     * it again; the next thread that does (the replication thread, or the ring after a promotion) owns it.
+     */
+    public void handOver()
+    {
+        writer.handOver();
+        lookup.handOver();
+    }
+
+    /** @return the LSN the next journal record gets. */
+    public long nextLsn()
+    {
+        return writer.nextLsn();
+    }
+
+    /** @return a new reader over this shard's journal (caller closes it, on one thread, before the shard). */
+    public JournalReader newJournalReader()
+    {
+        return writer.newReader();
+    }
+
+    /** @return the replicated ack policy's barrier (replication thread advances it). */
+    public io.quire.engine.ring.ReplicationGate replicationGate()
+    {
+        return gate;
+    }
+
+    /** @return the newest epoch in the shard's journal (recovered, or begun by {@link #beginEpoch}). */
+    public long lastEpoch()
+    {
+        return lastEpoch;
+    }
+
+    /**
+     * Start the ring's threads (in single threading mode the engine's thread {@link #poll()}s instead). Only a
+     * primary's shard is started: a replica's journal is written by its replication thread until a promotion.
+     */
     public void start()
     {
         ring.start();
@@ -236,7 +367,7 @@ public final class Shard implements AutoCloseable
     /** @return true unless the journal failed (then the shard acknowledges nothing until restart). */
     public boolean healthy()
     {
-        return ring.journal().failedAt() == Long.MAX_VALUE;
+        return ring.journal().failedAt() == Long.MAX_VALUE && !replicationFailed;
     }
 
     /** @return the documents (only to be touched when the ring is stopped, or by the ring's stage-1 thread). */
@@ -250,6 +381,13 @@ public final class Shard implements AutoCloseable
     {
         if (started)
         {
+            gate.release();
+            if (settings.threading() == io.quire.engine.ring.ThreadingMode.SINGLE)
+            {
+                // The engine's thread has stopped (no batch is open between its polls): what it left in the ring
+                // is finished on this thread, which must own the journal's appender and the lookup's tailer.
+                handOver();
+            }
             ring.close();
             started = false;
         }

@@ -117,6 +117,16 @@ public final class JournalReader implements AutoCloseable
         return tailer.currentFile();
     }
 
+    /**
+     * Hand the reader to another thread: the thread that used it so far will not touch it again (Chronicle binds a
+     * tailer to the first thread that uses it).
+     */
+    public void handOver()
+    {
+        tailer.singleThreadedCheckReset();
+        probe.singleThreadedCheckReset();
+    }
+
     /** Go back to the first record. */
     public void toStart()
     {

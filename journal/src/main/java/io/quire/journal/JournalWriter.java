@@ -40,6 +40,7 @@ public final class JournalWriter implements AutoCloseable
     private int batchRecords;
     private long batchBytes;
     private long nextLsn;
+    private long excerptFirstLsn;
     private long lastCommittedIndex = -1;
     private long bytesWritten;
     private long batchesCommitted;
@@ -112,6 +113,19 @@ public final class JournalWriter implements AutoCloseable
         return syncMode;
     }
 
+    /**
+     * Hand the writer to another thread: the thread that appended so far (e.g. a start-up thread that journaled an
+     * {@code EpochRecord}) has committed and will not append again; the next thread to append owns the writer.
+     */
+    public void handOver()
+    {
+        if (document != null)
+        {
+            throw new IllegalStateException("hand-over with a batch open");
+        }
+        appender.singleThreadedCheckReset();
+    }
+
     /** @return the options. */
     public JournalContext context()
     {
@@ -181,6 +195,28 @@ public final class JournalWriter implements AutoCloseable
         return true;
     }
 
+    /**
+     * Drop the records appended since the current excerpt was opened: they never become visible, and the next
+     * record must carry the first of their LSNs again. Records of excerpts already committed stay.
+     *
+     * @return records dropped.
+     */
+    public int abortBatch()
+    {
+        if (document == null)
+        {
+            return 0;
+        }
+        final int dropped = batchRecords;
+        final DocumentContext dc = document;
+        document = null;
+        bytes = null;
+        dc.rollbackOnClose();
+        dc.close();
+        nextLsn = excerptFirstLsn;
+        return dropped;
+    }
+
     private void openExcerpt(final long firstLsn)
     {
         document = appender.writingDocument();
@@ -190,6 +226,7 @@ public final class JournalWriter implements AutoCloseable
         bytes.writeShort(JournalFormat.FORMAT_VERSION);
         bytes.writeShort((short)0);
         bytes.writeLong(firstLsn);
+        excerptFirstLsn = firstLsn;
         batchRecords = 0;
         batchBytes = JournalFormat.BATCH_HEADER_LENGTH;
     }

@@ -68,7 +68,7 @@ final class EngineProcess implements AutoCloseable
                 String line;
                 while ((line = out.readLine()) != null)
                 {
-                    if (line.startsWith("engine ready "))
+                    if (line.startsWith("engine ready ") || line.startsWith("engine replica ready "))
                     {
                         ready.complete(line);
                     }

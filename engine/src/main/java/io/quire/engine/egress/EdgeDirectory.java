@@ -54,6 +54,7 @@ public final class EdgeDirectory implements AutoCloseable
         int stream;
         Publication publication;
         long lastSeenNs;
+        boolean greeted;
 
         Edge(final int edgeId)
         {
@@ -127,6 +128,7 @@ public final class EdgeDirectory implements AutoCloseable
     private final Int2ObjectHashMap<Edge> edges = new Int2ObjectHashMap<>();
     private volatile Snapshot snapshot = EMPTY;
     private long previousEpoch;
+    private int ungreeted;
 
     /**
      * @param aeron      client that creates the publications.
@@ -208,9 +210,54 @@ public final class EdgeDirectory implements AutoCloseable
         edge.stream = stream;
         edge.publication = publication;
         edge.lastSeenNs = nowNs;
+        edge.greeted = false;
+        ungreeted++;
         publish();
         CloseHelper.quietClose(old);
         return outcome;
+    }
+
+    /**
+     * Ingress thread: are there edges whose publication has not carried a heartbeat yet? Their publication is held
+     * back from {@link #publication(int)} until one has: an edge learns this node's epoch and role from the first
+     * message on the stream, so it never has to judge a reply from an engine it cannot place.
+     *
+     * @return true if some edge waits for its first heartbeat.
+     */
+    public boolean hasUngreeted()
+    {
+        return ungreeted > 0;
+    }
+
+    /**
+     * Ingress thread: visit the edges waiting for their first heartbeat whose publication is connected.
+     *
+     * @param visitor receives each one.
+     */
+    public void forEachUngreeted(final Consumer<Edge> visitor)
+    {
+        for (final Edge edge : edges.values())
+        {
+            if (!edge.greeted && edge.publication != null && edge.publication.isConnected())
+            {
+                visitor.accept(edge);
+            }
+        }
+    }
+
+    /**
+     * Ingress thread: a heartbeat went out on the edge's publication; replies may follow it.
+     *
+     * @param edge the edge.
+     */
+    public void greeted(final Edge edge)
+    {
+        if (!edge.greeted && edges.get(edge.edgeId) == edge)
+        {
+            edge.greeted = true;
+            ungreeted--;
+            publish();
+        }
     }
 
     /** @return the epoch an edge had before the last {@link Outcome#RESTARTED}. */
@@ -288,6 +335,10 @@ public final class EdgeDirectory implements AutoCloseable
         for (final Edge edge : silent)
         {
             edges.remove(edge.edgeId);
+            if (!edge.greeted)
+            {
+                ungreeted--;
+            }
         }
         publish();
         for (final Edge edge : silent)
@@ -310,11 +361,19 @@ public final class EdgeDirectory implements AutoCloseable
 
     private void publish()
     {
-        final int[] ids = new int[edges.size()];
         int n = 0;
-        for (final int id : edges.keySet())
+        for (final Edge edge : edges.values())
         {
-            ids[n++] = id;
+            n += edge.greeted ? 1 : 0;
+        }
+        final int[] ids = new int[n];
+        n = 0;
+        for (final Edge edge : edges.values())
+        {
+            if (edge.greeted)
+            {
+                ids[n++] = edge.edgeId;
+            }
         }
         Arrays.sort(ids);
         final Publication[] publications = new Publication[ids.length];
@@ -335,5 +394,6 @@ public final class EdgeDirectory implements AutoCloseable
             CloseHelper.quietClose(edge.publication);
         }
         edges.clear();
+        ungreeted = 0;
     }
 }

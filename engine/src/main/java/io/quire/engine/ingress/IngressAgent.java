@@ -43,7 +43,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     private final EpochNanoClock wallClock;
     private final long heartbeatIntervalNs;
     private final long edgeTimeoutNs;
-    private final long epoch;
+    private final java.util.function.LongSupplier epoch;
     private final long timerSlackNs;
     private final int nodeId;
     private final int shardCount;
@@ -63,6 +63,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
      * @param metrics      gauges to refresh.
      * @param nanoClock    monotonic clock for intervals and timeouts.
      * @param wallClock    wall clock for heartbeat timestamps.
+     * @param epoch        the node's current epoch (sent in heartbeats).
      * @param timerSlackNs timer slack for the agent's thread, so that its idle parks end on time (0: the system's).
      */
     public IngressAgent(
@@ -74,6 +75,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         final EngineMetrics metrics,
         final NanoClock nanoClock,
         final EpochNanoClock wallClock,
+        final java.util.function.LongSupplier epoch,
         final long timerSlackNs)
     {
         this.subscription = subscription;
@@ -88,7 +90,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         this.wallClock = wallClock;
         this.heartbeatIntervalNs = ctx.heartbeatIntervalNs();
         this.edgeTimeoutNs = ctx.edgeTimeoutNs();
-        this.epoch = ctx.epoch();
+        this.epoch = epoch;
         this.timerSlackNs = timerSlackNs;
         this.nodeId = ctx.nodeId();
         this.shardCount = ctx.shardCount();
@@ -131,6 +133,10 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         {
             work += publisher.flush();
         }
+        if (directory.hasUngreeted())
+        {
+            directory.forEachUngreeted(sendHeartbeat);
+        }
         final long now = nanoClock.nanoTime();
         if (now - nextTickNs >= 0)
         {
@@ -157,7 +163,11 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
 
     private void sendHeartbeat(final EdgeDirectory.Edge edge)
     {
-        publisher.heartbeat(edge.publication(), epoch, wallClock.nanoTime(), nodeId, shardCount, shardBegin, shardEnd);
+        if (publisher.heartbeat(
+            edge.publication(), epoch.getAsLong(), wallClock.nanoTime(), nodeId, shardCount, shardBegin, shardEnd))
+        {
+            directory.greeted(edge);
+        }
     }
 
     private void onEdgeTimeout(final EdgeDirectory.Edge edge)

@@ -18,6 +18,8 @@ public final class EgressStage implements EventHandler<CommandEvent>, Outbound.E
     private final AtomicCounter sent;
     private final AtomicCounter undelivered;
     private final AtomicCounter suppressed;
+    private final ReplicationGate gate;
+    private long lastJournaledLsn;
 
     /**
      * @param sink          the edges' publications.
@@ -25,7 +27,9 @@ public final class EgressStage implements EventHandler<CommandEvent>, Outbound.E
      * @param commitLatency records ingress-to-ack latency in ns.
      * @param sent          messages handed to the transport.
      * @param undelivered   messages the transport refused after bounded retries.
-     * @param suppressed    messages withheld because the journal failed.
+     * @param suppressed    messages withheld because the journal failed (or, under the replicated ack policy, were
+     *                      never replicated before shutdown).
+     * @param gate          the replicated ack policy's barrier.
      */
     public EgressStage(
         final EgressSink sink,
@@ -33,8 +37,10 @@ public final class EgressStage implements EventHandler<CommandEvent>, Outbound.E
         final SingleWriterRecorder commitLatency,
         final AtomicCounter sent,
         final AtomicCounter undelivered,
-        final AtomicCounter suppressed)
+        final AtomicCounter suppressed,
+        final ReplicationGate gate)
     {
+        this.gate = gate;
         this.sink = sink;
         this.journal = journal;
         this.commitLatency = commitLatency;
@@ -46,9 +52,15 @@ public final class EgressStage implements EventHandler<CommandEvent>, Outbound.E
     @Override
     public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
     {
+        if (event.journalLength() > 0)
+        {
+            lastJournaledLsn = event.lsn();
+        }
         if (event.outLength() > 0)
         {
-            if (sequence >= journal.failedAt())
+            // Under the replicated policy nothing leaves before a replica journaled every record up to this slot:
+            // a reply must not show a client state that a failover could lose.
+            if (sequence >= journal.failedAt() || !gate.await(lastJournaledLsn))
             {
                 suppressed.incrementOrdered();
             }
@@ -63,6 +75,29 @@ public final class EgressStage implements EventHandler<CommandEvent>, Outbound.E
             }
         }
         event.shrinkIfLarge();
+    }
+
+    /**
+     * Single threading mode: the slot's messages, unless the replicated ack policy holds them back. Never waits: a
+     * slot a replica has not yet covered is left untouched for a later call (slots must be offered in ring order,
+     * each until accepted). Once the gate is released (shutdown) held slots are suppressed, as {@link #onEvent} does.
+     *
+     * @param event    the slot, journaled and committed.
+     * @param sequence its sequence.
+     * @return false if the slot must wait for a replica: nothing was done.
+     */
+    boolean offer(final CommandEvent event, final long sequence)
+    {
+        if (event.outLength() > 0 && sequence < journal.failedAt())
+        {
+            final long needed = event.journalLength() > 0 ? event.lsn() : lastJournaledLsn;
+            if (!gate.passed(needed) && !gate.released())
+            {
+                return false;
+            }
+        }
+        onEvent(event, sequence, false);
+        return true;
     }
 
     @Override

@@ -73,8 +73,10 @@ public final class ShardRing implements AutoCloseable
             this.disruptor = null;
             this.ring = RingBuffer.createSingleProducer(CommandEvent::new, ringSize, new BusySpinWaitStrategy());
             this.poller = ring.newPoller();
-            ring.addGatingSequences(poller.getSequence());
             this.pipeline = new SharedPipelineHandler(ring, sequencer, journal, egress, maxBatch);
+            // The producer may reuse a slot once its messages have left, not when the poller has passed it: under
+            // the replicated ack policy committed slots can be held for a replica after the poller moved on.
+            ring.addGatingSequences(pipeline.releasedSequence());
             journaledSequence = pipeline::journaledSequence;
             return;
         }
@@ -99,12 +101,15 @@ public final class ShardRing implements AutoCloseable
 
     /**
      * {@link ThreadingMode#SINGLE} only, on the owning thread: run the three stages over the published slots, at most
-     * {@code maxBatch} of them (committed and sent as one batch), and free them for the producer.
+     * {@code maxBatch} of them (committed and sent as one batch), and free them for the producer. Under the
+     * replicated ack policy, first send what an earlier poll held back and a replica has since journaled; what it
+     * has not is held again (never waited for here).
      *
-     * @return slots handled, 0 if none were waiting.
+     * @return slots handled or sent, 0 if none were waiting.
      */
     public int poll()
     {
+        final int sent = pipeline.flush();
         try
         {
             poller.poll(pipeline.pollerHandler());
@@ -114,7 +119,7 @@ public final class ShardRing implements AutoCloseable
             // Stages catch their own failures; reaching here is a bug. Log it and keep the owning thread alive.
             LOG.error("shard {}: unexpected error polling the ring", shardId, ex);
         }
-        return pipeline.drainPolled();
+        return sent + pipeline.drainPolled();
     }
 
     /**

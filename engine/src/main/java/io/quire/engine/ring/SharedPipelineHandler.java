@@ -3,6 +3,7 @@ package io.quire.engine.ring;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
 
 /**
  * All three stages of a shard on one thread (the shard's own in the shared threading mode, the engine's only one in
@@ -10,6 +11,13 @@ import com.lmax.disruptor.RingBuffer;
  * batch (or every {@code maxBatch} slots, to bound ack latency under load) the journal commits once and only then
  * does stage 3 send the batch's outbound messages, in ring order. Same stages, same ordering guarantee as the
  * dedicated mode, no cross-thread hand-offs: the right choice for a small box.
+ * <p>
+ * Under the {@code replicated} ack policy the shared mode's thread waits at the {@link ReplicationGate} before it
+ * sends. The single mode's thread must not (it also runs the ingress, heartbeats and the other shards): it sends what
+ * the gate lets through and holds the rest, still in ring order, for a later poll, and keeps sequencing and
+ * journaling meanwhile. The slots it holds are not released to the producer ({@link #releasedSequence()} gates the
+ * ring instead of the poller's sequence), so a replica that falls behind fills the ring and the ingress rejects
+ * commands as overloaded, as with a waiting shard thread.
  */
 public final class SharedPipelineHandler implements EventHandler<CommandEvent>
 {
@@ -19,8 +27,12 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
     private final EgressStage egress;
     private final int maxBatch;
     private final EventPoller.Handler<CommandEvent> pollerHandler = this::onPolled;
+    private final Sequence released = new Sequence(-1);
     private long batchStart = -1;
     private int polled;
+    // Single mode: slots [unsent, committed] are journaled and committed but not yet sent (held by the gate).
+    private long unsent;
+    private long committed = -1;
 
     /**
      * @param ring      the shard ring (to revisit the batch's slots for stage 3).
@@ -49,6 +61,40 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
         handle(event, sequence, endOfBatch);
     }
 
+    /**
+     * Single mode: the last slot whose messages were sent (or suppressed). The ring's producer is gated on this, not
+     * on the poller's sequence, so slots held by the replication gate are not overwritten.
+     *
+     * @return the sequence.
+     */
+    Sequence releasedSequence()
+    {
+        return released;
+    }
+
+    /**
+     * Single mode, on the polling thread: send the held slots the replication gate now lets through, in ring order.
+     *
+     * @return slots sent (or suppressed).
+     */
+    int flush()
+    {
+        if (unsent > committed)
+        {
+            return 0;
+        }
+        final long from = unsent;
+        while (unsent <= committed && egress.offer(ring.get(unsent), unsent))
+        {
+            unsent++;
+        }
+        if (unsent > from)
+        {
+            released.set(unsent - 1);
+        }
+        return (int)(unsent - from);
+    }
+
     /** @return the handler for an {@link EventPoller} over the ring (single mode). */
     EventPoller.Handler<CommandEvent> pollerHandler()
     {
@@ -56,13 +102,27 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
     }
 
     /**
-     * Poller callback (single mode): stop the poll once a full batch has been committed and sent, so that one
-     * shard's backlog cannot starve the ingress and the other shards of the thread.
+     * Poller callback (single mode): stop the poll once a full batch has been committed and sent (or held for a
+     * replica), so that one shard's backlog cannot starve the ingress and the other shards of the thread.
      */
     private boolean onPolled(final CommandEvent event, final long sequence, final boolean endOfBatch)
     {
         polled++;
-        return !handle(event, sequence, endOfBatch);
+        if (batchStart < 0)
+        {
+            batchStart = sequence;
+        }
+        sequencer.onEvent(event, sequence, false);
+        journal.append(event, sequence);
+        final boolean full = sequence - batchStart + 1 >= maxBatch;
+        if (endOfBatch || full)
+        {
+            journal.commit(sequence);
+            committed = sequence;
+            batchStart = -1;
+            flush();
+        }
+        return !(full && !endOfBatch);
     }
 
     /** @return slots handled through the poller since the last call; resets the count. */
@@ -73,8 +133,8 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
         return n;
     }
 
-    /** @return true if the slot closed a batch on reaching {@code maxBatch} rather than the end of what was there. */
-    private boolean handle(final CommandEvent event, final long sequence, final boolean endOfBatch)
+    /** Shared mode: one slot; at the end of a batch commit, then send (waiting at the replication gate). */
+    private void handle(final CommandEvent event, final long sequence, final boolean endOfBatch)
     {
         if (batchStart < 0)
         {
@@ -92,7 +152,6 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
             }
             batchStart = -1;
         }
-        return full && !endOfBatch;
     }
 
     /** @return the ring sequence the journal has committed (read by stage 1 on this same thread). */

@@ -45,6 +45,12 @@ public final class JournalRecordLookup implements RecordLookup, AutoCloseable
         return found;
     }
 
+    /** The thread that used the lookup so far will not again; the next one owns it. */
+    public void handOver()
+    {
+        reader.handOver();
+    }
+
     @Override
     public void close()
     {

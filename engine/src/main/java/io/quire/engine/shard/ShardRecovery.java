@@ -32,8 +32,11 @@ public final class ShardRecovery implements JournalRecordHandler
      * @param snapshots     snapshots loaded.
      * @param nextLsn       the LSN the next record will get.
      * @param millis        wall time taken.
+     * @param lastEpoch     the highest epoch any record carries (0 for an empty journal): a node that becomes primary
+     *                      for the shard must take a higher one.
      */
-    public record Result(long records, long applied, int documents, int snapshots, long nextLsn, long millis)
+    public record Result(
+        long records, long applied, int documents, int snapshots, long nextLsn, long millis, long lastEpoch)
     {
     }
 
@@ -47,6 +50,7 @@ public final class ShardRecovery implements JournalRecordHandler
     private final DocumentStore docs;
     private final JournalRecords decoder = new JournalRecords();
     private final AclRecords aclDecoder = new AclRecords();
+    private final EpochRecords epochs = new EpochRecords();
     private final TextUnicode ot = new TextUnicode();
     private final HistoryEntry entry = new HistoryEntry();
     private final Map<Document, State> states = new IdentityHashMap<>();
@@ -54,6 +58,7 @@ public final class ShardRecovery implements JournalRecordHandler
     private long applied;
     private int snapshotsLoaded;
     private long lastLsn;
+    private long lastEpoch;
 
     private ShardRecovery(final SnapshotStore snapshots, final DocumentStore docs)
     {
@@ -71,16 +76,57 @@ public final class ShardRecovery implements JournalRecordHandler
      */
     public static Result recover(final JournalReader reader, final SnapshotStore snapshots, final DocumentStore docs)
     {
+        return open(snapshots, docs).replay(reader);
+    }
+
+    /**
+     * A recovery that can go on after the journal's end: a replica applies the records it receives with the same
+     * checks ({@link #onRecord}, then {@link #enforceBounds()} between batches).
+     *
+     * @param snapshots the shard's snapshots.
+     * @param docs      the empty document store to fill.
+     * @return the handler, before any record.
+     */
+    public static ShardRecovery open(final SnapshotStore snapshots, final DocumentStore docs)
+    {
+        return new ShardRecovery(snapshots, docs);
+    }
+
+    /**
+     * Replay a whole journal from its start.
+     *
+     * @param reader a reader over the shard's journal (rewound here).
+     * @return what was recovered.
+     */
+    public Result replay(final JournalReader reader)
+    {
         final long start = System.nanoTime();
-        final ShardRecovery recovery = new ShardRecovery(snapshots, docs);
         reader.toStart();
-        while (reader.poll(recovery, 256) > 0)
+        while (reader.poll(this, 256) > 0)
         {
-            docs.enforceBounds(Long.MAX_VALUE, null);
+            enforceBounds();
         }
-        recovery.finish();
-        return new Result(recovery.records, recovery.applied, recovery.states.size(), recovery.snapshotsLoaded,
-            recovery.lastLsn + 1, (System.nanoTime() - start) / 1_000_000);
+        finish();
+        return new Result(records, applied, states.size(), snapshotsLoaded, lastLsn + 1,
+            (System.nanoTime() - start) / 1_000_000, lastEpoch);
+    }
+
+    /** Keep the loaded documents within the store's memory bound (between batches). */
+    public void enforceBounds()
+    {
+        docs.enforceBounds(Long.MAX_VALUE, null);
+    }
+
+    /** @return the LSN of the last record applied (0 if none). */
+    public long lastLsn()
+    {
+        return lastLsn;
+    }
+
+    /** @return the newest epoch applied. */
+    public long lastEpoch()
+    {
+        return lastEpoch;
     }
 
     @Override
@@ -90,6 +136,13 @@ public final class ShardRecovery implements JournalRecordHandler
     {
         records++;
         lastLsn = lsn;
+        final long epoch = epochs.epochOf(buffer, offset);
+        if (epoch >= 0 && epoch < lastEpoch)
+        {
+            throw new IllegalStateException("recovery: record lsn " + lsn + " has epoch " + epoch +
+                ", older than epoch " + lastEpoch + " journaled before it (a fenced primary's record?)");
+        }
+        lastEpoch = Math.max(lastEpoch, epoch);
         if (aclDecoder.isAclRecord(buffer, offset))
         {
             final io.quire.codec.journal.AclRecordDecoder acl = aclDecoder.decode(buffer, offset);

@@ -165,6 +165,21 @@ public final class ShardSequencer
         return nextLsn;
     }
 
+    /**
+     * Before the ring starts only: records were appended to the journal outside the ring (an {@code EpochRecord}
+     * when the node became primary); the next op record gets the LSN after them.
+     *
+     * @param nextLsn the journal's next LSN.
+     */
+    public void journaledOutsideRing(final long nextLsn)
+    {
+        if (nextLsn < this.nextLsn)
+        {
+            throw new IllegalStateException("next LSN " + nextLsn + " is behind the sequencer's " + this.nextLsn);
+        }
+        this.nextLsn = nextLsn;
+    }
+
     /** @return the shard's documents. */
     public DocumentStore documents()
     {

@@ -62,7 +62,8 @@ final class ShardHarness implements AutoCloseable
                 replies.notifyAll();
             }
             return true;
-        }, journal, latency, sent, counterSpace.newCounter("undelivered"), counterSpace.newCounter("suppressed"));
+        }, journal, latency, sent, counterSpace.newCounter("undelivered"), counterSpace.newCounter("suppressed"),
+            new io.quire.engine.ring.ReplicationGate());
         ring = new ShardRing(config.shardId(), 1024, mode, WaitStrategies.parse("backoff"), 256,
             new SequencerStage(sequencer), journal, egress);
         journaled.target(ring.journaledSequence());

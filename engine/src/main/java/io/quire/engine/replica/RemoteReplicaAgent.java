@@ -1,0 +1,357 @@
+package io.quire.engine.replica;
+
+import io.aeron.Aeron;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
+import io.quire.codec.replication.BatchEndDecoder;
+import io.quire.codec.replication.JournalChunkDecoder;
+import io.quire.codec.replication.MessageHeaderDecoder;
+import io.quire.codec.replication.MessageHeaderEncoder;
+import io.quire.codec.replication.ReplicaHelloEncoder;
+import io.quire.engine.Shard;
+import io.quire.engine.shard.EpochRecords;
+import io.quire.journal.JournalFormat;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.function.Function;
+
+/**
+ * A replica node's duty cycle with the remote transport: per shard, ask the primary (a {@code ReplicaHello} on its
+ * replication channel) for the records from the one before this journal's next LSN, check that one equals this
+ * journal's last record, then journal each {@code JournalChunk} with its LSN and apply it ({@link Shard#replicate}),
+ * committing the copy at each {@code BatchEnd}. A gap in LSNs (records lost to a reconnect) makes it ask again from
+ * its next LSN. Lag: records behind the primary's journal end as the primary last reported it, and the age of the
+ * last record applied while behind; bytes are not measured by this transport (-1).
+ */
+public final class RemoteReplicaAgent implements Replication
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteReplicaAgent.class);
+    private static final long HELLO_INTERVAL_NS = 500_000_000L;
+
+    private static final class State
+    {
+        final Shard shard;
+        final byte[] ownLast;
+        final long ownLastLsn;
+        final AtomicCounter appliedLsn;
+        final AtomicCounter lagRecords;
+        final AtomicCounter lagBytes;
+        final AtomicCounter lagMs;
+        boolean following;
+        long committedNext;
+        long nextHelloNs;
+        long headLsn;
+        long lastTimestampNs;
+        volatile RuntimeException failure;
+
+        State(final Shard shard, final Function<String, AtomicCounter> counters)
+        {
+            this.shard = shard;
+            final long last = shard.nextLsn() - 1;
+            this.ownLastLsn = last;
+            this.ownLast = last >= JournalFormat.FIRST_LSN ? ShardTail.ownRecord(shard, last) : null;
+            final String label = "shard-" + shard.shardId() + " replica-";
+            this.appliedLsn = counters.apply(label + "applied-lsn");
+            this.lagRecords = counters.apply(label + "lag-records");
+            this.lagBytes = counters.apply(label + "lag-bytes");
+            this.lagMs = counters.apply(label + "lag-ms");
+            appliedLsn.setOrdered(last);
+            committedNext = last + 1;
+            lagBytes.setOrdered(-1);
+        }
+    }
+
+    private final int nodeId;
+    private final int shardBegin;
+    private final State[] states;
+    private final Publication hellos;
+    private final Subscription records;
+    private final String advertisedChannel;
+    private final int stream;
+    private final EpochNanoClock wallClock;
+    private final long sampleIntervalNs;
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final JournalChunkDecoder chunk = new JournalChunkDecoder();
+    private final BatchEndDecoder batchEnd = new BatchEndDecoder();
+    private final MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
+    private final ReplicaHelloEncoder hello = new ReplicaHelloEncoder();
+    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(512);
+    private final UnsafeBuffer record = new UnsafeBuffer(new byte[0]);
+    private final EpochRecords epochs = new EpochRecords();
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
+    private long nextSampleNs;
+
+    /**
+     * @param aeron             client.
+     * @param nodeId            this node.
+     * @param primaryChannel    the primary's replication channel.
+     * @param primaryStream     its stream.
+     * @param channel           where this node receives records (port 0: any free port).
+     * @param stream            its stream.
+     * @param shards            the owned shards, recovered from this node's journal, not started.
+     * @param shardBegin        first owned shard.
+     * @param counters          makes counters from labels.
+     * @param wallClock         wall clock.
+     * @param sampleIntervalNs  how often lag gauges are refreshed.
+     */
+    public RemoteReplicaAgent(
+        final Aeron aeron, final int nodeId, final String primaryChannel, final int primaryStream,
+        final String channel, final int stream, final Shard[] shards, final int shardBegin,
+        final Function<String, AtomicCounter> counters, final EpochNanoClock wallClock, final long sampleIntervalNs)
+    {
+        this.nodeId = nodeId;
+        this.shardBegin = shardBegin;
+        this.states = new State[shards.length];
+        for (int i = 0; i < shards.length; i++)
+        {
+            states[i] = new State(shards[i], counters);
+            shards[i].handOver();
+        }
+        this.records = aeron.addSubscription(channel, stream);
+        this.hellos = aeron.addPublication(primaryChannel, primaryStream);
+        this.advertisedChannel = resolve(channel, records);
+        this.stream = stream;
+        this.wallClock = wallClock;
+        this.sampleIntervalNs = sampleIntervalNs;
+    }
+
+    private static String resolve(final String channel, final Subscription subscription)
+    {
+        if (!channel.startsWith("aeron:udp") || !channel.contains(":0"))
+        {
+            return channel;
+        }
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        String endpoint;
+        while ((endpoint = subscription.resolvedEndpoint()) == null)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("cannot resolve the replica channel " + channel);
+            }
+            Thread.onSpinWait();
+        }
+        return "aeron:udp?endpoint=" + endpoint;
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = records.poll(assembler, 64);
+        final long now = System.nanoTime();
+        for (final State s : states)
+        {
+            if (s.failure == null && now - s.nextHelloNs >= 0)
+            {
+                s.nextHelloNs = now + HELLO_INTERVAL_NS;
+                sayHello(s);
+                work++;
+            }
+        }
+        if (now - nextSampleNs >= 0)
+        {
+            nextSampleNs = now + sampleIntervalNs;
+            final long wall = wallClock.nanoTime();
+            for (final State s : states)
+            {
+                final long applied = s.shard.nextLsn() - 1;
+                final long behind = Math.max(0, s.headLsn - applied);
+                s.lagRecords.setOrdered(behind);
+                s.lagMs.setOrdered(behind == 0 || s.lastTimestampNs <= 0 ? 0 :
+                    Math.max(0, (wall - s.lastTimestampNs) / 1_000_000));
+            }
+        }
+        return work;
+    }
+
+    private void sayHello(final State s)
+    {
+        hello.wrapAndApplyHeader(out, 0, headerOut).nodeId(nodeId).shardId(s.shard.shardId())
+            .nextLsn(s.following ? s.committedNext : s.shard.nextLsn()).responseStreamId(stream)
+            .restart(s.following ? io.quire.codec.replication.BooleanType.FALSE :
+                io.quire.codec.replication.BooleanType.TRUE)
+            .responseChannel(advertisedChannel);
+        hellos.offer(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header h)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            return;
+        }
+        header.wrap(buffer, offset);
+        if (header.schemaId() != JournalChunkDecoder.SCHEMA_ID ||
+            length < MessageHeaderDecoder.ENCODED_LENGTH + header.blockLength())
+        {
+            return;
+        }
+        final int at = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        switch (header.templateId())
+        {
+            case JournalChunkDecoder.TEMPLATE_ID:
+            {
+                chunk.wrap(buffer, at, header.blockLength(), header.version());
+                final State s = state(chunk.shardId());
+                if (s == null || s.failure != null || chunk.limit() + 4 > offset + length)
+                {
+                    return;
+                }
+                final int recordLength = chunk.recordLength();
+                final int recordOffset = chunk.limit() + 4;
+                if (recordLength <= 0 || recordOffset + recordLength > offset + length)
+                {
+                    return;
+                }
+                s.headLsn = Math.max(s.headLsn, chunk.headLsn());
+                onRecord(s, chunk.lsn(), buffer, recordOffset, recordLength);
+                break;
+            }
+            case BatchEndDecoder.TEMPLATE_ID:
+            {
+                batchEnd.wrap(buffer, at, header.blockLength(), header.version());
+                final State s = state(batchEnd.shardId());
+                if (s == null || s.failure != null)
+                {
+                    return;
+                }
+                s.headLsn = Math.max(s.headLsn, batchEnd.headLsn());
+                if (s.following)
+                {
+                    try
+                    {
+                        s.shard.replicatedBatch();
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        fail(s, ex);
+                        return;
+                    }
+                    s.committedNext = s.shard.nextLsn();
+                    s.appliedLsn.setOrdered(s.committedNext - 1);
+                    // Report the journaled position at once: a primary under the replicated policy holds acks for it.
+                    sayHello(s);
+                }
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    private void onRecord(final State s, final long lsn, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long next = s.shard.nextLsn();
+        if (lsn < next)
+        {
+            if (lsn == next - 1 && !s.following)
+            {
+                record.wrap(buffer, offset, length);
+                final byte[] theirs = new byte[length];
+                record.getBytes(0, theirs);
+                if (s.ownLast != null && lsn == s.ownLastLsn && !Arrays.equals(theirs, s.ownLast))
+                {
+                    fail(s, new ReplicaDivergedException(s.shard.shardId(), lsn, "the records differ"));
+                    return;
+                }
+                s.following = true;
+                LOG.info("shard {}: following the primary from LSN {}", s.shard.shardId(), next);
+            }
+            return;
+        }
+        if (lsn > next || (!s.following && next != JournalFormat.FIRST_LSN))
+        {
+            if (s.following)
+            {
+                LOG.warn("shard {}: records {}..{} missed; asking again", s.shard.shardId(), next, lsn - 1);
+                s.nextHelloNs = System.nanoTime();
+            }
+            s.following = false;
+            return;
+        }
+        s.following = true;
+        try
+        {
+            // The journal writes from byte arrays; the Aeron term buffer is off-heap.
+            scratch.putBytes(0, buffer, offset, length);
+            s.shard.replicate(lsn, scratch, 0, length);
+            s.lastTimestampNs = epochs.timestampOf(scratch, 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(s, ex);
+        }
+    }
+
+    private void fail(final State s, final RuntimeException ex)
+    {
+        s.failure = ex;
+        s.following = false;
+        LOG.error("shard {}: replication stopped at LSN {}", s.shard.shardId(), s.shard.nextLsn(), ex);
+    }
+
+    private State state(final int shardId)
+    {
+        final int i = shardId - shardBegin;
+        return i >= 0 && i < states.length ? states[i] : null;
+    }
+
+    @Override
+    public long[] progress(final int index)
+    {
+        final State s = states[index];
+        return new long[] {s.appliedLsn.get(), s.lagRecords.get(), -1, s.lagMs.get()};
+    }
+
+    @Override
+    public RuntimeException failure()
+    {
+        for (final State s : states)
+        {
+            if (s.failure != null)
+            {
+                return s.failure;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void onClose()
+    {
+        // Records after the last BatchEnd were committed on the primary: commit them here too, on this thread, so
+        // the journal is closed at a batch boundary for whoever uses the shard next (shutdown, or a promotion).
+        for (final State s : states)
+        {
+            if (s.failure == null)
+            {
+                try
+                {
+                    s.shard.replicatedBatch();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.error("shard {}: could not commit the last records received", s.shard.shardId(), ex);
+                }
+            }
+        }
+        CloseHelper.quietCloseAll(records, hellos);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "quire-replica-remote";
+    }
+}

@@ -1,0 +1,304 @@
+package io.quire.engine.replica;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
+import io.quire.codec.replication.BatchEndEncoder;
+import io.quire.codec.replication.JournalChunkEncoder;
+import io.quire.codec.replication.MessageHeaderDecoder;
+import io.quire.codec.replication.MessageHeaderEncoder;
+import io.quire.codec.replication.ReplicaHelloDecoder;
+import io.quire.engine.Shard;
+import io.quire.journal.JournalReader;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The primary's side of the remote transport: takes {@code ReplicaHello}s on the replication channel and streams
+ * each asking shard's journal, from the record before the replica's next LSN, to the channel the replica named:
+ * one {@code JournalChunk} per record, a {@code BatchEnd} after each of the journal's batches. Only committed
+ * batches are read (a Chronicle reader sees an excerpt once it is closed). On back-pressure the follower is
+ * repositioned after the last record sent. Its own thread; reads the journals through readers of its own.
+ */
+public final class ReplicationSourceAgent implements Agent
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationSourceAgent.class);
+    private static final int MAX_BATCHES = 16;
+    private static final long HEAD_REFRESH_NS = 50_000_000L;
+    private static final long DISCONNECTED_DROP_NS = 10_000_000_000L;
+
+    private static final class Follower
+    {
+        final int nodeId;
+        final Shard shard;
+        final JournalReader reader;
+        Publication publication;
+        String channel;
+        int stream;
+        long sendFrom;
+        boolean seek = true;
+        long lastSent;
+        long pendingBatchEnd = -1;
+        boolean blocked;
+        long disconnectedSinceNs;
+
+        Follower(final int nodeId, final Shard shard)
+        {
+            this.nodeId = nodeId;
+            this.shard = shard;
+            this.reader = shard.newJournalReader();
+        }
+    }
+
+    private final Aeron aeron;
+    private final Subscription hellos;
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final Shard[] shards;
+    private final int shardBegin;
+    private final int termLength;
+    private final long[] headLsn;
+    private final JournalReader[] headReaders;
+    private final Long2ObjectHashMap<Follower> followers = new Long2ObjectHashMap<>();
+    private final List<Follower> order = new ArrayList<>();
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final ReplicaHelloDecoder hello = new ReplicaHelloDecoder();
+    private final MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
+    private final JournalChunkEncoder chunk = new JournalChunkEncoder();
+    private final BatchEndEncoder batchEnd = new BatchEndEncoder();
+    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
+    private final io.quire.journal.JournalRecordHandler send = this::send;
+    private Follower current;
+    private long nextHeadNs;
+
+    /**
+     * @param aeron      client for the subscription and the publications to replicas.
+     * @param channel    the replication channel (replica hellos arrive here).
+     * @param stream     its stream id.
+     * @param shards     the primary's shards.
+     * @param shardBegin first owned shard.
+     * @param termLength term length of the publications to replicas.
+     */
+    public ReplicationSourceAgent(
+        final Aeron aeron, final String channel, final int stream, final Shard[] shards, final int shardBegin,
+        final int termLength)
+    {
+        this.aeron = aeron;
+        this.hellos = aeron.addSubscription(channel, stream);
+        this.shards = shards;
+        this.shardBegin = shardBegin;
+        this.termLength = termLength;
+        this.headLsn = new long[shards.length];
+        this.headReaders = new JournalReader[shards.length];
+    }
+
+    @Override
+    public void onStart()
+    {
+        for (int i = 0; i < shards.length; i++)
+        {
+            headReaders[i] = shards[i].newJournalReader();
+        }
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = hellos.poll(assembler, 16);
+        final long now = System.nanoTime();
+        if (now - nextHeadNs >= 0)
+        {
+            nextHeadNs = now + HEAD_REFRESH_NS;
+            for (int i = 0; i < shards.length; i++)
+            {
+                headLsn[i] = headReaders[i].lastLsn();
+            }
+        }
+        for (int i = order.size() - 1; i >= 0; i--)
+        {
+            final Follower f = order.get(i);
+            if (!f.publication.isConnected())
+            {
+                if (f.disconnectedSinceNs == 0)
+                {
+                    f.disconnectedSinceNs = now;
+                }
+                else if (now - f.disconnectedSinceNs > DISCONNECTED_DROP_NS)
+                {
+                    LOG.info("replica node {} shard {}: gone", f.nodeId, f.shard.shardId());
+                    drop(f);
+                }
+                continue;
+            }
+            f.disconnectedSinceNs = 0;
+            work += ship(f);
+        }
+        return work;
+    }
+
+    private int ship(final Follower f)
+    {
+        if (f.pendingBatchEnd >= 0 && !sendBatchEnd(f, f.pendingBatchEnd))
+        {
+            return 0;
+        }
+        if (f.seek)
+        {
+            f.reader.seekLsn(f.sendFrom);
+            f.seek = false;
+        }
+        int batches = 0;
+        current = f;
+        f.blocked = false;
+        while (batches < MAX_BATCHES && f.reader.poll(send, 1) > 0)
+        {
+            batches++;
+            if (f.blocked)
+            {
+                f.seek = true;
+                f.sendFrom = f.lastSent + 1;
+                break;
+            }
+            if (!sendBatchEnd(f, f.lastSent))
+            {
+                break;
+            }
+        }
+        current = null;
+        return batches;
+    }
+
+    private void send(
+        final long lsn, final DirectBuffer buffer, final int offset, final int length, final long index,
+        final int position)
+    {
+        final Follower f = current;
+        if (f.blocked)
+        {
+            return;
+        }
+        chunk.wrapAndApplyHeader(out, 0, headerOut).shardId(f.shard.shardId()).lsn(lsn)
+            .headLsn(headLsn[f.shard.shardId() - shardBegin]).putRecord(buffer, offset, length);
+        if (f.publication.offer(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + chunk.encodedLength()) > 0)
+        {
+            f.lastSent = lsn;
+        }
+        else
+        {
+            f.blocked = true;
+        }
+    }
+
+    private boolean sendBatchEnd(final Follower f, final long lastLsn)
+    {
+        batchEnd.wrapAndApplyHeader(out, 0, headerOut).shardId(f.shard.shardId()).lastLsn(lastLsn)
+            .headLsn(headLsn[f.shard.shardId() - shardBegin]);
+        if (f.publication.offer(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + batchEnd.encodedLength()) > 0)
+        {
+            f.pendingBatchEnd = -1;
+            return true;
+        }
+        f.pendingBatchEnd = lastLsn;
+        return false;
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header h)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            return;
+        }
+        header.wrap(buffer, offset);
+        if (header.schemaId() != ReplicaHelloDecoder.SCHEMA_ID || header.templateId() != ReplicaHelloDecoder.TEMPLATE_ID ||
+            length < MessageHeaderDecoder.ENCODED_LENGTH + header.blockLength() + 2)
+        {
+            return;
+        }
+        hello.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final int nodeId = (int)hello.nodeId();
+        final int shardId = hello.shardId();
+        final long nextLsn = hello.nextLsn();
+        final int stream = hello.responseStreamId();
+        final int channelLength = hello.responseChannelLength();
+        if (hello.limit() + 2 + channelLength > offset + length)
+        {
+            return;
+        }
+        final boolean restart = hello.restart() == io.quire.codec.replication.BooleanType.TRUE;
+        final String channel = hello.responseChannel();
+        final int index = shardId - shardBegin;
+        if (index < 0 || index >= shards.length || nextLsn < 1)
+        {
+            LOG.warn("replica node {} asked for shard {} from LSN {}: not served here", nodeId, shardId, nextLsn);
+            return;
+        }
+        final long key = ((long)nodeId << 16) | shardId;
+        Follower f = followers.get(key);
+        if (f == null)
+        {
+            f = new Follower(nodeId, shards[index]);
+            followers.put(key, f);
+            order.add(f);
+        }
+        if (!restart)
+        {
+            // A position report: the replica's journal holds every record below nextLsn, committed.
+            shards[index].replicationGate().advance(nextLsn - 1);
+        }
+        final boolean known = f.publication != null && channel.equals(f.channel) && stream == f.stream;
+        if (known && !restart)
+        {
+            return;
+        }
+        if (!known)
+        {
+            CloseHelper.quietClose(f.publication);
+            final ChannelUri uri = ChannelUri.parse(channel);
+            uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(termLength));
+            f.publication = aeron.addExclusivePublication(uri.toString(), stream);
+            f.channel = channel;
+            f.stream = stream;
+        }
+        f.sendFrom = Math.max(1, nextLsn - 1);
+        f.lastSent = f.sendFrom - 1;
+        f.seek = true;
+        f.pendingBatchEnd = -1;
+        LOG.info("replica node {} follows shard {} from LSN {} on {} stream {}", nodeId, shardId, nextLsn, channel,
+            stream);
+    }
+
+    private void drop(final Follower f)
+    {
+        followers.remove(((long)f.nodeId << 16) | f.shard.shardId());
+        order.remove(f);
+        CloseHelper.quietCloseAll(f.publication, f.reader);
+    }
+
+    @Override
+    public void onClose()
+    {
+        for (final Follower f : new ArrayList<>(order))
+        {
+            drop(f);
+        }
+        CloseHelper.quietCloseAll(headReaders);
+        CloseHelper.quietClose(hellos);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "quire-replication-source";
+    }
+}
