@@ -53,26 +53,55 @@ final class RopeLeaf extends RopeNode
         final char[] a = chars;
         if (cpOffset <= cp >>> 1)
         {
-            int i = 0;
-            for (int n = cpOffset; n > 0; n--)
+            // Well-formed text: every pair is a high then a low surrogate, both in this leaf. The answer is the least i
+            // with i == cpOffset + (high surrogates in [0, i)): iterate up from cpOffset, counting only the units each
+            // round adds (a few rounds, each a branch-free count), not one code point at a time.
+            int i = cpOffset;
+            int scanned = 0;
+            int highs = 0;
+            while (true)
             {
-                // Well-formed text: a high surrogate is always followed by its low surrogate in the same leaf.
-                if (Character.isHighSurrogate(a[i++]))
+                highs += count(a, scanned, i, HIGH);
+                scanned = i;
+                final int next = cpOffset + highs;
+                if (next == i)
                 {
-                    i++;
+                    return i;
                 }
+                i = next;
             }
-            return i;
         }
-        int i = len;
-        for (int n = cp - cpOffset; n > 0; n--)
+        // The same from the end: j units hold the last (cp - cpOffset) code points when j == that + (low surrogates in
+        // the last j units).
+        final int tail = cp - cpOffset;
+        int j = tail;
+        int scanned = 0;
+        int lows = 0;
+        while (true)
         {
-            if (Character.isLowSurrogate(a[--i]))
+            lows += count(a, len - j, len - scanned, LOW);
+            scanned = j;
+            final int next = tail + lows;
+            if (next == j)
             {
-                i--;
+                return len - j;
             }
+            j = next;
         }
-        return i;
+    }
+
+    private static final int HIGH = 0xD800;
+    private static final int LOW = 0xDC00;
+
+    /** Units in a[from, to) whose top six bits are those of {@code tag} (HIGH or LOW surrogates), without branches. */
+    private static int count(final char[] a, final int from, final int to, final int tag)
+    {
+        int n = 0;
+        for (int k = from; k < to; k++)
+        {
+            n += (((a[k] & 0xFC00) ^ tag) - 1) >>> 31;
+        }
+        return n;
     }
 
     /**
