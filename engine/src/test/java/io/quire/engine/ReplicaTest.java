@@ -210,19 +210,7 @@ class ReplicaTest
         replica.close();
         primary.close();
         assertThat(replica.shard(0).lastEpoch()).as("the epoch came with the records").isEqualTo(primary.epoch());
-        final Map<String, String> docs = documents(primary);
-        assertThat(docs).hasSize(12);
-        assertThat(documents(replica)).as("same versions and texts").isEqualTo(docs);
-        for (int shard = 0; shard < 2; shard++)
-        {
-            final List<byte[]> theirs = journal(p, shard);
-            final List<byte[]> ours = journal(r, shard);
-            assertThat(ours).as("shard %d record for record", shard).hasSameSizeAs(theirs);
-            for (int i = 0; i < theirs.size(); i++)
-            {
-                assertThat(ours.get(i)).as("shard %d lsn %d", shard, i + 1).isEqualTo(theirs.get(i));
-            }
-        }
+        assertReplicaEqualsPrimary(primary, replica, p, r, 12);
     }
 
     @Test
@@ -245,8 +233,15 @@ class ReplicaTest
         replica.close();
         primary.close();
         assertThat(replica.replicationFailure()).isNull();
+        assertReplicaEqualsPrimary(primary, replica, p, r, 18);
+    }
+
+    /** Same documents at the same versions and texts, and journals equal record for record in both shards. */
+    private static void assertReplicaEqualsPrimary(
+        final EngineNode primary, final EngineNode replica, final Path p, final Path r, final int documents)
+    {
         final Map<String, String> docs = documents(primary);
-        assertThat(docs).hasSize(18);
+        assertThat(docs).hasSize(documents);
         assertThat(documents(replica)).as("same versions and texts").isEqualTo(docs);
         for (int shard = 0; shard < 2; shard++)
         {

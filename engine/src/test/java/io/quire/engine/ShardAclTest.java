@@ -1,15 +1,9 @@
 package io.quire.engine;
 
 import io.quire.codec.protocol.AclRole;
-import io.quire.engine.ring.ThreadingMode;
 import io.quire.engine.shard.Reply;
 import io.quire.engine.shard.Requests;
 import io.quire.engine.shard.SequencerConfig;
-import io.quire.journal.JournalContext;
-import io.quire.journal.snapshot.SnapshotContext;
-import org.agrona.concurrent.SystemEpochNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,30 +27,12 @@ class ShardAclTest
     private final Requests r = new Requests();
     private long requestIds = 1;
 
-    private final class Rig implements AutoCloseable
+    private final class Rig extends ShardRig
     {
-        final Shard shard;
-        final List<Reply> replies = new ArrayList<>();
-
         Rig(final boolean enforced, final int snapshotInterval)
         {
-            final CountersManager counters = new CountersManager(
-                new UnsafeBuffer(new byte[1 << 20]), new UnsafeBuffer(new byte[1 << 18]));
-            final ShardSettings settings = new ShardSettings(
-                new SequencerConfig(0, 100L << 20, snapshotInterval, 100_000, 4096, enforced, 3),
-                JournalContext.forTests(dir.resolve("journal")),
-                new SnapshotContext().dir(dir.resolve("snapshots")),
-                1024, ThreadingMode.SHARED, "backoff", 64, 1L << 30, 1000, 50, snapshotInterval > 0);
-            shard = Shard.open(settings, (edge, buffer, offset, length) ->
-            {
-                synchronized (replies)
-                {
-                    replies.add(Reply.decode(edge, buffer, offset));
-                    replies.notifyAll();
-                }
-                return true;
-            }, counters::newCounter, () -> 1L, new SystemEpochNanoClock());
-            shard.start();
+            super(dir, new SequencerConfig(0, 100L << 20, snapshotInterval, 100_000, 4096, enforced, 3), 1000,
+                snapshotInterval > 0);
         }
 
         /** Send as a principal and wait for the first reply of one of the types to that session. */
@@ -64,41 +40,7 @@ class ShardAclTest
             final String... types)
         {
             r.principal = principal;
-            final Requests request = req.get();
-            final int before;
-            synchronized (replies)
-            {
-                before = replies.size();
-            }
-            while (!shard.offer(request.buffer, 0, request.length, request.templateId, System.nanoTime()))
-            {
-                Thread.onSpinWait();
-            }
-            final long deadline = System.currentTimeMillis() + 5000;
-            synchronized (replies)
-            {
-                while (true)
-                {
-                    for (int i = before; i < replies.size(); i++)
-                    {
-                        final Reply reply = replies.get(i);
-                        if (reply.session() == session && List.of(types).contains(reply.type()))
-                        {
-                            return reply;
-                        }
-                    }
-                    final long left = deadline - System.currentTimeMillis();
-                    assertThat(left).as("reply in time, got " + replies.subList(before, replies.size())).isPositive();
-                    try
-                    {
-                        replies.wait(left);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        throw new AssertionError(ex);
-                    }
-                }
-            }
+            return request(req.get(), session, types);
         }
 
         Reply grant(final String by, final String d, final AclRole role, final String user)
@@ -121,33 +63,21 @@ class ShardAclTest
         /** A history page: the entries (type "history") up to its "done", or the one "request-reject". */
         List<Reply> history(final String who, final String d)
         {
-            final int before;
-            synchronized (replies)
-            {
-                before = replies.size();
-            }
+            final int before = mark();
             final Reply last = as(who, 10, () -> r.history(1, 10, requestIds++, "docs", d, NULL_VERSION, 50),
                 "done", "request-reject");
-            synchronized (replies)
+            final List<Reply> page = new ArrayList<>();
+            for (final Reply reply : since(before))
             {
-                final List<Reply> page = new ArrayList<>();
-                for (final Reply reply : replies.subList(before, replies.size()))
+                if (reply.session() == 10 && "history".equals(reply.type()))
                 {
-                    if (reply.session() == 10 && "history".equals(reply.type()))
-                    {
-                        page.add(reply);
-                    }
+                    page.add(reply);
                 }
-                page.add(last);
-                return page;
             }
+            page.add(last);
+            return page;
         }
 
-        @Override
-        public void close()
-        {
-            shard.close();
-        }
     }
 
     @Test

@@ -3,15 +3,9 @@ package io.quire.engine;
 import io.quire.engine.ot.Rope;
 import io.quire.engine.ot.TextOp;
 import io.quire.engine.ot.TextUnicode;
-import io.quire.engine.ring.ThreadingMode;
 import io.quire.engine.shard.Reply;
 import io.quire.engine.shard.Requests;
 import io.quire.engine.shard.SequencerConfig;
-import io.quire.journal.JournalContext;
-import io.quire.journal.snapshot.SnapshotContext;
-import org.agrona.concurrent.SystemEpochNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,69 +29,12 @@ class ShardRestartTest
     private final Requests r = new Requests();
     private long requestIds = 1;
 
-    /** A shard with a sink that decodes replies; commands are offered from the test thread (the single producer). */
-    private final class Rig implements AutoCloseable
+    /** A real shard whose documents the tests read back through subscribe. */
+    private final class Rig extends ShardRig
     {
-        final Shard shard;
-        final List<Reply> replies = new ArrayList<>();
-
         Rig(final int snapshotInterval, final int maxDocs, final boolean snapshotOnClose)
         {
-            final CountersManager counters = new CountersManager(
-                new UnsafeBuffer(new byte[1 << 20]), new UnsafeBuffer(new byte[1 << 18]));
-            final ShardSettings settings = new ShardSettings(
-                new SequencerConfig(0, 100L << 20, snapshotInterval, 100_000, 4096),
-                JournalContext.forTests(dir.resolve("journal")),
-                new SnapshotContext().dir(dir.resolve("snapshots")),
-                1024, ThreadingMode.SHARED, "backoff", 64, 1L << 30, maxDocs, 50, snapshotOnClose);
-            shard = Shard.open(settings, (edge, buffer, offset, length) ->
-            {
-                synchronized (replies)
-                {
-                    replies.add(Reply.decode(edge, buffer, offset));
-                    replies.notifyAll();
-                }
-                return true;
-            }, counters::newCounter, () -> 1L, new SystemEpochNanoClock());
-            shard.start();
-        }
-
-        Reply request(final Requests req, final long session, final String... types)
-        {
-            final int before;
-            synchronized (replies)
-            {
-                before = replies.size();
-            }
-            while (!shard.offer(req.buffer, 0, req.length, req.templateId, System.nanoTime()))
-            {
-                Thread.onSpinWait();
-            }
-            final long deadline = System.currentTimeMillis() + 5000;
-            synchronized (replies)
-            {
-                while (true)
-                {
-                    for (int i = before; i < replies.size(); i++)
-                    {
-                        final Reply reply = replies.get(i);
-                        if (reply.session() == session && List.of(types).contains(reply.type()))
-                        {
-                            return reply;
-                        }
-                    }
-                    final long left = deadline - System.currentTimeMillis();
-                    assertThat(left).as("reply in time, got " + replies.subList(before, replies.size())).isPositive();
-                    try
-                    {
-                        replies.wait(left);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        throw new AssertionError(ex);
-                    }
-                }
-            }
+            super(dir, new SequencerConfig(0, 100L << 20, snapshotInterval, 100_000, 4096), maxDocs, snapshotOnClose);
         }
 
         String text(final String d)
@@ -110,28 +47,15 @@ class ShardRestartTest
             return request(r.subscribe(1, 99, requestIds++, "docs", d, NULL_VERSION, false), 99, "snapshot").version();
         }
 
-        @Override
-        public void close()
-        {
-            shard.close();
-        }
     }
 
     /** The text of a document at a version, from a full catch-up replayed through the OT core. */
     private String textAt(final String d, final long version, final Rig rig)
     {
-        final int before;
-        synchronized (rig.replies)
-        {
-            before = rig.replies.size();
-        }
+        final int before = rig.mark();
         rig.request(r.subscribe(1, 79, requestIds++, "docs", d, 0, false), 79, "done");
-        final List<Reply> ops;
-        synchronized (rig.replies)
-        {
-            ops = rig.replies.subList(before, rig.replies.size()).stream()
-                .filter(x -> x.session() == 79 && x.type().equals("op")).toList();
-        }
+        final List<Reply> ops = rig.since(before).stream()
+            .filter(x -> x.session() == 79 && x.type().equals("op")).toList();
         final Rope text = new Rope();
         final TextUnicode ot = new TextUnicode();
         for (final Reply op : ops)

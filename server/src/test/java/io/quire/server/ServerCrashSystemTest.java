@@ -11,6 +11,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,7 +124,8 @@ class ServerCrashSystemTest
         pump.start();
         try
         {
-            Thread.sleep(4000);
+            // Kill only once the clients are typing for real: the server has acknowledged a few hundred of their ops.
+            awaitAcked(port, 300, 60_000);
             server.kill();
             server = new ServerProcess(port, data, log);
             assertThat(node.waitFor(110, TimeUnit.SECONDS)).as("node script finished").isTrue();
@@ -137,5 +142,30 @@ class ServerCrashSystemTest
         System.out.println("kill -9 typing: " + text.trim());
         assertThat(node.exitValue()).as("node output:\n" + text).isZero();
         assertThat(text).contains("\"ok\":true");
+    }
+
+    /** Poll the server's /metrics until its edge has acknowledged at least {@code ops} ops, or fail after the timeout. */
+    private static void awaitAcked(final int port, final long ops, final long timeoutMs) throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        long acked = 0;
+        while (System.currentTimeMillis() < deadline)
+        {
+            for (final String line : http.send(request, HttpResponse.BodyHandlers.ofString()).body().split("\n"))
+            {
+                if (line.startsWith("quire_edge_ops_acked_total "))
+                {
+                    acked = (long)Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+                }
+            }
+            if (acked >= ops)
+            {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the server acknowledged only " + acked + " ops in " + timeoutMs + " ms");
     }
 }
