@@ -2,6 +2,8 @@ package io.quire.engine;
 
 import io.quire.common.ConfigException;
 import io.quire.common.Settings;
+import io.quire.engine.admin.AdminServer;
+import io.quire.engine.lease.LeasedEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -91,6 +93,24 @@ public final class EngineCommand implements Callable<Integer>
             "Accepts no commands.")
     private String replicaOf;
 
+    @Option(names = "--lease-zookeeper", paramLabel = "HOST:PORT[,...]",
+        description = "Take the role from a primary lease in this ZooKeeper ensemble: primary while holding it, " +
+            "otherwise a hot standby of the holder, promoted automatically when its session expires. Needs " +
+            "--replication-channel and a fixed-port --ingress.")
+    private String leaseZookeeper;
+
+    @Option(names = "--replication-channel", paramLabel = "CHANNEL",
+        description = "Where this node, as primary, takes replica hellos (aeron:udp?endpoint=HOST:PORT).")
+    private String replicationChannel;
+
+    @Option(names = "--ack-policy", paramLabel = "POLICY",
+        description = "local (ack after this node's journal write) or replicated (after a replica journaled it).")
+    private String ackPolicy;
+
+    @Option(names = "--admin-port", paramLabel = "PORT",
+        description = "Admin HTTP endpoint on 127.0.0.1 (GET /status, POST /promote, POST /step-down); -1: none.")
+    private String adminPort;
+
     @Option(names = "--aeron-dir", paramLabel = "DIR", description = "Media driver directory.")
     private String aeronDir;
 
@@ -124,6 +144,10 @@ public final class EngineCommand implements Callable<Integer>
         }
         ctx.describe().forEach((name, value) -> LOG.info("option {} = {}", name, value));
 
+        if (!ctx.leaseZookeeper().isEmpty())
+        {
+            return runLeased(ctx);
+        }
         final EngineNode node;
         try
         {
@@ -134,9 +158,25 @@ public final class EngineCommand implements Callable<Integer>
             LOG.error("engine node {} failed to start", ctx.nodeId(), ex);
             return 1;
         }
+        AdminServer admin = null;
+        try
+        {
+            admin = ctx.adminPort() < 0 ? null : AdminServer.start(ctx.adminPort(), node);
+        }
+        catch (final java.io.IOException ex)
+        {
+            LOG.error("engine node {}: cannot open the admin port {}", ctx.nodeId(), ctx.adminPort(), ex);
+            node.close();
+            return 1;
+        }
+        final AdminServer adminServer = admin;
         final CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
+            if (adminServer != null)
+            {
+                adminServer.close();
+            }
             node.close();
             closed.countDown();
         }, "quire-engine-shutdown"));
@@ -152,6 +192,62 @@ public final class EngineCommand implements Callable<Integer>
         }
         System.out.flush();
         closed.await();
+        return 0;
+    }
+
+    private int runLeased(final EngineContext ctx) throws InterruptedException
+    {
+        final LeasedEngine leased;
+        final AdminServer admin;
+        try
+        {
+            leased = new LeasedEngine(this::context, LeasedEngine.haltProcess(System.err), line ->
+            {
+                System.out.println(line);
+                System.out.flush();
+            });
+            admin = ctx.adminPort() < 0 ? null : AdminServer.start(ctx.adminPort(), leased);
+            if (admin != null)
+            {
+                leased.adminAddress(admin.address());
+            }
+        }
+        catch (final RuntimeException | java.io.IOException ex)
+        {
+            LOG.error("engine node {} failed to start under its lease", ctx.nodeId(), ex);
+            return 1;
+        }
+        final Thread main = Thread.currentThread();
+        final CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            leased.close();
+            main.interrupt();
+            try
+            {
+                closed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ignored)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "quire-engine-shutdown"));
+        try
+        {
+            leased.run();
+        }
+        catch (final InterruptedException ignored)
+        {
+            // Shutdown: the hook closes the node and leaves the election.
+        }
+        finally
+        {
+            if (admin != null)
+            {
+                admin.close();
+            }
+            closed.countDown();
+        }
         return 0;
     }
 
@@ -192,6 +288,10 @@ public final class EngineCommand implements Callable<Integer>
         put(engine, "aeron.dir", aeronDir);
         put(engine, "driver", driver);
         put(engine, "replica-of", replicaOf);
+        put(engine, "lease.zookeeper", leaseZookeeper);
+        put(engine, "replication.channel", replicationChannel);
+        put(engine, "ack-policy", ackPolicy);
+        put(engine, "admin.port", adminPort);
         put(journal, "durability", durability);
         final Settings settings = Settings.load("engine", engine, config);
         return new EngineContext()

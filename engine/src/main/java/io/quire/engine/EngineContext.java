@@ -92,6 +92,20 @@ import java.util.Map;
  *       and heartbeat; 0 (automatic): one above the newest epoch the shards' journals hold. An explicit epoch not
  *       above the journaled one is refused ({@link StaleEpochException}). Each start journals an
  *       {@code EpochRecord}</td></tr>
+ *   <tr><td>lease.zookeeper</td><td>(none)</td><td>ZooKeeper connect string ({@code host:port,...}): the node takes
+ *       its role from a lease there ({@link io.quire.engine.lease.LeasedEngine}): primary while it holds the lease,
+ *       otherwise a remote replica of whoever does, promoted automatically when the primary's session expires.
+ *       Needs {@code replication.channel} (its own, served when primary) and a fixed-port {@code ingress.channel}.
+ *       Empty: the role is fixed by {@code replica-of}</td></tr>
+ *   <tr><td>lease.path</td><td>/quire</td><td>ZooKeeper path under which every group's lease lives</td></tr>
+ *   <tr><td>lease.group</td><td>shards-BEGIN-END-of-N</td><td>the nodes that stand in for each other (same shard
+ *       range); one primary per group</td></tr>
+ *   <tr><td>lease.session-timeout</td><td>2s</td><td>ZooKeeper session timeout: how long a silent primary keeps the
+ *       lease (failover takes about this long); the primary fences itself once its connection has been silent for
+ *       two thirds of it</td></tr>
+ *   <tr><td>lease.connect-timeout</td><td>10s</td><td>how long a starting node waits for ZooKeeper</td></tr>
+ *   <tr><td>admin.port</td><td>-1</td><td>TCP port of the node's admin HTTP endpoint on 127.0.0.1 ({@code GET
+ *       /status}, {@code POST /promote}, {@code POST /step-down}; {@code scripts/quire admin}); -1: none</td></tr>
  * </table>
  */
 public final class EngineContext
@@ -176,6 +190,12 @@ public final class EngineContext
     private int replicationStream = 1100;
     private int replicationTermLength = 1 << 20;
     private boolean ackReplicated;
+    private String leaseZookeeper = "";
+    private String leasePath = "/quire";
+    private String leaseGroup = "";
+    private long leaseSessionTimeoutNs = 2_000_000_000L;
+    private long leaseConnectTimeoutNs = 10_000_000_000L;
+    private int adminPort = -1;
     private Settings journalSettings = Settings.defaults("journal", Map.of());
     private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
     private JournalContext journalTemplate;
@@ -261,6 +281,12 @@ public final class EngineContext
         }
         ackReplicated = ack.equals("replicated");
         replicaLagSampleNs = s.getDurationNs("replica.lag-sample", replicaLagSampleNs);
+        leaseZookeeper = s.get("lease.zookeeper", leaseZookeeper).trim();
+        leasePath = s.get("lease.path", leasePath).trim();
+        leaseGroup = s.get("lease.group", leaseGroup).trim();
+        leaseSessionTimeoutNs = s.getDurationNs("lease.session-timeout", leaseSessionTimeoutNs);
+        leaseConnectTimeoutNs = s.getDurationNs("lease.connect-timeout", leaseConnectTimeoutNs);
+        adminPort = s.getInt("admin.port", adminPort);
         journalSettings = s.forComponent("journal", Map.of());
         snapshotSettings = s.forComponent("snapshot", Map.of());
         return this;
@@ -304,6 +330,33 @@ public final class EngineContext
         if (epoch < 0)
         {
             throw new ConfigException("quire.engine.epoch must be >= 0 (0: automatic), got " + epoch);
+        }
+        if (!leaseZookeeper.isEmpty())
+        {
+            if (replicaOf != null)
+            {
+                throw new ConfigException("quire.engine.lease.zookeeper and quire.engine.replica-of exclude each " +
+                    "other: under a lease the node follows whoever holds it");
+            }
+            if (replicationChannel.isBlank())
+            {
+                throw new ConfigException("quire.engine.lease.zookeeper needs quire.engine.replication.channel: " +
+                    "the standby follows the primary there");
+            }
+            if (!leasePath.startsWith("/") || leasePath.endsWith("/") && leasePath.length() > 1)
+            {
+                throw new ConfigException("quire.engine.lease.path must be an absolute ZooKeeper path without a " +
+                    "trailing /, got " + leasePath);
+            }
+            if (leaseSessionTimeoutNs < 100_000_000L || leaseConnectTimeoutNs <= 0)
+            {
+                throw new ConfigException("quire.engine.lease.session-timeout must be >= 100ms and " +
+                    "lease.connect-timeout positive");
+            }
+        }
+        if (adminPort < -1 || adminPort > 65535)
+        {
+            throw new ConfigException("quire.engine.admin.port must be -1 (none) or a TCP port, got " + adminPort);
         }
         if (aclMaxEntries < 1 || aclMaxEntries > 65534)
         {
@@ -469,6 +522,12 @@ public final class EngineContext
         m.put("replication.term-length", replicationTermLength);
         m.put("ack-policy", ackReplicated ? "replicated" : "local");
         m.put("replica.lag-sample", replicaLagSampleNs + "ns");
+        m.put("lease.zookeeper", leaseZookeeper);
+        m.put("lease.path", leasePath);
+        m.put("lease.group", leaseGroup());
+        m.put("lease.session-timeout", leaseSessionTimeoutNs / 1_000_000 + "ms");
+        m.put("lease.connect-timeout", leaseConnectTimeoutNs / 1_000_000 + "ms");
+        m.put("admin.port", adminPort);
         return m;
     }
 
@@ -994,6 +1053,73 @@ public final class EngineContext
     public long replicaLagSampleNs()
     {
         return replicaLagSampleNs;
+    }
+
+    /** @return the ZooKeeper connect string of the lease ("": no lease, the role is fixed). */
+    public String leaseZookeeper()
+    {
+        return leaseZookeeper;
+    }
+
+    /**
+     * @param connect ZooKeeper connect string ("": no lease).
+     * @return this.
+     */
+    public EngineContext leaseZookeeper(final String connect)
+    {
+        this.leaseZookeeper = connect == null ? "" : connect.trim();
+        return this;
+    }
+
+    /** @return the ZooKeeper path under which the leases live. */
+    public String leasePath()
+    {
+        return leasePath;
+    }
+
+    /** @return the lease group: the nodes that stand in for each other (default from the shard range). */
+    public String leaseGroup()
+    {
+        return leaseGroup.isEmpty() ? "shards-" + shardBegin + "-" + (shardEnd < 0 ? shardCount : shardEnd) + "-of-" +
+            shardCount : leaseGroup;
+    }
+
+    /** @return the ZooKeeper session timeout, ns. */
+    public long leaseSessionTimeoutNs()
+    {
+        return leaseSessionTimeoutNs;
+    }
+
+    /**
+     * @param nanos the ZooKeeper session timeout.
+     * @return this.
+     */
+    public EngineContext leaseSessionTimeoutNs(final long nanos)
+    {
+        this.leaseSessionTimeoutNs = nanos;
+        return this;
+    }
+
+    /** @return how long a starting node waits for ZooKeeper, ns. */
+    public long leaseConnectTimeoutNs()
+    {
+        return leaseConnectTimeoutNs;
+    }
+
+    /** @return the admin HTTP port on 127.0.0.1 (-1: none). */
+    public int adminPort()
+    {
+        return adminPort;
+    }
+
+    /**
+     * @param port the admin HTTP port on 127.0.0.1 (-1: none, 0: any free port).
+     * @return this.
+     */
+    public EngineContext adminPort(final int port)
+    {
+        this.adminPort = port;
+        return this;
     }
 
     /** @return the epoch. */

@@ -80,7 +80,7 @@ class ReplicaTest
         return node;
     }
 
-    private static int freeUdpPort() throws java.io.IOException
+    static int freeUdpPort() throws java.io.IOException
     {
         try (java.net.DatagramSocket socket = new java.net.DatagramSocket(
             new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)))
@@ -97,7 +97,7 @@ class ReplicaTest
     }
 
     /** Creates documents and edits them through a real client; waits for every ack. */
-    private void write(final EngineNode node, final int edgeId, final int docs, final int edits, final String tag)
+    static void write(final EngineNode node, final int edgeId, final int docs, final int edits, final String tag)
     {
         final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
         final EngineEpochTest.Seen seen = new EngineEpochTest.Seen();
@@ -130,7 +130,7 @@ class ReplicaTest
         }
     }
 
-    private static long lastLsn(final Path home, final int shard)
+    static long lastLsn(final Path home, final int shard)
     {
         try (JournalReader r = JournalReader.open(home.resolve("data/shard-" + shard + "/journal")))
         {
@@ -138,7 +138,7 @@ class ReplicaTest
         }
     }
 
-    private static List<byte[]> journal(final Path home, final int shard)
+    static List<byte[]> journal(final Path home, final int shard)
     {
         final List<byte[]> records = new ArrayList<>();
         try (JournalReader r = JournalReader.open(home.resolve("data/shard-" + shard + "/journal")))
@@ -180,7 +180,7 @@ class ReplicaTest
         }
     }
 
-    private static Map<String, String> documents(final EngineNode node)
+    static Map<String, String> documents(final EngineNode node)
     {
         final Map<String, String> out = new HashMap<>();
         for (int shard = 0; shard < 2; shard++)
@@ -468,7 +468,7 @@ class ReplicaTest
         }
     }
 
-    private static int shardOf(final EngineNode node, final DocRef doc)
+    static int shardOf(final EngineNode node, final DocRef doc)
     {
         return io.quire.codec.ShardRouter.shardFor(io.quire.codec.ShardRouter.docHash(doc.collection(), doc.docId()), 2);
     }

@@ -226,6 +226,17 @@ public final class RemoteReplicaAgent implements Replication
                 {
                     return;
                 }
+                if (!s.following && batchEnd.lastLsn() < JournalFormat.FIRST_LSN)
+                {
+                    // The primary's answer to a hello from past its journal's end.
+                    final long own = s.shard.nextLsn() - 1;
+                    if (batchEnd.headLsn() < own)
+                    {
+                        fail(s, new ReplicaDivergedException(s.shard.shardId(), own, "the primary's journal ends " +
+                            "at LSN " + batchEnd.headLsn() + ", before this replica's last record"));
+                    }
+                    return;
+                }
                 s.headLsn = Math.max(s.headLsn, batchEnd.headLsn());
                 if (s.following)
                 {

@@ -48,7 +48,9 @@ public final class ReplicationSourceAgent implements Agent
         String channel;
         int stream;
         long sendFrom;
+        long replicaLast;
         boolean seek = true;
+        boolean aheadReported;
         long lastSent;
         long pendingBatchEnd = -1;
         boolean blocked;
@@ -155,6 +157,20 @@ public final class ReplicationSourceAgent implements Agent
         }
         if (f.seek)
         {
+            final long head = headReaders[f.shard.shardId() - shardBegin].lastLsn();
+            if (f.replicaLast >= 1 && f.replicaLast > head)
+            {
+                // The replica holds records this journal does not (an old primary back with records it journaled
+                // but never got replicated): nothing to send it; a BatchEnd naming no batch tells it where this
+                // journal ends, so that it sees it has diverged instead of waiting.
+                if (!f.aheadReported && sendBatchEnd(f, 0, head))
+                {
+                    f.aheadReported = true;
+                    LOG.warn("replica node {} shard {}: its journal goes to LSN {}, past this one's end {}",
+                        f.nodeId, f.shard.shardId(), f.replicaLast, head);
+                }
+                return 0;
+            }
             f.reader.seekLsn(f.sendFrom);
             f.seek = false;
         }
@@ -202,15 +218,19 @@ public final class ReplicationSourceAgent implements Agent
 
     private boolean sendBatchEnd(final Follower f, final long lastLsn)
     {
-        batchEnd.wrapAndApplyHeader(out, 0, headerOut).shardId(f.shard.shardId()).lastLsn(lastLsn)
-            .headLsn(headLsn[f.shard.shardId() - shardBegin]);
-        if (f.publication.offer(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + batchEnd.encodedLength()) > 0)
+        if (sendBatchEnd(f, lastLsn, headLsn[f.shard.shardId() - shardBegin]))
         {
             f.pendingBatchEnd = -1;
             return true;
         }
         f.pendingBatchEnd = lastLsn;
         return false;
+    }
+
+    private boolean sendBatchEnd(final Follower f, final long lastLsn, final long head)
+    {
+        batchEnd.wrapAndApplyHeader(out, 0, headerOut).shardId(f.shard.shardId()).lastLsn(lastLsn).headLsn(head);
+        return f.publication.offer(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + batchEnd.encodedLength()) > 0;
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header h)
@@ -271,6 +291,8 @@ public final class ReplicationSourceAgent implements Agent
             f.stream = stream;
         }
         f.sendFrom = Math.max(1, nextLsn - 1);
+        f.replicaLast = nextLsn - 1;
+        f.aheadReported = false;
         f.lastSent = f.sendFrom - 1;
         f.seek = true;
         f.pendingBatchEnd = -1;
