@@ -144,6 +144,10 @@ final class EdgeAgent implements Agent
             {
                 ok = requests.recover(session, engine, generation);
             }
+            if (session.canForget())
+            {
+                registry.remove(session);
+            }
             if (ok)
             {
                 recovered++;

@@ -1073,7 +1073,14 @@ final class RequestHandler
     boolean recover(final EdgeSession session, final int engine, final int generation)
     {
         session.released(engine, generation);
-        if (session.isClosed() || !session.touches(engine))
+        if (session.isClosed())
+        {
+            // Nobody waits for these any more, and the new primary never saw them: forget them, so that the
+            // registry can let the session go.
+            session.pending.values().removeIf(p -> p.engine == engine);
+            return true;
+        }
+        if (!session.touches(engine))
         {
             releaseHeld(session);
             return true;
