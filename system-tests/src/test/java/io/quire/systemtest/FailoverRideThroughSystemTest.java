@@ -54,6 +54,18 @@ class FailoverRideThroughSystemTest
     @Test
     void clientsStayConnectedWhileThePrimaryIsKilledAndItsStandbyPromoted() throws Exception
     {
+        run(0);
+    }
+
+    /** Promoted only after the edge has seen the primary go silent ({@code engine.timeout}): the hold path. */
+    @Test
+    void clientsStayConnectedWhenTheStandbyIsPromotedSecondsAfterTheKill() throws Exception
+    {
+        run(4000);
+    }
+
+    private void run(final long promoteAfterMs) throws Exception
+    {
         final String ingressA = "aeron:udp?endpoint=127.0.0.1:" + EngineCrashSystemTest.freeUdpPort();
         final String ingressB = "aeron:udp?endpoint=127.0.0.1:" + EngineCrashSystemTest.freeUdpPort();
         final String replication = "aeron:udp?endpoint=127.0.0.1:" + EngineCrashSystemTest.freeUdpPort();
@@ -109,6 +121,11 @@ class FailoverRideThroughSystemTest
             final double ackedBeforeKill = metric(edge, ACKED);
             primary.kill9();
             final long killedNs = System.nanoTime();
+            if (promoteAfterMs > 0)
+            {
+                Thread.sleep(promoteAfterMs);
+                assertThat(health(edge)).as("the edge noticed the primary is gone").contains("failing over");
+            }
             final long epoch = standby.promote(0);
             final long promotedNs = System.nanoTime();
             awaitMetric(e, FAILOVERS, v -> v >= 1, 20, "the edge failed over");
@@ -128,7 +145,7 @@ class FailoverRideThroughSystemTest
             assertThat(node.exitValue()).as("node output:\n" + output).isZero();
             final String[] lines = output.trim().split("\n");
             final JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
-            System.out.println("failover ride-through: " + result + "; kill -> promoted " +
+            System.out.println("failover ride-through (promoted " + promoteAfterMs + " ms after the kill): " + result + "; kill -> promoted " +
                 (promotedNs - killedNs) / 1_000_000 + " ms, kill -> edge failed over " +
                 (failedOverNs - killedNs) / 1_000_000 + " ms; acked before the kill " + (long)ackedBeforeKill +
                 ", after " + (long)(metric(edge, ACKED) - ackedBeforeKill) + "; requests re-sent " +
@@ -167,6 +184,13 @@ class FailoverRideThroughSystemTest
             Thread.sleep(20);
             value = metric(edge, name);
         }
+    }
+
+    private String health(final EdgeProcess edge) throws Exception
+    {
+        final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(edge.httpUrl() + "healthz"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
     }
 
     private double metric(final EdgeProcess edge, final String name) throws Exception
