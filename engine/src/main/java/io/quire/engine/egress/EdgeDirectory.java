@@ -97,7 +97,6 @@ public final class EdgeDirectory implements AutoCloseable
             return publication;
         }
 
-        /** @return when it was last heard of, {@link System#nanoTime()}. */
         /**
          * @return Aeron session id of the ingress image this edge's latest hello or heartbeat came on (its
          * publication to this engine), echoed in EngineHeartbeat; 0 if not known.
@@ -113,6 +112,7 @@ public final class EdgeDirectory implements AutoCloseable
             this.ingressSessionId = sessionId;
         }
 
+        /** @return when it was last heard of, {@link System#nanoTime()}. */
         public long lastSeenNs()
         {
             return lastSeenNs;
