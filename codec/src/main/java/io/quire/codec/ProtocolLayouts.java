@@ -194,7 +194,8 @@ final class ProtocolLayouts
             "PresenceRequestBroadcast",
             PresenceRequestBroadcastDecoder.BLOCK_LENGTH)
         .var("channel", PresenceRequestBroadcastDecoder.channelHeaderLength(), Limit.CHANNEL)
-        .message(EngineHeartbeatDecoder.TEMPLATE_ID, "EngineHeartbeat", EngineHeartbeatDecoder.BLOCK_LENGTH)
+        .message(EngineHeartbeatDecoder.TEMPLATE_ID, "EngineHeartbeat",
+            EngineHeartbeatDecoder.ingressSessionIdEncodingOffset()) // version 1's block, before ingressSessionId
         .enumField("role", EngineHeartbeatDecoder.roleEncodingOffset(), NODE_ROLES)
         .message(AclStateDecoder.TEMPLATE_ID, "AclState", AclStateDecoder.BLOCK_LENGTH)
         .min("version", AclStateDecoder.versionEncodingOffset(), 0)

@@ -181,6 +181,31 @@ class MessageValidatorTest
     }
 
     @Test
+    void readsAVersionOneEngineHeartbeatWithoutTheIngressSessionId()
+    {
+        final io.quire.codec.protocol.EngineHeartbeatEncoder e = new io.quire.codec.protocol.EngineHeartbeatEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .epoch(3).timestampNs(1).nodeId(2).shardCount(2).shardBegin(0).shardEnd(2)
+            .role(io.quire.codec.protocol.NodeRole.PRIMARY).ingressSessionId(77);
+        final int full = BLOCK + e.encodedLength();
+        assertThat(validator.validate(buffer, 0, full)).isEqualTo(e.sbeTemplateId());
+        final io.quire.codec.protocol.MessageHeaderDecoder header = new io.quire.codec.protocol.MessageHeaderDecoder();
+        assertThat(new io.quire.codec.protocol.EngineHeartbeatDecoder().wrapAndApplyHeader(buffer, 0, header)
+            .ingressSessionId()).isEqualTo(77);
+
+        // As a version-1 engine sends it: the block ends before ingressSessionId.
+        final int v1Block = io.quire.codec.protocol.EngineHeartbeatDecoder.ingressSessionIdEncodingOffset();
+        buffer.putShort(0, (short)v1Block, LE);
+        buffer.putShort(6, (short)1, LE);
+        assertThat(validator.validate(buffer, 0, BLOCK + v1Block)).isEqualTo(e.sbeTemplateId());
+        final io.quire.codec.protocol.EngineHeartbeatDecoder old = new io.quire.codec.protocol.EngineHeartbeatDecoder()
+            .wrapAndApplyHeader(buffer, 0, header);
+        assertThat(old.epoch()).isEqualTo(3);
+        assertThat(old.ingressSessionId())
+            .isEqualTo(io.quire.codec.protocol.EngineHeartbeatDecoder.ingressSessionIdNullValue());
+    }
+
+    @Test
     void leavesUnknownEnumValuesFromANewerVersionToTheDecoder()
     {
         final int length = Samples.submitInsert(buffer, 0, 5, "abc");

@@ -22,9 +22,10 @@ import java.util.List;
  */
 final class SchemaModel
 {
-    /** A fixed field. {@code enumValues} is empty for a primitive. */
+    /** A fixed field. {@code enumValues} is empty for a primitive; {@code sinceVersion} 0 for an original field. */
     record Field(
-        String name, String typeName, PrimitiveType primitive, List<String> enumValues, List<Long> enumRaw, int offset)
+        String name, String typeName, PrimitiveType primitive, List<String> enumValues, List<Long> enumRaw, int offset,
+        int sinceVersion)
     {
         boolean isEnum()
         {
@@ -164,6 +165,7 @@ final class SchemaModel
             }
         }
         return new Field(
-            field.name(), type.applicableTypeName(), type.encoding().primitiveType(), enumValues, enumRaw, field.offset());
+            field.name(), type.applicableTypeName(), type.encoding().primitiveType(), enumValues, enumRaw, field.offset(),
+            field.version());
     }
 }

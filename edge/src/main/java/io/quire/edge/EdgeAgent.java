@@ -12,9 +12,11 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The edge's one duty cycle: poll engine replies and fan them out, heartbeat the engines, and look after sessions
- * (pings, idle timeouts, sessions of an engine that went down). Runs on an Agrona {@code AgentRunner} with a backoff
- * idle strategy by default.
+ * The edge's one duty cycle: poll engine replies and fan them out, heartbeat the engines, look after sessions
+ * (pings, idle timeouts) and run failovers: when a shard range's primary goes down its requests are held
+ * ({@link EngineLinks#beginHold}); when a primary answers again every session is recovered on it
+ * ({@link RequestHandler#recover}); when the hold expires the sessions that depended on the range are closed with
+ * 1012. Runs on an Agrona {@code AgentRunner} with a backoff idle strategy by default.
  */
 final class EdgeAgent implements Agent
 {
@@ -27,6 +29,7 @@ final class EdgeAgent implements Agent
     private final FragmentAssembler assembler;
     private final EngineLinks engines;
     private final SessionRegistry registry;
+    private final RequestHandler requests;
     private final EdgeMetrics metrics;
     private final String advertisedReplyChannel;
     private final Queue<Integer> goneImages = new ConcurrentLinkedQueue<>();
@@ -35,8 +38,10 @@ final class EdgeAgent implements Agent
 
     EdgeAgent(
         final EdgeContext ctx, final Subscription replies, final ReplyAdapter adapter, final EngineLinks engines,
-        final SessionRegistry registry, final EdgeMetrics metrics, final String advertisedReplyChannel)
+        final SessionRegistry registry, final RequestHandler requests, final EdgeMetrics metrics,
+        final String advertisedReplyChannel)
     {
+        this.requests = requests;
         this.ctx = ctx;
         this.replies = replies;
         this.assembler = new FragmentAssembler(adapter);
@@ -65,10 +70,11 @@ final class EdgeAgent implements Agent
         {
             nextHeartbeatNs = now + ctx.heartbeatIntervalNs();
             engines.heartbeat(now, System.currentTimeMillis() * 1_000_000L, ctx.edgeEpoch(), advertisedReplyChannel,
-                ctx.replyStream(), this::engineDown);
+                ctx.replyStream(), this::engineDown, this::closeSessions);
             work++;
         }
-        engines.drainPrimaryChanges(this::engineDown);
+        engines.drainPrimaryChanges(this::closeSessions);
+        engines.drainRecoveries(this::recover);
         Integer gone;
         while ((gone = goneImages.poll()) != null)
         {
@@ -105,10 +111,78 @@ final class EdgeAgent implements Agent
     }
 
     /**
-     * An engine went down (restart, crash): it no longer knows this edge's subscriptions, so the sessions that
-     * depend on it are closed; their clients reconnect and resubscribe from their versions.
+     * An entry's primary went down (crash, restart, partition): hold its requests until a primary answers again
+     * (or, with {@code engine.failover-hold=0}, close its sessions at once).
      */
     private void engineDown(final int engine)
+    {
+        if (engines.holdNs() > 0)
+        {
+            engines.beginHold(engine, System.nanoTime());
+        }
+        else
+        {
+            closeSessions(engine);
+        }
+    }
+
+    /**
+     * A primary of a held entry answers (the same engine restarted, a promoted standby, or a newer epoch's primary
+     * that replaced a live one): recover every session on it, end the hold, then release what was held meanwhile by
+     * sessions the pass had already gone by or that arrived during it.
+     */
+    private void recover(final int engine)
+    {
+        final long start = System.nanoTime();
+        final int generation = engines.holdGeneration(engine);
+        int recovered = 0;
+        final List<EdgeSession> failed = new ArrayList<>();
+        for (final EdgeSession session : registry.sessions())
+        {
+            final boolean ok;
+            synchronized (session)
+            {
+                ok = requests.recover(session, engine, generation);
+            }
+            if (session.canForget())
+            {
+                registry.remove(session);
+            }
+            if (ok)
+            {
+                recovered++;
+            }
+            else
+            {
+                failed.add(session);
+            }
+        }
+        engines.endHold(engine, true, System.nanoTime());
+        for (final EdgeSession session : registry.sessions())
+        {
+            if (session.heldCount != 0)
+            {
+                synchronized (session)
+                {
+                    requests.releaseHeld(session);
+                }
+            }
+        }
+        for (final EdgeSession session : failed)
+        {
+            metrics.connectionClosed("failover-resend");
+            session.closeWith(1012, "engine failover; reconnect");
+        }
+        LOG.info("shards {}: {} sessions recovered on the new primary in {} us{}",
+            engines.map().entries().get(engine).range(), recovered, (System.nanoTime() - start) / 1000,
+            failed.isEmpty() ? "" : ", " + failed.size() + " closed");
+    }
+
+    /**
+     * No primary for an entry within the hold (or holds are off): its state on the engine is gone, so the sessions
+     * that depend on it are closed; their clients reconnect and resubscribe from their versions.
+     */
+    private void closeSessions(final int engine)
     {
         final List<EdgeSession> affected = new ArrayList<>();
         for (final EdgeSession session : registry.sessions())

@@ -50,7 +50,7 @@ public final class EdgeCommand implements Callable<Integer>
     private Integer shards;
 
     @Option(names = "--engines",
-        description = "shard map BEGIN-END=CHANNEL[@STREAM];... (default 0-2=aeron:udp?endpoint=127.0.0.1:40100@1001)")
+        description = "shard map BEGIN-END=CHANNEL[@STREAM][|CHANNEL[@STREAM]...];... (candidates: the primary and its standbys; default 0-2=aeron:udp?endpoint=127.0.0.1:40100@1001)")
     private String engines;
 
     @Option(names = "--aeron-dir", description = "media driver directory (default: embedded /dev/shm/quire-edge-ID-PID)")
@@ -61,6 +61,11 @@ public final class EdgeCommand implements Callable<Integer>
 
     @Option(names = "--reply-channel", description = "Aeron channel engines reply on (default aeron:udp?endpoint=127.0.0.1:40200)")
     private String replyChannel;
+
+    @Option(names = "--failover-hold",
+        description = "how long requests for a failing-over shard range are held before its sessions are closed " +
+            "(engine.failover-hold, default 10s; 0: close at once)")
+    private String failoverHold;
 
     @Option(names = "--insecure",
         description = "allow a non-loopback --host without authentication (quire.edge.insecure=true)")
@@ -80,6 +85,7 @@ public final class EdgeCommand implements Callable<Integer>
         putIf(explicit, "edge-id", edgeId);
         putIf(explicit, "shards", shards);
         putIf(explicit, "engines", engines);
+        putIf(explicit, "engine.failover-hold", failoverHold);
         putIf(explicit, "aeron.dir", aeronDir);
         putIf(explicit, "driver", driver);
         putIf(explicit, "reply.channel", replyChannel);

@@ -38,7 +38,15 @@ import java.util.Map;
  *   <tr><td>reply.stream</td><td>2001</td><td>stream id of the reply subscription</td></tr>
  *   <tr><td>idle-strategy</td><td>backoff</td><td>reply agent: {@value IdleStrategies#NAMES}</td></tr>
  *   <tr><td>heartbeat.interval</td><td>500ms</td><td>EdgeHeartbeat period (EdgeHello until an engine answers)</td></tr>
- *   <tr><td>engine.timeout</td><td>3s</td><td>an engine silent this long is down: /healthz 503, its sessions closed</td></tr>
+ *   <tr><td>engine.timeout</td><td>3s</td><td>an engine silent this long is down: /healthz 503, its shard range fails
+ *       over (see engine.failover-hold)</td></tr>
+ *   <tr><td>engine.failover-hold</td><td>10s</td><td>when a shard range's primary goes down (or a newer epoch's primary
+ *       appears), its sessions stay open and their new requests for it are held (at most max-pending per
+ *       connection) until a primary of the range answers: the same engine restarted or a promoted standby; then what
+ *       was in flight is re-sent (ops land once: the engine dedupes src/seq), subscribed documents are re-subscribed
+ *       from the last version each client got, presence channels re-subscribed, and the held requests released in
+ *       order. Without a primary after this long the sessions are closed with 1012 and clients reconnect. 0: close
+ *       at once, no ride-through</td></tr>
  *   <tr><td>max-connections</td><td>10000</td><td>open WebSockets; more are refused with HTTP 503</td></tr>
  *   <tr><td>ws.max-message-bytes</td><td>2m</td><td>largest text message (all frames of it); larger closes with 1009</td></tr>
  *   <tr><td>json.max-depth</td><td>32</td><td>JSON nesting depth</td></tr>
@@ -135,6 +143,7 @@ public final class EdgeContext
     private String idleStrategy = "backoff";
     private long heartbeatIntervalNs = 500_000_000L;
     private long engineTimeoutNs = 3_000_000_000L;
+    private long failoverHoldNs = 10_000_000_000L;
     private int maxConnections = MAX_CONNECTIONS_DEFAULT;
     private int maxMessageBytes = MAX_MESSAGE_BYTES_DEFAULT;
     private int jsonMaxDepth = JSON_MAX_DEPTH_DEFAULT;
@@ -202,6 +211,7 @@ public final class EdgeContext
         idleStrategy = s.get("idle-strategy", idleStrategy);
         heartbeatIntervalNs = s.getDurationNs("heartbeat.interval", heartbeatIntervalNs);
         engineTimeoutNs = s.getDurationNs("engine.timeout", engineTimeoutNs);
+        failoverHoldNs = s.getDurationNs("engine.failover-hold", failoverHoldNs);
         maxConnections = s.getInt("max-connections", maxConnections);
         maxMessageBytes = (int)Math.min(Integer.MAX_VALUE, s.getSize("ws.max-message-bytes", maxMessageBytes));
         jsonMaxDepth = s.getInt("json.max-depth", jsonMaxDepth);
@@ -277,9 +287,10 @@ public final class EdgeContext
             throw new ConfigException("quire.edge.outbound.max-bytes must be at least 64k, got " + outboundMaxBytes);
         }
         if (heartbeatIntervalNs <= 0 || engineTimeoutNs <= heartbeatIntervalNs || idleTimeoutNs <= 0 ||
-            pingIntervalNs <= 0 || drainTimeoutNs < 0)
+            pingIntervalNs <= 0 || drainTimeoutNs < 0 || failoverHoldNs < 0)
         {
-            throw new ConfigException("quire.edge durations must be positive and engine.timeout > heartbeat.interval");
+            throw new ConfigException("quire.edge durations must be positive (engine.failover-hold may be 0) and " +
+                "engine.timeout > heartbeat.interval");
         }
         try
         {
@@ -394,6 +405,7 @@ public final class EdgeContext
         m.put("engines", shardMap);
         m.put("reply", replyChannel + " stream " + replyStream);
         m.put("driver", aeron != null ? "shared" : embeddedDriver ? "embedded term " + driverTermLength : "external");
+        m.put("engine.failover-hold", failoverHoldNs / 1_000_000 + "ms");
         m.put("max-connections", maxConnections);
         m.put("ws.max-message-bytes", maxMessageBytes);
         m.put("max-subscriptions", maxSubscriptions);
@@ -566,6 +578,32 @@ public final class EdgeContext
     public long engineTimeoutNs()
     {
         return engineTimeoutNs;
+    }
+
+    /** @return how long a failing-over shard range's requests are held, ns (0: sessions are closed at once). */
+    public long failoverHoldNs()
+    {
+        return failoverHoldNs;
+    }
+
+    /**
+     * @param nanos {@code engine.failover-hold}: how long requests wait for a new primary (0: close at once).
+     * @return this.
+     */
+    public EdgeContext failoverHoldNs(final long nanos)
+    {
+        this.failoverHoldNs = nanos;
+        return this;
+    }
+
+    /**
+     * @param nanos {@code engine.timeout}: an engine silent this long is down.
+     * @return this.
+     */
+    public EdgeContext engineTimeoutNs(final long nanos)
+    {
+        this.engineTimeoutNs = nanos;
+        return this;
     }
 
     /** @return max open connections. */

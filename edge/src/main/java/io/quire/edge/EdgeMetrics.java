@@ -1,6 +1,7 @@
 package io.quire.edge;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Summary;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -26,6 +27,8 @@ final class EdgeMetrics
     private final Counter connectionsClosed;
     private final Counter malformedReplies;
     private final Counter fencedMessages;
+    private final Counter heldRequests;
+    private final Counter resentRequests;
     private final Summary ackLatency;
     private final AtomicLong outboundQueuedBytes = new AtomicLong();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -50,6 +53,11 @@ final class EdgeMetrics
         fencedMessages = Counter.builder().name("quire_edge_engine_messages_fenced")
             .help("engine messages dropped because their engine is not the primary of the newest epoch known for " +
                 "its shards (a deposed primary, a replica, or an engine not heard from yet)").register(registry);
+        heldRequests = Counter.builder().name("quire_edge_failover_held_requests")
+            .help("client requests held while their shard range failed over").register(registry);
+        resentRequests = Counter.builder().name("quire_edge_failover_resent_requests")
+            .help("requests re-sent to a new primary after a failover: in flight to the old one, and silent " +
+                "re-subscriptions").register(registry);
         ackLatency = Summary.builder().name("quire_edge_ack_latency_seconds").unit(Unit.SECONDS)
             .help("op received at the edge to its ack sent to the client")
             .quantile(0.5, 0.01).quantile(0.99, 0.001).maxAgeSeconds(60).numberOfAgeBuckets(5)
@@ -73,6 +81,41 @@ final class EdgeMetrics
                 }
             })
             .register(registry);
+        GaugeWithCallback.builder().name("quire_edge_engine_epoch")
+            .help("newest leadership epoch heard per engine shard range (0: none yet)")
+            .labelNames("shards")
+            .callback(cb ->
+            {
+                final EngineLinks links = engines.get();
+                if (links != null)
+                {
+                    links.forEachEpoch(cb::call);
+                }
+            })
+            .register(registry);
+        CounterWithCallback.builder().name("quire_edge_engine_failovers")
+            .help("failovers completed per engine shard range: a primary (the same engine restarted or a promoted " +
+                "standby) took over and the held sessions were recovered without closing them")
+            .labelNames("shards")
+            .callback(cb ->
+            {
+                final EngineLinks links = engines.get();
+                if (links != null)
+                {
+                    links.forEachFailoverCount(cb::call);
+                }
+            })
+            .register(registry);
+    }
+
+    void requestHeld()
+    {
+        heldRequests.inc();
+    }
+
+    void requestResent()
+    {
+        resentRequests.inc();
     }
 
     void opReceived()

@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Undertow serves, on the configured host and port:
  * <ul>
  *   <li>{@code /ws}: ShareDB's JSON protocol over WebSocket (one JSON object per text frame);</li>
- *   <li>{@code GET /healthz}: 200 once every engine in the shard map has answered with a heartbeat, else 503 and
- *       the reason;</li>
+ *   <li>{@code GET /healthz}: 200 while every shard range of the shard map has a live primary (one of its candidate
+ *       engines heartbeating as the primary of the newest epoch), else 503 and the reason;</li>
  *   <li>{@code GET /metrics}: Prometheus text;</li>
  *   <li>{@code /api/docs/{collection}/{id}/acl[/{user}]}: document roles ({@link AclApi});</li>
  *   <li>{@code GET /api/docs/{collection}/{id}/history}: who committed which version when, and
@@ -111,11 +111,14 @@ public final class EdgeNode implements AutoCloseable
             final List<EnginePublisher> publishers = new ArrayList<>();
             for (final ShardMap.Entry e : ctx.shardMap().entries())
             {
-                final Publication pub = aeron.addPublication(e.channel(), e.stream());
-                publications.add(pub);
-                publishers.add(new EnginePublisher(e, pub, ctx.edgeId()));
+                for (final ShardMap.Candidate c : e.candidates())
+                {
+                    final Publication pub = aeron.addPublication(c.channel(), c.stream());
+                    publications.add(pub);
+                    publishers.add(new EnginePublisher(e, pub, ctx.edgeId()));
+                }
             }
-            engines = new EngineLinks(ctx.shardMap(), publishers, ctx.engineTimeoutNs());
+            engines = new EngineLinks(ctx.shardMap(), publishers, ctx.engineTimeoutNs(), ctx.failoverHoldNs());
             metrics = new EdgeMetrics(ctx.registry(), registry, () -> engines);
             requests = new RequestHandler(ctx, registry, engines, metrics);
             aclApi = new AclApi(ctx, engines, registry);
@@ -124,7 +127,7 @@ public final class EdgeNode implements AutoCloseable
                 new ReplyDispatcher(ctx.edgeId(), registry, requests, engines, metrics, aclApi, documents);
             final ReplyAdapter adapter = new ReplyAdapter(
                 MessageValidator.protocol(ctx.codecLimits()), dispatcher, ctx.edgeId(), metrics);
-            final EdgeAgent agent = new EdgeAgent(ctx, replies, adapter, engines, registry, metrics, replyChannel);
+            final EdgeAgent agent = new EdgeAgent(ctx, replies, adapter, engines, registry, requests, metrics, replyChannel);
             agentRef[0] = agent;
             agentRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
                 ex -> LOG.error("edge agent error", ex), null, agent);

@@ -1,7 +1,9 @@
 package io.quire.edge;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.agrona.collections.Long2ObjectHashMap;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,14 +30,35 @@ final class EdgeSession
         static final int LIVE = 3;
 
         final int engine;
-        final long subscribeRequestId;
+        /** The Subscribe in flight or last answered (a failover's silent re-subscription replaces it). */
+        long subscribeRequestId;
         int state = PENDING;
         List<String> held;
+        /**
+         * The version of the next op this session's client expects for the document: one past the last op delivered
+         * (or queued) to it, or the version of the snapshot it got; -1 while unknown. A failover re-subscribes from it.
+         */
+        long nextVersion = -1;
 
         DocSub(final int engine, final long subscribeRequestId)
         {
             this.engine = engine;
             this.subscribeRequestId = subscribeRequestId;
+        }
+
+        DocSub(final int engine, final long subscribeRequestId, final long fromVersion)
+        {
+            this(engine, subscribeRequestId);
+            this.nextVersion = fromVersion;
+        }
+
+        /** @param version a version the client now has (a snapshot's), or one past an op it got. */
+        void delivered(final long version)
+        {
+            if (version > nextVersion)
+            {
+                nextVersion = version;
+            }
         }
     }
 
@@ -54,6 +77,15 @@ final class EdgeSession
     final Map<String, Integer> channels = new HashMap<>();
     final Map<String, PresenceRecord> presences = new LinkedHashMap<>();
     final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
+    /**
+     * Requests that wait while a shard range fails over, in arrival order (guarded by the monitor); once one waits,
+     * every later request waits behind it, so they are released in order.
+     */
+    final ArrayDeque<ObjectNode> held = new ArrayDeque<>();
+    /** {@code held.size()}, readable without the monitor: the IO path looks at it before taking the monitor. */
+    volatile int heldCount;
+    /** Per shard map entry, the hold generation in which this session was recovered and may send again. */
+    int[] releasedGeneration = new int[0];
 
     private final AtomicLong queuedBytes = new AtomicLong();
     private final long maxQueuedBytes;
@@ -238,6 +270,20 @@ final class EdgeSession
      */
     boolean deliverDocMessage(final DocKey doc, final String text, final boolean targeted)
     {
+        return deliverDocMessage(doc, text, targeted, -1);
+    }
+
+    /**
+     * As {@link #deliverDocMessage(DocKey, String, boolean)}, recording that the client got the op of this version.
+     *
+     * @param doc      the document.
+     * @param text     the JSON.
+     * @param targeted true for messages addressed to this session.
+     * @param version  the op's version (-1: not an op).
+     * @return true if sent or queued.
+     */
+    boolean deliverDocMessage(final DocKey doc, final String text, final boolean targeted, final long version)
+    {
         final DocSub sub = docs.get(doc);
         if (sub != null && sub.state == DocSub.HELD)
         {
@@ -246,14 +292,42 @@ final class EdgeSession
                 sub.held = new ArrayList<>();
             }
             sub.held.add(text);
+            if (version >= 0)
+            {
+                sub.delivered(version + 1);
+            }
             return true;
         }
         if (targeted || (sub != null && sub.state == DocSub.LIVE))
         {
             send(text);
+            if (sub != null && version >= 0)
+            {
+                sub.delivered(version + 1);
+            }
             return true;
         }
         return false;
+    }
+
+    /**
+     * @param engine a shard map entry.
+     * @return the hold generation in which this session was last recovered for it. Caller holds the monitor.
+     */
+    int releasedGeneration(final int engine)
+    {
+        return engine < releasedGeneration.length ? releasedGeneration[engine] : 0;
+    }
+
+    /**
+     * Recovered for an entry in this hold generation: its requests for it are sent again. Caller holds the monitor.
+     */
+    void released(final int engine, final int generation)
+    {
+        if (engine < releasedGeneration.length)
+        {
+            releasedGeneration[engine] = generation;
+        }
     }
 
     /**

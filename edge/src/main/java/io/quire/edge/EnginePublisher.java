@@ -99,6 +99,12 @@ final class EnginePublisher
         return publication.isConnected();
     }
 
+    /** @return the Aeron session id of the publication (what the engine sees as its ingress image's). */
+    int sessionId()
+    {
+        return publication.sessionId();
+    }
+
     /** @return the publication. */
     Publication publication()
     {

@@ -24,7 +24,12 @@ final class Pending
         /** ShareDB ps. */
         PRESENCE_SUBSCRIBE,
         /** ShareDB p. */
-        PRESENCE
+        PRESENCE,
+        /**
+         * A failover's silent re-subscription of a subscribed document from the version its client has: the catch-up
+         * ops reach the client as ordinary op messages, the reply goes nowhere. {@link #request} is null.
+         */
+        RESUBSCRIBE
     }
 
     final Kind kind;

@@ -41,6 +41,8 @@ import java.util.Map;
  */
 final class ReplyDispatcher
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplyDispatcher.class);
+
     private final int edgeId;
     private final SessionRegistry registry;
     private final RequestHandler requests;
@@ -112,7 +114,7 @@ final class ReplyDispatcher
             {
                 synchronized (session)
                 {
-                    session.deliverDocMessage(doc, text, true);
+                    session.deliverDocMessage(doc, text, true, version);
                 }
             }
             return;
@@ -125,7 +127,7 @@ final class ReplyDispatcher
             }
             synchronized (session)
             {
-                session.deliverDocMessage(doc, text, false);
+                session.deliverDocMessage(doc, text, false, version);
             }
         }
         if (localOrigin)
@@ -144,7 +146,7 @@ final class ReplyDispatcher
                     else
                     {
                         // Not waiting for it (the request is gone): an echo is harmless, ShareDB clients drop it.
-                        origin.deliverDocMessage(doc, text, false);
+                        origin.deliverDocMessage(doc, text, false, version);
                     }
                 }
                 forgetIfDone(origin);
@@ -187,7 +189,7 @@ final class ReplyDispatcher
         ack.put("a", "op");
         ack.put("c", doc.collection());
         ack.put("d", doc.docId());
-        session.deliverDocMessage(doc, ShareDbJson.write(ack), true);
+        session.deliverDocMessage(doc, ShareDbJson.write(ack), true, version);
         metrics.opAcked(System.nanoTime() - p.receivedNs);
     }
 
@@ -250,6 +252,21 @@ final class ReplyDispatcher
                 return;
             }
             session.pending.remove(requestId);
+            if (p.kind == Pending.Kind.RESUBSCRIBE)
+            {
+                // Re-subscriptions name a version, so a snapshot is not expected: the client cannot be caught up.
+                resubscribeFailed(session, p, "a snapshot instead of catch-up ops");
+                forgetIfDone(session);
+                return;
+            }
+            if (p.doc != null && p.kind != Pending.Kind.SNAPSHOT_AT)
+            {
+                final EdgeSession.DocSub sub = session.docs.get(p.doc);
+                if (sub != null)
+                {
+                    sub.delivered(version);
+                }
+            }
             final String data = p.text == null ? chunk : p.text.append(chunk).toString();
             p.text = null;
             final ObjectNode snapshot = ShareDbJson.object();
@@ -322,6 +339,9 @@ final class ReplyDispatcher
                 case BULK_PART:
                     bulkPartDone(session, p);
                     break;
+                case RESUBSCRIBE:
+                    subscribed(session, p);
+                    break;
                 case FETCH:
                 case SUBSCRIBE:
                     final ObjectNode reply = ShareDbJson.object();
@@ -375,6 +395,12 @@ final class ReplyDispatcher
                 return;
             }
             metrics.requestRejected(code);
+            if (p.kind == Pending.Kind.RESUBSCRIBE)
+            {
+                resubscribeFailed(session, p, code + " " + message);
+                forgetIfDone(session);
+                return;
+            }
             if (p.counted && p.doc != null)
             {
                 // A refused Subscribe never counted at the engine: forget the local subscription without unsubscribing.
@@ -419,10 +445,28 @@ final class ReplyDispatcher
             return;
         }
         final EdgeSession.DocSub sub = session.docs.get(p.doc);
-        if (sub != null && sub.subscribeRequestId == p.requestId)
+        if (sub != null && sub.subscribeRequestId == p.requestId && sub.state != EdgeSession.DocSub.HELD)
         {
             session.goLive(p.doc);
         }
+    }
+
+    /**
+     * A failover's re-subscription was refused (e.g. the ops since the client's version are no longer available):
+     * the client would silently miss updates, so it is closed and resubscribes itself on reconnecting. Caller holds
+     * the monitor.
+     */
+    private void resubscribeFailed(final EdgeSession session, final Pending p, final String why)
+    {
+        final EdgeSession.DocSub sub = session.docs.get(p.doc);
+        if (sub != null && sub.subscribeRequestId == p.requestId)
+        {
+            session.docs.remove(p.doc);
+            registry.removeDocMember(p.doc, session);
+        }
+        LOG.warn("session {}: re-subscribing {} after a failover failed ({}): closing it", session.id, p.doc, why);
+        metrics.connectionClosed("failover-resubscribe");
+        session.closeWith(1012, "could not resubscribe after an engine failover; reconnect");
     }
 
     private void bulkPartDone(final EdgeSession session, final Pending p)
@@ -603,7 +647,7 @@ final class ReplyDispatcher
     void onEngineHeartbeat(final int imageSessionId, final EngineHeartbeatDecoder m)
     {
         engines.onHeartbeat(imageSessionId, (int)m.nodeId(), m.epoch(), m.role(), m.shardCount(), m.shardBegin(),
-            m.shardEnd(), System.nanoTime());
+            m.shardEnd(), m.ingressSessionId(), System.nanoTime());
     }
 
     /**

@@ -76,6 +76,7 @@ final class RequestHandler
     {
         final EdgeSession session = new EdgeSession(
             registry.nextSessionId(), sources.mint(principal), principal, transport, ctx, metrics, System.nanoTime());
+        session.releasedGeneration = new int[engines.size()];
         userLimits.opened(principal);
         registry.add(session);
         return session;
@@ -120,7 +121,7 @@ final class RequestHandler
                 throw ProtocolException.reject(RejectReason.OVERLOADED, "Message rate limit exceeded (" +
                     ctx.messageRate() + "/s)");
             }
-            dispatch(session, message, now);
+            dispatch(session, message, now, false);
         }
         catch (final ProtocolException ex)
         {
@@ -157,12 +158,25 @@ final class RequestHandler
         return text.length() <= 200 ? text : text.substring(0, 200) + "...";
     }
 
-    private void dispatch(final EdgeSession session, final ObjectNode m, final long now) throws ProtocolException
+    private void dispatch(final EdgeSession session, final ObjectNode m, final long now, final boolean replay)
+        throws ProtocolException
     {
         final String a = textOf(m, "a");
         if (a == null)
         {
             throw ProtocolException.badlyFormed("Invalid or unknown message");
+        }
+        if (session.heldCount != 0 && !"hs".equals(a))
+        {
+            synchronized (session)
+            {
+                if (!session.held.isEmpty())
+                {
+                    // Behind requests that wait for a failover: keep the order.
+                    holdRequest(session, m);
+                    return;
+                }
+            }
         }
         switch (a)
         {
@@ -187,7 +201,7 @@ final class RequestHandler
                 bulkUnsubscribe(session, m);
                 break;
             case "op":
-                submit(session, m, now);
+                submit(session, m, now, replay);
                 break;
             case "nf":
             case "nt":
@@ -274,6 +288,10 @@ final class RequestHandler
         final int engine = engines.engineFor(hash);
         synchronized (session)
         {
+            if (holdIfFailingOver(session, m, engine))
+            {
+                return;
+            }
             checkPending(session, 1);
             final boolean counted = live && !session.docs.containsKey(doc);
             if (counted && session.subscriptionCount() >= ctx.maxSubscriptions())
@@ -285,7 +303,7 @@ final class RequestHandler
                 engine, doc, counted);
             if (counted)
             {
-                session.docs.put(doc, new EdgeSession.DocSub(engine, requestId));
+                session.docs.put(doc, new EdgeSession.DocSub(engine, requestId, version));
                 registry.addDocMember(doc, session);
             }
             session.pending.put(requestId, p);
@@ -377,6 +395,13 @@ final class RequestHandler
         final BulkRequest bulk = new BulkRequest(m, action, c, versioned);
         synchronized (session)
         {
+            for (final String d : versions.keySet())
+            {
+                if (holdIfFailingOver(session, m, engines.engineFor(ShardRouter.docHash(c, d))))
+                {
+                    return;
+                }
+            }
             checkPending(session, versions.size());
             if (live)
             {
@@ -407,7 +432,7 @@ final class RequestHandler
                 p.bulkId = d;
                 if (counted)
                 {
-                    session.docs.put(doc, new EdgeSession.DocSub(engine, requestId));
+                    session.docs.put(doc, new EdgeSession.DocSub(engine, requestId, e.getValue()));
                     registry.addDocMember(doc, session);
                 }
                 session.pending.put(requestId, p);
@@ -499,9 +524,13 @@ final class RequestHandler
     // ---------------------------------------------------------------------------------------------------------------
     // Ops
 
-    private void submit(final EdgeSession session, final ObjectNode m, final long now) throws ProtocolException
+    private void submit(final EdgeSession session, final ObjectNode m, final long now, final boolean replay)
+        throws ProtocolException
     {
-        metrics.opReceived();
+        if (!replay)
+        {
+            metrics.opReceived();
+        }
         final String c = json.id(m, "c", "collection");
         final String d = json.id(m, "d", "id");
         final long version = ShareDbJson.optionalVersion(m, "v");
@@ -568,12 +597,12 @@ final class RequestHandler
         {
             throw ProtocolException.badlyFormed("Invalid version: only a create may have v null");
         }
-        if (!session.opBucket.tryTake(now))
+        if (!replay && !session.opBucket.tryTake(now))
         {
             throw ProtocolException.reject(RejectReason.OVERLOADED,
                 "Op rate limit exceeded (" + ctx.opRate() + "/s, burst " + ctx.opBurst() + ")");
         }
-        if (!userLimits.tryTake(session.principal, now))
+        if (!replay && !userLimits.tryTake(session.principal, now))
         {
             throw ProtocolException.reject(RejectReason.OVERLOADED, "Op rate limit of this user exceeded (" +
                 ctx.userOpRate() + "/s, burst " + ctx.userOpBurst() + ", over all its connections)");
@@ -586,6 +615,10 @@ final class RequestHandler
         final int engine = engines.engineFor(hash);
         synchronized (session)
         {
+            if (holdIfFailingOver(session, m, engine))
+            {
+                return;
+            }
             checkPending(session, 1);
             final long requestId = registry.nextRequestId();
             session.pending.put(requestId,
@@ -640,6 +673,10 @@ final class RequestHandler
         final int engine = engines.engineFor(hash);
         synchronized (session)
         {
+            if (holdIfFailingOver(session, m, engine))
+            {
+                return;
+            }
             checkPending(session, 1);
             final long requestId = registry.nextRequestId();
             session.pending.put(requestId,
@@ -699,6 +736,10 @@ final class RequestHandler
             if (session.channels.containsKey(ch))
             {
                 session.send(presenceSubscribeReply(m, "ps"));
+                return;
+            }
+            if (holdIfFailingOver(session, m, engine))
+            {
                 return;
             }
             checkPending(session, 1);
@@ -768,6 +809,11 @@ final class RequestHandler
         checkPresenceAccess(session, ch);
         final long hash = ShardRouter.channelHash(ch);
         final int engine = engines.engineFor(hash);
+        if (engines.isHolding(engine))
+        {
+            // No reply is due; re-subscribing the channels after the failover asks everyone to resend anyway.
+            return;
+        }
         session.touchEngine(engine);
         engines.publisher(engine).presenceRequest(session.id, registry.nextRequestId(), hash, ch);
     }
@@ -832,6 +878,10 @@ final class RequestHandler
         final int engine = engines.engineFor(hash);
         synchronized (session)
         {
+            if (holdIfFailingOver(session, m, engine))
+            {
+                return;
+            }
             checkPending(session, 1);
             final String key = ch + '\u0000' + presenceId;
             if (shape == PresenceShape.NULL)
@@ -905,6 +955,8 @@ final class RequestHandler
             }
             gone = new ArrayList<>(session.presences.values());
             session.presences.clear();
+            session.held.clear();
+            session.heldCount = 0;
             for (final Pending p : session.pending.values())
             {
                 if (p.bulk != null)
@@ -933,6 +985,326 @@ final class RequestHandler
         {
             registry.remove(session);
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Failover: hold, re-send, re-subscribe, release
+
+    /**
+     * Hold the request if its shard range is failing over and this session has not been recovered for it yet.
+     * Caller holds the session monitor.
+     *
+     * @return true if held.
+     */
+    private boolean holdIfFailingOver(final EdgeSession session, final ObjectNode m, final int engine)
+        throws ProtocolException
+    {
+        if (!engines.isHolding(engine) || session.releasedGeneration(engine) == engines.holdGeneration(engine))
+        {
+            return false;
+        }
+        session.touchEngine(engine);
+        holdRequest(session, m);
+        return true;
+    }
+
+    /** Caller holds the session monitor. */
+    private void holdRequest(final EdgeSession session, final ObjectNode m) throws ProtocolException
+    {
+        if (session.held.size() + session.pending.size() >= ctx.maxPending())
+        {
+            throw ProtocolException.reject(RejectReason.OVERLOADED, "An engine is failing over and " +
+                "this connection has too many requests waiting (max " + ctx.maxPending() + "); retry later");
+        }
+        session.held.add(m);
+        session.heldCount = session.held.size();
+        metrics.requestHeld();
+    }
+
+    /**
+     * Agent: handle the session's held requests now, in order (one that still has to wait, for another range, is
+     * held again and so are the ones behind it). Caller holds the session monitor.
+     *
+     * @param session the session.
+     */
+    void releaseHeld(final EdgeSession session)
+    {
+        if (session.held.isEmpty())
+        {
+            return;
+        }
+        final List<ObjectNode> waiting = new ArrayList<>(session.held);
+        session.held.clear();
+        session.heldCount = 0;
+        for (final ObjectNode m : waiting)
+        {
+            if (session.isClosed())
+            {
+                return;
+            }
+            try
+            {
+                dispatch(session, m, System.nanoTime(), true);
+            }
+            catch (final ProtocolException ex)
+            {
+                replyError(session, m, ex.code(), ex.getMessage());
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("session {}: internal error releasing a held request", session.id, ex);
+                replyError(session, m, RejectReasons.shareDbCode(RejectReason.INTERNAL), "Internal error");
+            }
+        }
+    }
+
+    /**
+     * Agent: a primary of the shard map entry answers again after a failover. Re-send every request this session
+     * had in flight to the entry (in request order; an op keeps its src and seq, so the engine's dedupe lands it
+     * once and answers with its ack), silently re-subscribe every subscribed document from the version its client
+     * has, re-subscribe its presence channels (the engine then asks the channel to resend presence), mark the
+     * session recovered in this hold generation and release its held requests. Caller holds the session monitor.
+     *
+     * @param session    the session.
+     * @param engine     the entry.
+     * @param generation the entry's hold generation.
+     * @return false if something could not be offered to the new primary (the caller closes the session).
+     */
+    boolean recover(final EdgeSession session, final int engine, final int generation)
+    {
+        session.released(engine, generation);
+        if (session.isClosed())
+        {
+            // Nobody waits for these any more, and the new primary never saw them: forget them, so that the
+            // registry can let the session go.
+            session.pending.values().removeIf(p -> p.engine == engine);
+            return true;
+        }
+        if (!session.touches(engine))
+        {
+            releaseHeld(session);
+            return true;
+        }
+        final long now = System.nanoTime();
+        final EnginePublisher publisher = engines.publisher(engine);
+        final long[] inFlight = new long[session.pending.size()];
+        int n = 0;
+        final java.util.Set<String> channelsInFlight = new java.util.HashSet<>();
+        for (final Pending p : session.pending.values())
+        {
+            if (p.engine == engine)
+            {
+                inFlight[n++] = p.requestId;
+                if (p.kind == Pending.Kind.PRESENCE_SUBSCRIBE)
+                {
+                    channelsInFlight.add(p.request.path("ch").asText());
+                }
+            }
+        }
+        java.util.Arrays.sort(inFlight, 0, n);
+        for (int i = 0; i < n; i++)
+        {
+            final Pending p = session.pending.get(inFlight[i]);
+            final EnginePublisher.Result r = resend(session, p, publisher);
+            if (r != EnginePublisher.Result.OK)
+            {
+                LOG.warn("session {}: re-sending request {} ({}) after a failover failed: {}", session.id,
+                    p.requestId, p.kind, r);
+                return false;
+            }
+            metrics.requestResent();
+        }
+        for (final Map.Entry<DocKey, EdgeSession.DocSub> e : session.docs.entrySet())
+        {
+            final EdgeSession.DocSub sub = e.getValue();
+            if (sub.engine != engine || sub.state == EdgeSession.DocSub.PENDING)
+            {
+                // Not on this entry, or its Subscribe is in flight and was re-sent above.
+                continue;
+            }
+            final DocKey doc = e.getKey();
+            final long requestId = registry.nextRequestId();
+            session.pending.put(requestId,
+                new Pending(Pending.Kind.RESUBSCRIBE, requestId, null, now, engine, doc, true));
+            sub.subscribeRequestId = requestId;
+            if (sub.state == EdgeSession.DocSub.LIVE)
+            {
+                // Broadcasts are dropped until the catch-up is in (it covers them), as for a first subscribe.
+                sub.state = EdgeSession.DocSub.PENDING;
+            }
+            final EnginePublisher.Result r = publisher.subscribe(session.id, requestId,
+                ShardRouter.docHash(doc.collection(), doc.docId()), sub.nextVersion, SubscribeMode.SUBSCRIBE,
+                doc.collection(), doc.docId(), session.principal);
+            if (r != EnginePublisher.Result.OK)
+            {
+                LOG.warn("session {}: re-subscribing {} after a failover failed: {}", session.id, doc, r);
+                return false;
+            }
+            metrics.requestResent();
+        }
+        for (final Map.Entry<String, Integer> e : session.channels.entrySet())
+        {
+            if (e.getValue() == engine && !channelsInFlight.contains(e.getKey()))
+            {
+                final String ch = e.getKey();
+                publisher.presenceSubscribe(session.id, 0, ShardRouter.channelHash(ch), ch, session.principal);
+                metrics.requestResent();
+            }
+        }
+        releaseHeld(session);
+        return true;
+    }
+
+    /** Offer a request in flight again, with its request id, rebuilt from its JSON. Caller holds the monitor. */
+    private EnginePublisher.Result resend(final EdgeSession session, final Pending p, final EnginePublisher publisher)
+    {
+        final ObjectNode m = p.request;
+        try
+        {
+            switch (p.kind)
+            {
+                case SUBMIT:
+                    return resendSubmit(session, p, publisher);
+                case FETCH:
+                case SUBSCRIBE:
+                    return publisher.subscribe(session.id, p.requestId, docHash(p.doc),
+                        ShareDbJson.optionalVersion(m, "v"), p.counted ? SubscribeMode.SUBSCRIBE : SubscribeMode.FETCH,
+                        p.doc.collection(), p.doc.docId(), session.principal);
+                case BULK_PART:
+                {
+                    final JsonNode b = m.get("b");
+                    final JsonNode v = b != null && b.isObject() ? b.get(p.bulkId) : null;
+                    return publisher.subscribe(session.id, p.requestId, docHash(p.doc),
+                        v == null || v.isNull() ? CodecConstants.NULL_VERSION : v.longValue(),
+                        p.counted ? SubscribeMode.SUBSCRIBE : SubscribeMode.FETCH, p.doc.collection(),
+                        p.doc.docId(), session.principal);
+                }
+                case RESUBSCRIBE:
+                {
+                    final EdgeSession.DocSub sub = session.docs.get(p.doc);
+                    if (sub == null || sub.subscribeRequestId != p.requestId)
+                    {
+                        session.pending.remove(p.requestId);
+                        return EnginePublisher.Result.OK;
+                    }
+                    return publisher.subscribe(session.id, p.requestId, docHash(p.doc), sub.nextVersion,
+                        SubscribeMode.SUBSCRIBE, p.doc.collection(), p.doc.docId(), session.principal);
+                }
+                case SNAPSHOT_AT:
+                {
+                    final boolean byTime = "nt".equals(textOf(m, "a"));
+                    long atVersion = CodecConstants.NULL_VERSION;
+                    long atTimeNs = CodecConstants.NULL_TIMESTAMP;
+                    if (byTime)
+                    {
+                        final JsonNode ts = m.get("ts");
+                        if (ts != null && !ts.isNull())
+                        {
+                            atTimeNs = (long)Math.floor(ts.doubleValue()) * 1_000_000L;
+                        }
+                    }
+                    else
+                    {
+                        atVersion = ShareDbJson.optionalVersion(m, "v");
+                    }
+                    return publisher.fetchSnapshotAt(session.id, p.requestId, docHash(p.doc),
+                        byTime ? SnapshotAtMode.TIMESTAMP : SnapshotAtMode.VERSION, atVersion, atTimeNs,
+                        p.doc.collection(), p.doc.docId(), session.principal);
+                }
+                case PRESENCE_SUBSCRIBE:
+                {
+                    final String ch = m.path("ch").asText();
+                    return publisher.presenceSubscribe(session.id, p.requestId, ShardRouter.channelHash(ch), ch,
+                        session.principal);
+                }
+                case PRESENCE:
+                    return resendPresence(session, p, publisher);
+                default:
+                    return EnginePublisher.Result.OK;
+            }
+        }
+        catch (final ProtocolException ex)
+        {
+            // It passed these checks when it arrived.
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static long docHash(final DocKey doc)
+    {
+        return ShardRouter.docHash(doc.collection(), doc.docId());
+    }
+
+    private EnginePublisher.Result resendSubmit(
+        final EdgeSession session, final Pending p, final EnginePublisher publisher) throws ProtocolException
+    {
+        final ObjectNode m = p.request;
+        final long version = ShareDbJson.optionalVersion(m, "v");
+        final long seq = m.get("seq").longValue();
+        final String proposedSrc = ShareDbJson.optionalString(m, "src");
+        final String src = proposedSrc == null || proposedSrc.isEmpty() ? session.src() : proposedSrc;
+        OpKind kind = OpKind.EDIT;
+        List<TextOpJson.Component> components = List.of();
+        String createType = "";
+        String createData = "";
+        if (m.has("op"))
+        {
+            components = TextOpJson.parse(m.get("op"), limits);
+        }
+        else if (m.hasNonNull("create"))
+        {
+            kind = OpKind.CREATE;
+            createType = m.get("create").get("type").textValue();
+            final JsonNode data = m.get("create").get("data");
+            createData = data != null && data.isTextual() ? data.textValue() : "";
+        }
+        else
+        {
+            kind = OpKind.DELETE;
+        }
+        return publisher.submitOp(session.id, p.requestId, docHash(p.doc), version, seq, kind, components,
+            p.doc.collection(), p.doc.docId(), src, session.principal, createType, createData);
+    }
+
+    private EnginePublisher.Result resendPresence(
+        final EdgeSession session, final Pending p, final EnginePublisher publisher) throws ProtocolException
+    {
+        final ObjectNode m = p.request;
+        final String ch = m.path("ch").asText();
+        final String presenceId = m.path("id").asText();
+        final long pv = m.path("pv").longValue();
+        final String c = ShareDbJson.optionalString(m, "c");
+        final String d = ShareDbJson.optionalString(m, "d");
+        final long docVersion = c != null ? ShareDbJson.optionalVersion(m, "v") : CodecConstants.NULL_VERSION;
+        final JsonNode pres = m.get("p");
+        PresenceShape shape = PresenceShape.OPAQUE;
+        long index = 0;
+        long length = 0;
+        String value = "";
+        if (pres == null || pres.isNull())
+        {
+            shape = PresenceShape.NULL;
+        }
+        else if (isIndexLength(pres))
+        {
+            shape = PresenceShape.INDEX_LENGTH;
+            index = pres.get("index").longValue();
+            length = pres.get("length").longValue();
+            if (pres.size() > 2)
+            {
+                final ObjectNode extra = ((ObjectNode)pres).deepCopy();
+                extra.remove("index");
+                extra.remove("length");
+                value = ShareDbJson.write(extra);
+            }
+        }
+        else
+        {
+            value = ShareDbJson.write(pres);
+        }
+        return publisher.presenceUpdate(session.id, p.requestId, ShardRouter.channelHash(ch), docVersion, pv, index,
+            length, shape, ch, presenceId, session.src(), c == null ? "" : c, d == null ? "" : d, session.principal,
+            value);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,12 @@ import java.util.List;
  * Syntax: entries separated by {@code ;}, commas or whitespace, each {@code BEGIN-END=CHANNEL[@STREAM]} with END
  * exclusive (as the engine's {@code shard-range}), e.g. {@code 0-2=aeron:udp?endpoint=127.0.0.1:40100@1001}. The
  * ranges must cover {@code [0, shards)} exactly once. The stream defaults to 1001, the engine's default ingress stream.
+ * <p>
+ * An entry may name several candidate engines for its range, the primary and its hot standbys in any order,
+ * separated by {@code |}: {@code 0-2=aeron:udp?endpoint=10.0.0.1:40100|aeron:udp?endpoint=10.0.0.2:40100@1001}. A
+ * {@code |} starts a new candidate only where {@code aeron:} follows it, so the {@code |} between an Aeron URI's own
+ * parameters ({@code endpoint=h:1|term-length=64k}) is left alone. The edge routes the entry's commands to whichever
+ * candidate is the primary of the newest epoch ({@link EngineLinks}).
  */
 public final class ShardMap
 {
@@ -24,20 +30,61 @@ public final class ShardMap
     private final int[] engineOfShard;
 
     /**
-     * One engine node: the shards {@code [begin, end)} and its ingress.
+     * One engine node that may serve an entry's shards: its ingress.
      *
-     * @param index   position in the map (0, 1, ...).
-     * @param begin   first shard.
-     * @param end     one past the last shard.
      * @param channel Aeron ingress channel.
      * @param stream  Aeron ingress stream id.
      */
-    public record Entry(int index, int begin, int end, String channel, int stream)
+    public record Candidate(String channel, int stream)
+    {
+        /** {@inheritDoc} */
+        public String toString()
+        {
+            return channel + "@" + stream;
+        }
+    }
+
+    /**
+     * The shards {@code [begin, end)} and the engines that may serve them (the primary and its standbys).
+     *
+     * @param index      position in the map (0, 1, ...).
+     * @param begin      first shard.
+     * @param end        one past the last shard.
+     * @param candidates the engines' ingresses, in the order given (at least one).
+     */
+    public record Entry(int index, int begin, int end, List<Candidate> candidates)
     {
         /** @return {@code begin-end}. */
         public String range()
         {
             return begin + "-" + end;
+        }
+
+        /** @return the first candidate's ingress channel (the only one in a single-engine entry). */
+        public String channel()
+        {
+            return candidates.get(0).channel();
+        }
+
+        /** @return the first candidate's ingress stream. */
+        public int stream()
+        {
+            return candidates.get(0).stream();
+        }
+
+        /** @return the candidates as the option spells them, {@code CHANNEL@STREAM|...}. */
+        public String describe()
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (final Candidate c : candidates)
+            {
+                if (sb.length() > 0)
+                {
+                    sb.append('|');
+                }
+                sb.append(c);
+            }
+            return sb.toString();
         }
     }
 
@@ -94,26 +141,23 @@ public final class ShardMap
             {
                 throw new ConfigException("quire.edge.engines entry '" + raw + "' has a bad shard range");
             }
-            String channel = raw.substring(eq + 1).trim();
-            int stream = DEFAULT_STREAM;
-            final int at = channel.lastIndexOf('@');
-            if (at > 0)
+            final List<Candidate> candidates = new ArrayList<>();
+            for (final String one : raw.substring(eq + 1).trim().split("\\|(?=aeron:)"))
             {
-                try
-                {
-                    stream = Integer.parseInt(channel.substring(at + 1));
-                }
-                catch (final NumberFormatException ex)
-                {
-                    throw new ConfigException("quire.edge.engines entry '" + raw + "' has a bad stream id");
-                }
-                channel = channel.substring(0, at);
+                candidates.add(candidate(raw, one.trim()));
             }
-            if (!channel.startsWith("aeron:"))
+            for (int i = 0; i < candidates.size(); i++)
             {
-                throw new ConfigException("quire.edge.engines entry '" + raw + "': channel must be an aeron: URI");
+                for (int j = 0; j < i; j++)
+                {
+                    if (candidates.get(i).equals(candidates.get(j)))
+                    {
+                        throw new ConfigException("quire.edge.engines entry '" + raw + "' names " + candidates.get(i) +
+                            " twice");
+                    }
+                }
             }
-            parsed.add(new Entry(0, begin, end, channel, stream));
+            parsed.add(new Entry(0, begin, end, List.copyOf(candidates)));
         }
         parsed.sort(Comparator.comparingInt(Entry::begin));
         final List<Entry> entries = new ArrayList<>();
@@ -125,7 +169,7 @@ public final class ShardMap
                 throw new ConfigException("quire.edge.engines ranges must tile [0, " + shardCount +
                     ") without gaps or overlaps (end exclusive); problem at " + e.range());
             }
-            entries.add(new Entry(entries.size(), e.begin(), e.end(), e.channel(), e.stream()));
+            entries.add(new Entry(entries.size(), e.begin(), e.end(), e.candidates()));
             next = e.end();
         }
         if (next != shardCount)
@@ -134,6 +178,30 @@ public final class ShardMap
                 shardCount);
         }
         return new ShardMap(shardCount, entries);
+    }
+
+    private static Candidate candidate(final String raw, final String spec)
+    {
+        String channel = spec;
+        int stream = DEFAULT_STREAM;
+        final int at = channel.lastIndexOf('@');
+        if (at > 0)
+        {
+            try
+            {
+                stream = Integer.parseInt(channel.substring(at + 1));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new ConfigException("quire.edge.engines entry '" + raw + "' has a bad stream id");
+            }
+            channel = channel.substring(0, at);
+        }
+        if (!channel.startsWith("aeron:"))
+        {
+            throw new ConfigException("quire.edge.engines entry '" + raw + "': channel must be an aeron: URI");
+        }
+        return new Candidate(channel, stream);
     }
 
     /** @return total shard count. */
@@ -184,7 +252,7 @@ public final class ShardMap
             {
                 sb.append(';');
             }
-            sb.append(e.range()).append('=').append(e.channel()).append('@').append(e.stream());
+            sb.append(e.range()).append('=').append(e.describe());
         }
         return sb.toString();
     }

@@ -5,6 +5,8 @@ import io.aeron.Publication;
 import io.quire.codec.protocol.EngineHeartbeatEncoder;
 import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.NodeRole;
+import io.quire.codec.protocol.SubmitOpDecoder;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +18,10 @@ import java.net.http.HttpResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Epoch fencing at the edge, over real Aeron and WebSockets: when a second engine announces itself as primary of the
- * same shards in a newer epoch, the edge closes the sessions that depended on the old primary, drops every reply and
- * heartbeat the old primary still sends, and lets its heartbeats no longer keep the shards alive. A replica's
- * heartbeat changes nothing.
+ * Epoch fencing and routing at the edge, over real Aeron and WebSockets: when the shard map's second candidate
+ * engine announces itself as primary of the same shards in a newer epoch, the edge routes to it without closing the
+ * sessions (re-sending what was in flight, re-subscribing silently), drops every reply and broadcast the old primary
+ * still sends, and lets its heartbeats no longer keep the shards alive. A replica's heartbeat changes nothing.
  */
 class EdgeEpochFenceTest
 {
@@ -74,9 +76,9 @@ class EdgeEpochFenceTest
     }
 
     @Test
-    void newerPrimaryFencesTheOldOne() throws Exception
+    void newerPrimaryTakesOverWithoutClosingSessionsAndTheOldOneIsFenced() throws Exception
     {
-        try (EdgeHarness harness = new EdgeHarness(ctx -> { });
+        try (EdgeHarness harness = new EdgeHarness(ctx -> ctx.engines(2, "0-2=aeron:ipc@1001|aeron:ipc@1002"));
             WsClient a = harness.client())
         {
             a.handshake();
@@ -85,26 +87,55 @@ class EdgeEpochFenceTest
             a.send("{\"a\":\"op\",\"c\":\"docs\",\"d\":\"fence1\",\"v\":null,\"seq\":1,\"x\":{}," +
                 "\"create\":{\"type\":\"text-unicode\",\"data\":\"hi\"}}");
             assertThat(a.next().get("v").asLong()).as("acked by the primary of epoch 1").isZero();
+            assertThat(metric(harness, "quire_edge_engine_epoch{shards=\"0-2\"}")).isEqualTo(1);
 
-            try (Claimant newer = new Claimant(harness, 2, NodeRole.PRIMARY))
+            // The old primary stops answering ops: this one is in flight when the standby takes over.
+            harness.engine.ignoredTemplates.add(SubmitOpDecoder.TEMPLATE_ID);
+            a.send("{\"a\":\"op\",\"c\":\"docs\",\"d\":\"fence1\",\"v\":1,\"seq\":2,\"x\":{},\"op\":[\"A\"]}");
+            assertThat(a.poll(200)).isNull();
+
+            // The standby, promoted in epoch 2, subscribes its ingress (the map's second candidate) and has the
+            // documents the old primary had.
+            try (FakeEngine promoted = new FakeEngine(harness.aeron, "aeron:ipc", 1002, 2, 2, harness.engine))
             {
-                assertThat(a.closeCode()).as("its session depended on the deposed primary").isEqualTo(1012);
-                final double fencedBefore = metric(harness, "quire_edge_engine_messages_fenced_total");
-                try (WsClient c = harness.client())
+                final JsonNode ack = a.next();
+                assertThat(ack.get("seq").asLong()).as("the in-flight op, re-sent to the new primary").isEqualTo(2);
+                assertThat(ack.get("v").asLong()).isEqualTo(1);
+                assertThat(promoted.received).contains("op fence1 EDIT base=1 seq=2 src=" + ack.get("src").asText(),
+                    "s fence1 1");
+                assertThat(harness.engine.received).doesNotContain("s fence1 1");
+                assertThat(metric(harness, "quire_edge_engine_epoch{shards=\"0-2\"}")).isEqualTo(2);
+                awaitMetric(harness, "quire_edge_engine_failovers_total{shards=\"0-2\"}", 1);
+                assertThat(harness.edge.healthProblem()).isNull();
+                while (a.poll(200) != null)
                 {
-                    c.handshake();
-                    // The edge still routes to the old engine (the map names it); its answer must not get through.
-                    c.send("{\"a\":\"f\",\"c\":\"docs\",\"d\":\"fence1\",\"v\":null}");
-                    final long deadline = System.nanoTime() + 10_000_000_000L;
-                    while (metric(harness, "quire_edge_engine_messages_fenced_total") <= fencedBefore)
-                    {
-                        assertThat(System.nanoTime() - deadline).as("the old primary's reply was dropped").isNegative();
-                        Thread.sleep(20);
-                    }
-                    assertThat(c.poll(200)).as("nothing from the deposed primary").isNull();
+                    // the re-subscription's catch-up repeats the client's own op; a ShareDB client drops it
                 }
+
+                // The deposed primary still heartbeats in epoch 1 and sends an op: dropped, nothing reaches the client.
+                final double fencedBefore = metric(harness, "quire_edge_engine_messages_fenced_total");
+                harness.engine.rebroadcastLatest("docs", "fence1");
+                final long deadline = System.nanoTime() + 10_000_000_000L;
+                while (metric(harness, "quire_edge_engine_messages_fenced_total") <= fencedBefore)
+                {
+                    assertThat(System.nanoTime() - deadline).as("the old primary's output was dropped").isNegative();
+                    Thread.sleep(20);
+                }
+                assertThat(a.poll(200)).as("nothing from the deposed primary").isNull();
+
+                // The same session goes on, routed to the new primary.
+                harness.engine.ignoredTemplates.clear();
+                final int oldBefore = harness.engine.received.size();
+                a.send("{\"a\":\"op\",\"c\":\"docs\",\"d\":\"fence1\",\"v\":2,\"seq\":3,\"x\":{},\"op\":[\"B\"]}");
+                final JsonNode next = a.next();
+                assertThat(next.get("seq").asLong()).isEqualTo(3);
+                assertThat(next.get("v").asLong()).isEqualTo(2);
+                assertThat(harness.engine.received.subList(oldBefore, harness.engine.received.size()))
+                    .as("the old primary gets nothing").isEmpty();
+                assertThat(harness.engine.doc("docs", "fence1").text.toString()).isEqualTo("BAhi");
             }
-            // The newer primary went away; the old one still heartbeats in epoch 1, which no longer brings the shards up.
+            // The newer primary went away; the old one still heartbeats in epoch 1, which no longer brings the shards
+            // up: the session is held, then closed when no primary of epoch 2 or later answers.
             final long deadline = System.nanoTime() + 10_000_000_000L;
             while (harness.edge.healthProblem() == null)
             {
@@ -137,6 +168,16 @@ class EdgeEpochFenceTest
                 assertThat(a.next().get("v").asLong()).as("the primary still answers").isZero();
                 assertThat(harness.edge.healthProblem()).isNull();
             }
+        }
+    }
+
+    private static void awaitMetric(final EdgeHarness harness, final String name, final double value) throws Exception
+    {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (metric(harness, name) != value)
+        {
+            assertThat(System.nanoTime() - deadline).as(name + " reaches " + value).isNegative();
+            Thread.sleep(20);
         }
     }
 

@@ -84,10 +84,11 @@ class EdgeLimitsTest
     }
 
     @Test
-    void engineSilenceMakesHealthFailAndClosesItsSessions() throws Exception
+    void engineSilenceHoldsRequestsAndClosesSessionsWith1012WhenTheHoldExpires() throws Exception
     {
         try (EdgeHarness h = new EdgeHarness(ctx -> ctx
-            .apply(Settings.defaults("edge", Map.of("engine.timeout", "1s", "heartbeat.interval", "100ms")))))
+            .apply(Settings.defaults("edge", Map.of("engine.timeout", "1s", "heartbeat.interval", "100ms",
+                "engine.failover-hold", "1500ms")))))
         {
             try (WsClient a = h.client(); WsClient idle = h.client())
             {
@@ -96,14 +97,76 @@ class EdgeLimitsTest
                 a.send("{\"a\":\"s\",\"c\":\"e\",\"d\":\"d1\",\"v\":null}");
                 a.next();
                 h.engine.heartbeats = false;
-                assertThat(a.closeCode()).isEqualTo(1012);
+                awaitProblem(h, "no heartbeat");
+                final long heldSince = System.nanoTime();
+                a.send("{\"a\":\"f\",\"c\":\"e\",\"d\":\"d2\",\"v\":null}");
+                assertThat(a.poll(300)).as("held while no primary answers, not refused").isNull();
+                assertThat(a.closeCode()).as("no primary within engine.failover-hold").isEqualTo(1012);
+                assertThat((System.nanoTime() - heldSince) / 1_000_000).as("not before the hold expired")
+                    .isGreaterThanOrEqualTo(1000);
                 assertThat(h.edge.healthProblem()).contains("no heartbeat");
-                assertThat(idle.poll(100)).isNull();
+                assertThat(idle.poll(100)).as("a session without state on the engine stays").isNull();
                 idle.send("{\"a\":\"pp\"}");
                 assertThat(idle.next().get("a").asText()).isEqualTo("pp");
                 h.engine.heartbeats = true;
                 assertThat(h.edge.awaitHealthy(5000)).isTrue();
             }
+        }
+    }
+
+    @Test
+    void anEngineThatAnswersAgainWithinTheHoldGetsTheHeldAndInFlightRequests() throws Exception
+    {
+        try (EdgeHarness h = new EdgeHarness(ctx -> ctx
+            .apply(Settings.defaults("edge", Map.of("engine.timeout", "1s", "heartbeat.interval", "100ms")))))
+        {
+            try (WsClient a = h.client())
+            {
+                a.handshake();
+                a.send("{\"a\":\"s\",\"c\":\"e\",\"d\":\"ride\",\"v\":null}");
+                a.next();
+                a.send("{\"a\":\"op\",\"c\":\"e\",\"d\":\"ride\",\"v\":0,\"seq\":1,\"x\":{}," +
+                    "\"create\":{\"type\":\"text-unicode\",\"data\":\"ab\"}}");
+                assertThat(a.next().get("v").asLong()).isZero();
+                h.engine.heartbeats = false;
+                h.engine.ignoredTemplates.add(io.quire.codec.protocol.SubmitOpDecoder.TEMPLATE_ID);
+                // In flight when the engine goes quiet: its answer never comes; the edge re-sends it.
+                a.send("{\"a\":\"op\",\"c\":\"e\",\"d\":\"ride\",\"v\":1,\"seq\":2,\"x\":{},\"op\":[\"X\"]}");
+                awaitProblem(h, "no heartbeat");
+                h.engine.ignoredTemplates.clear();
+                // Held: sent only after the in-flight op has been re-sent.
+                a.send("{\"a\":\"f\",\"c\":\"e\",\"d\":\"other\",\"v\":null}");
+                assertThat(a.poll(300)).isNull();
+                h.engine.heartbeats = true;
+                assertThat(h.edge.awaitHealthy(5000)).isTrue();
+                final JsonNode ack = a.next();
+                assertThat(ack.get("seq").asLong()).as("the re-sent op's ack").isEqualTo(2);
+                assertThat(ack.get("v").asLong()).isEqualTo(1);
+                assertThat(ack.has("op")).isFalse();
+                JsonNode fetched = a.next();
+                while (!"f".equals(fetched.get("a").asText()))
+                {
+                    // The silent re-subscription's catch-up may repeat the client's own op (v 1): clients drop it.
+                    assertThat(fetched.get("v").asLong()).isEqualTo(1);
+                    fetched = a.next();
+                }
+                assertThat(fetched.get("d").asText()).isEqualTo("other");
+                assertThat(h.engine.received).as("resubscribed from the version the client has")
+                    .contains("s ride 1");
+                assertThat(a.poll(200)).as("the re-subscription's reply is swallowed").isNull();
+                a.send("{\"a\":\"op\",\"c\":\"e\",\"d\":\"ride\",\"v\":2,\"seq\":3,\"x\":{},\"op\":[\"Y\"]}");
+                assertThat(a.next().get("v").asLong()).isEqualTo(2);
+            }
+        }
+    }
+
+    private static void awaitProblem(final EdgeHarness h, final String what) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (h.edge.healthProblem() == null || !h.edge.healthProblem().contains(what))
+        {
+            assertThat(System.nanoTime() - deadline).as("health says " + what).isNegative();
+            Thread.sleep(20);
         }
     }
 

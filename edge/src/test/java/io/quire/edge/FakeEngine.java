@@ -59,7 +59,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A stand-in engine for the edge's tests: speaks the SBE protocol on an Aeron ingress with a toy sequencer (no
  * transform: every op applies at the current version), in the engine's reply shapes and orders. Documents whose id
  * starts with {@code reject} have their subscribes and ops refused; snapshots are split into chunks of
- * {@link #chunkChars} characters.
+ * {@link #chunkChars} characters. A second fake can share the first one's documents (a standby that replicated them)
+ * and claim a newer epoch; heartbeats echo the ingress session id each edge's hello came on, as the engine's do.
  */
 final class FakeEngine implements AutoCloseable
 {
@@ -86,7 +87,10 @@ final class FakeEngine implements AutoCloseable
     private final Subscription ingress;
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final Map<Integer, Publication> edges = new HashMap<>();
-    private final Map<String, Doc> docs = new HashMap<>();
+    private final Map<String, Doc> docs;
+    private final Object lock;
+    private final long epoch;
+    private final Map<Integer, Integer> ingressSessions = new HashMap<>();
     private final Map<String, Map<Integer, Integer>> channels = new HashMap<>();
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
     private final MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
@@ -102,6 +106,20 @@ final class FakeEngine implements AutoCloseable
 
     FakeEngine(final Aeron aeron, final String channel, final int stream, final int shardCount)
     {
+        this(aeron, channel, stream, shardCount, 1, null);
+    }
+
+    /**
+     * @param epoch      the epoch it claims to be primary in.
+     * @param sharedWith a fake whose documents (and lock) it shares, or null.
+     */
+    FakeEngine(
+        final Aeron aeron, final String channel, final int stream, final int shardCount, final long epoch,
+        final FakeEngine sharedWith)
+    {
+        this.docs = sharedWith == null ? new HashMap<>() : sharedWith.docs;
+        this.lock = sharedWith == null ? new Object() : sharedWith.lock;
+        this.epoch = epoch;
         this.aeron = aeron;
         this.shardCount = shardCount;
         this.ingress = aeron.addSubscription(channel, stream);
@@ -115,7 +133,7 @@ final class FakeEngine implements AutoCloseable
         while (running)
         {
             int work;
-            synchronized (this)
+            synchronized (lock)
             {
                 work = ingress.poll(assembler, 64);
                 final long now = System.currentTimeMillis();
@@ -142,9 +160,12 @@ final class FakeEngine implements AutoCloseable
         }
     }
 
-    synchronized Doc doc(final String c, final String d)
+    Doc doc(final String c, final String d)
     {
-        return docs.computeIfAbsent(c + "\u0000" + d, k -> new Doc(c, d));
+        synchronized (lock)
+        {
+            return docs.computeIfAbsent(c + "\u0000" + d, k -> new Doc(c, d));
+        }
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header h)
@@ -165,14 +186,19 @@ final class FakeEngine implements AutoCloseable
             {
                 final EdgeHelloDecoder m = new EdgeHelloDecoder().wrap(in, at, bl, v);
                 final int edge = (int)m.edgeId();
+                ingressSessions.put(edge, h.sessionId());
                 final int stream = m.responseStreamId();
                 connect(edge, m.responseChannel(), stream);
-                heartbeat(edge);
+                if (heartbeats)
+                {
+                    heartbeat(edge);
+                }
                 break;
             }
             case EdgeHeartbeatDecoder.TEMPLATE_ID:
             {
                 final EdgeHeartbeatDecoder m = new EdgeHeartbeatDecoder().wrap(in, at, bl, v);
+                ingressSessions.put((int)m.edgeId(), h.sessionId());
                 connect((int)m.edgeId(), m.responseChannel(), m.responseStreamId());
                 break;
             }
@@ -264,15 +290,18 @@ final class FakeEngine implements AutoCloseable
     {
         if (!edges.containsKey(edge))
         {
-            edges.put(edge, aeron.addPublication(channel, stream));
+            // Exclusive: an image of its own on the edge's reply stream, as a separate engine process has, even when
+            // two fakes share one Aeron client.
+            edges.put(edge, aeron.addExclusivePublication(channel, stream));
         }
     }
 
     private void heartbeat(final int edge)
     {
         final EngineHeartbeatEncoder e = new EngineHeartbeatEncoder().wrapAndApplyHeader(out, 0, headerOut)
-            .epoch(1).timestampNs(System.currentTimeMillis() * 1_000_000L).nodeId(7).shardCount(shardCount)
-            .shardBegin(0).shardEnd(shardCount).role(NodeRole.PRIMARY);
+            .epoch(epoch).timestampNs(System.currentTimeMillis() * 1_000_000L).nodeId((int)(6 + epoch))
+            .shardCount(shardCount).shardBegin(0).shardEnd(shardCount).role(NodeRole.PRIMARY)
+            .ingressSessionId(ingressSessions.getOrDefault(edge, 0));
         send(edge, e.encodedLength());
     }
 
@@ -461,9 +490,30 @@ final class FakeEngine implements AutoCloseable
      * @param user principal.
      * @param role its role.
      */
-    synchronized void role(final String c, final String d, final String user, final AclRole role)
+    void role(final String c, final String d, final String user, final AclRole role)
     {
-        doc(c, d).acl.put(user, role);
+        synchronized (lock)
+        {
+            doc(c, d).acl.put(user, role);
+        }
+    }
+
+    /**
+     * Send a document's latest op again as a broadcast to every subscribed edge (tests: output of a deposed primary).
+     *
+     * @param c collection.
+     * @param d document id.
+     */
+    void rebroadcastLatest(final String c, final String d)
+    {
+        synchronized (lock)
+        {
+            final Doc doc = doc(c, d);
+            for (final Integer e : edges.keySet())
+            {
+                broadcastEntry(e, 0, 0, 0, 0, doc, (int)doc.version - 1);
+            }
+        }
     }
 
     /**
@@ -640,9 +690,12 @@ final class FakeEngine implements AutoCloseable
     }
 
     /** @return how many sessions of an edge the fake counts as subscribed to a document. */
-    synchronized int subscriberCount(final String c, final String d, final int edge)
+    int subscriberCount(final String c, final String d, final int edge)
     {
-        return doc(c, d).subscribers.getOrDefault(edge, 0);
+        synchronized (lock)
+        {
+            return doc(c, d).subscribers.getOrDefault(edge, 0);
+        }
     }
 
     /** {@inheritDoc} */
@@ -657,7 +710,7 @@ final class FakeEngine implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        synchronized (this)
+        synchronized (lock)
         {
             for (final Publication p : edges.values())
             {

@@ -115,6 +115,22 @@ class ShareDbJsonTest
     }
 
     @Test
+    void shardMapEntriesNameSeveralCandidatesSeparatedByABarBeforeAeron()
+    {
+        final ShardMap map = ShardMap.parse(4,
+            "0-2=aeron:udp?endpoint=a:1|term-length=64k@7|aeron:udp?endpoint=b:1;2-4=aeron:ipc@9|aeron:ipc@10");
+        final ShardMap.Entry first = map.entries().get(0);
+        assertThat(first.candidates()).containsExactly(
+            new ShardMap.Candidate("aeron:udp?endpoint=a:1|term-length=64k", 7),
+            new ShardMap.Candidate("aeron:udp?endpoint=b:1", ShardMap.DEFAULT_STREAM));
+        assertThat(first.channel()).as("the first candidate").isEqualTo("aeron:udp?endpoint=a:1|term-length=64k");
+        assertThat(map.entries().get(1).candidates()).extracting(ShardMap.Candidate::stream).containsExactly(9, 10);
+        assertThat(map.toString()).isEqualTo(
+            "0-2=aeron:udp?endpoint=a:1|term-length=64k@7|aeron:udp?endpoint=b:1@1001;2-4=aeron:ipc@9|aeron:ipc@10");
+        assertThat(ShardMap.parse(4, map.toString()).toString()).isEqualTo(map.toString());
+    }
+
+    @Test
     void shardMapTilesTheShardsAndRoutesLikeTheEngine()
     {
         final ShardMap map = ShardMap.parse(4, "2-4=aeron:udp?endpoint=h:2|term-length=64k@7; 0-2=aeron:ipc");
@@ -126,7 +142,8 @@ class ShareDbJsonTest
         final long hash = io.quire.codec.ShardRouter.docHash("docs", "d1");
         assertThat(map.engineFor(hash)).isEqualTo(io.quire.codec.ShardRouter.shardFor(hash, 4) < 2 ? 0 : 1);
         for (final String bad : new String[] {"0-1=aeron:ipc", "0-2=aeron:ipc,1-4=aeron:ipc", "0-4=tcp://x",
-            "0-4", "a-b=aeron:ipc", "0-4=aeron:ipc@x", ""})
+            "0-4", "a-b=aeron:ipc", "0-4=aeron:ipc@x", "", "0-4=aeron:ipc|aeron:ipc@1001",
+            "0-4=aeron:ipc|aeron:ipc@y"})
         {
             assertThatThrownBy(() -> ShardMap.parse(4, bad)).isInstanceOf(ConfigException.class);
         }

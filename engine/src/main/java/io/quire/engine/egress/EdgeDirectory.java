@@ -55,6 +55,7 @@ public final class EdgeDirectory implements AutoCloseable
         Publication publication;
         long lastSeenNs;
         boolean greeted;
+        int ingressSessionId;
 
         Edge(final int edgeId)
         {
@@ -94,6 +95,21 @@ public final class EdgeDirectory implements AutoCloseable
         public Publication publication()
         {
             return publication;
+        }
+
+        /**
+         * @return Aeron session id of the ingress image this edge's latest hello or heartbeat came on (its
+         * publication to this engine), echoed in EngineHeartbeat; 0 if not known.
+         */
+        public int ingressSessionId()
+        {
+            return ingressSessionId;
+        }
+
+        /** @param sessionId the ingress image session id the edge's latest hello or heartbeat came on. */
+        public void ingressSessionId(final int sessionId)
+        {
+            this.ingressSessionId = sessionId;
         }
 
         /** @return when it was last heard of, {@link System#nanoTime()}. */

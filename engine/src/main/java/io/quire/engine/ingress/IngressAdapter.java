@@ -57,8 +57,10 @@ final class IngressAdapter implements FragmentHandler
          * @param channel its reply channel.
          * @param stream  its reply stream.
          * @param hello   true for EdgeHello (answered at once), false for EdgeHeartbeat.
+         * @param ingressSessionId Aeron session id of the ingress image it came on (the edge's publication), echoed
+         *                         in the heartbeats to that edge.
          */
-        void onEdge(int edgeId, long epoch, String channel, int stream, boolean hello);
+        void onEdge(int edgeId, long epoch, String channel, int stream, boolean hello, int ingressSessionId);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(IngressAdapter.class);
@@ -115,6 +117,7 @@ final class IngressAdapter implements FragmentHandler
     private int sourceLength;
     private int channelOffset;
     private int channelLength;
+    private int imageSessionId;
 
     /**
      * @param validator   the protocol validator with the engine's limits.
@@ -183,6 +186,7 @@ final class IngressAdapter implements FragmentHandler
             warn.warn("ingress: validating a message of " + length + " bytes failed", ex);
             return;
         }
+        imageSessionId = fragmentHeader.sessionId();
         try
         {
             onMessage(buffer, offset, length, template, receivedNanos);
@@ -210,12 +214,12 @@ final class IngressAdapter implements FragmentHandler
             case EdgeHelloDecoder.TEMPLATE_ID:
                 hello.wrap(buffer, body, blockLength, version);
                 edgeHandler.onEdge((int)hello.edgeId(), hello.edgeEpoch(), hello.responseChannel(),
-                    hello.responseStreamId(), true);
+                    hello.responseStreamId(), true, imageSessionId);
                 return;
             case EdgeHeartbeatDecoder.TEMPLATE_ID:
                 heartbeat.wrap(buffer, body, blockLength, version);
                 edgeHandler.onEdge((int)heartbeat.edgeId(), heartbeat.edgeEpoch(), heartbeat.responseChannel(),
-                    heartbeat.responseStreamId(), false);
+                    heartbeat.responseStreamId(), false, imageSessionId);
                 return;
             case SessionClosedDecoder.TEMPLATE_ID:
                 sessionClosed.wrap(buffer, body, blockLength, version);

@@ -164,7 +164,8 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     private void sendHeartbeat(final EdgeDirectory.Edge edge)
     {
         if (publisher.heartbeat(
-            edge.publication(), epoch.getAsLong(), wallClock.nanoTime(), nodeId, shardCount, shardBegin, shardEnd))
+            edge.publication(), epoch.getAsLong(), wallClock.nanoTime(), nodeId, shardCount, shardBegin, shardEnd,
+            edge.ingressSessionId()))
         {
             directory.greeted(edge);
         }
@@ -179,9 +180,15 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     }
 
     @Override
-    public void onEdge(final int edgeId, final long edgeEpoch, final String channel, final int stream, final boolean hello)
+    public void onEdge(
+        final int edgeId, final long edgeEpoch, final String channel, final int stream, final boolean hello,
+        final int ingressSessionId)
     {
         final EdgeDirectory.Outcome outcome = directory.onHello(edgeId, edgeEpoch, channel, stream, nanoClock.nanoTime());
+        if (outcome != EdgeDirectory.Outcome.STALE && outcome != EdgeDirectory.Outcome.FAILED)
+        {
+            directory.edge(edgeId).ingressSessionId(ingressSessionId);
+        }
         switch (outcome)
         {
             case NEW:

@@ -95,11 +95,11 @@ final class IngressPublisher
 
     boolean heartbeat(
         final Publication publication, final long epoch, final long timestampNs, final int nodeId,
-        final int shardCount, final int shardBegin, final int shardEnd)
+        final int shardCount, final int shardBegin, final int shardEnd, final int ingressSessionId)
     {
         heartbeat.wrapAndApplyHeader(buffer, EDGE_ID_LENGTH, header)
             .epoch(epoch).timestampNs(timestampNs).nodeId(nodeId).shardCount(shardCount).shardBegin(shardBegin)
-            .shardEnd(shardEnd).role(NodeRole.PRIMARY);
+            .shardEnd(shardEnd).role(NodeRole.PRIMARY).ingressSessionId(ingressSessionId);
         // A new edge's publication is often not connected yet when it is greeted: a miss is not an undelivered reply.
         final boolean sent = publication.offer(buffer, EDGE_ID_LENGTH, MessageHeaderEncoder.ENCODED_LENGTH +
             heartbeat.encodedLength()) > 0;
