@@ -127,7 +127,7 @@ public final class EdgeCommand implements Callable<Integer>
      * The embedded driver: small-box settings (shared threading, backoff idle), its own directory (deleted on start
      * and shutdown), sparse terms of {@code driver.term-length}.
      */
-    static MediaDriver.Context driverContext(final EdgeContext ctx)
+    public static MediaDriver.Context driverContext(final EdgeContext ctx)
     {
         if (ctx.aeronDir() == null)
         {

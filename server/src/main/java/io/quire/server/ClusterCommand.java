@@ -2,8 +2,11 @@ package io.quire.server;
 
 import io.quire.common.ConfigException;
 import io.quire.common.Settings;
+import io.aeron.driver.MediaDriver;
+import io.quire.edge.EdgeCommand;
 import io.quire.edge.EdgeContext;
 import io.quire.edge.EdgeNode;
+import org.agrona.CloseHelper;
 import org.apache.zookeeper.server.embedded.ExitHandler;
 import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 import org.slf4j.Logger;
@@ -176,6 +179,7 @@ public final class ClusterCommand implements Callable<Integer>
             candidates.append(n > 1 ? "|" : "").append(udp(ingressPort(n))).append('@').append(INGRESS_STREAM);
         }
         final EdgeNode edge;
+        MediaDriver edgeDriver = null;
         try
         {
             for (int n = 1; n <= ENGINES; n++)
@@ -194,20 +198,24 @@ public final class ClusterCommand implements Callable<Integer>
             edgeOptions.putIfAbsent("engines", candidates.toString());
             edgeOptions.putIfAbsent("reply.channel", udp(aeronPort));
             final EdgeContext edgeCtx = new EdgeContext().apply(Settings.load("edge", edgeOptions, null)).conclude();
+            edgeDriver = edgeCtx.embeddedDriver() ? MediaDriver.launch(EdgeCommand.driverContext(edgeCtx)) : null;
             edge = EdgeNode.launch(edgeCtx);
         }
         catch (final RuntimeException | IOException ex)
         {
             LOG.error("cluster failed to start", ex);
+            CloseHelper.quietClose(edgeDriver);
             stopChildren();
             zookeeper.close();
             return 1;
         }
+        final MediaDriver driver = edgeDriver;
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             stopping = true;
             edge.close();
+            CloseHelper.quietClose(driver);
             stopChildren();
             zookeeper.close();
             stopped.countDown();
@@ -352,8 +360,7 @@ public final class ClusterCommand implements Callable<Integer>
                 if (line.startsWith("engine ready ") || line.startsWith("engine promoted "))
                 {
                     writeAtomically(runDir.resolve("primary.pid"), Long.toString(p.pid()));
-                    System.out.println("cluster primary node=" + child.nodeId + " pid=" + p.pid() + " " +
-                        line.substring(line.indexOf(' ', 7) + 1));
+                    System.out.println("cluster primary pid=" + p.pid() + " " + line.substring(line.indexOf("node=")));
                     System.out.flush();
                 }
             }

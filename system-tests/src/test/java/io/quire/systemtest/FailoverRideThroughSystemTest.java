@@ -13,10 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +45,6 @@ class FailoverRideThroughSystemTest
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void clientsStayConnectedWhileThePrimaryIsKilledAndItsStandbyPromoted() throws Exception
@@ -186,24 +181,13 @@ class FailoverRideThroughSystemTest
         }
     }
 
-    private String health(final EdgeProcess edge) throws Exception
+    private static String health(final EdgeProcess edge) throws Exception
     {
-        final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(edge.httpUrl() + "healthz"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() + " " + r.body();
+        return EdgeHttp.health(edge.httpUrl());
     }
 
-    private double metric(final EdgeProcess edge, final String name) throws Exception
+    private static double metric(final EdgeProcess edge, final String name) throws Exception
     {
-        final String body = http.send(HttpRequest.newBuilder(URI.create(edge.httpUrl() + "metrics"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        for (final String line : body.split("\n"))
-        {
-            if (line.startsWith(name + " "))
-            {
-                return Double.parseDouble(line.substring(name.length() + 1).trim());
-            }
-        }
-        return 0;
+        return EdgeHttp.metric(edge.httpUrl(), name);
     }
 }

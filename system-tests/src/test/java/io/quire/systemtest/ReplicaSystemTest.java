@@ -35,7 +35,7 @@ class ReplicaSystemTest
     @TempDir
     Path dir;
 
-    private static List<byte[]> records(final Path data, final int shard)
+    static List<byte[]> records(final Path data, final int shard)
     {
         final List<byte[]> out = new ArrayList<>();
         try (JournalReader r = JournalReader.open(data.resolve("shard-" + shard).resolve("journal")))
