@@ -105,6 +105,12 @@ class ClusterChaosSystemTest
             });
             pump.start();
 
+            // Standby lag under this load, sampled from whichever node is standby (its admin /status) every 200 ms.
+            final List<Long> lagRecords = Collections.synchronizedList(new ArrayList<>());
+            final List<Long> lagMs = Collections.synchronizedList(new ArrayList<>());
+            final Thread sampler = new Thread(() -> sampleLag(aeronBase, lagRecords, lagMs));
+            sampler.setDaemon(true);
+            sampler.start();
             final Random random = new Random();
             final long typingEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TYPING_MS);
             int kills = 0;
@@ -134,6 +140,8 @@ class ClusterChaosSystemTest
             }
 
             assertThat(node.waitFor(TYPING_MS / 1000 + 120, TimeUnit.SECONDS)).as("node script finished").isTrue();
+            sampler.interrupt();
+            sampler.join(5000);
             pump.join(5000);
             final String output = bytes.toString(StandardCharsets.UTF_8);
             assertThat(node.exitValue()).as("node output:\n" + output).isZero();
@@ -146,7 +154,10 @@ class ClusterChaosSystemTest
                 "); kill -> edge on the new epoch ms " + routedMs + " (p50 " + routed.get(routed.size() / 2) +
                 ", max " + routed.get(routed.size() - 1) + "); clients: " + result + "; re-sent " +
                 (long)EdgeHttp.metric(base, "quire_edge_failover_resent_requests_total") + ", held " +
-                (long)EdgeHttp.metric(base, "quire_edge_failover_held_requests_total"));
+                (long)EdgeHttp.metric(base, "quire_edge_failover_held_requests_total") + "; standby lag (" +
+                lagRecords.size() + " samples) records p50 " + percentile(lagRecords, 0.5) + " p99 " +
+                percentile(lagRecords, 0.99) + " max " + percentile(lagRecords, 1.0) + ", ms p50 " +
+                percentile(lagMs, 0.5) + " p99 " + percentile(lagMs, 0.99) + " max " + percentile(lagMs, 1.0));
             assertThat(kills).isGreaterThanOrEqualTo(KILLS);
             assertThat(result.get("opens").asInt()).as("no client socket reconnected: " + output).isEqualTo(CLIENTS);
             assertThat(result.get("refused").asInt()).as("no op refused: " + output).isZero();
@@ -213,6 +224,51 @@ class ClusterChaosSystemTest
         return "standby".equals(status.path("role").asText()) &&
             status.path("shard-0.lag-records").asLong(-1) == 0 && status.path("shard-1.lag-records").asLong(-1) == 0 &&
             status.path("shard-0.applied-lsn").asLong(0) > 0 && status.path("shard-1.applied-lsn").asLong(0) > 0;
+    }
+
+    private static void sampleLag(final int aeronBase, final List<Long> records, final List<Long> ms)
+    {
+        final ObjectMapper json = new ObjectMapper();
+        while (!Thread.currentThread().isInterrupted())
+        {
+            for (int node = 1; node <= 2; node++)
+            {
+                final String body = EdgeHttp.getOrNull("http://127.0.0.1:" + (aeronBase + 10 * node + 4) + "/status");
+                try
+                {
+                    final JsonNode status = body == null ? null : json.readTree(body);
+                    if (status != null && "standby".equals(status.path("role").asText()) &&
+                        status.path("shard-0.applied-lsn").asLong(0) > 0)
+                    {
+                        records.add(status.path("shard-0.lag-records").asLong() +
+                            status.path("shard-1.lag-records").asLong());
+                        ms.add(Math.max(status.path("shard-0.lag-ms").asLong(), status.path("shard-1.lag-ms").asLong()));
+                    }
+                }
+                catch (final IOException ignored)
+                {
+                    // a node between roles
+                }
+            }
+            try
+            {
+                Thread.sleep(200);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+        }
+    }
+
+    private static long percentile(final List<Long> values, final double p)
+    {
+        final List<Long> copy;
+        synchronized (values)
+        {
+            copy = sorted(values);
+        }
+        return copy.isEmpty() ? -1 : copy.get((int)Math.min(copy.size() - 1, Math.floor(p * copy.size())));
     }
 
     private static void readClusterOutput(
