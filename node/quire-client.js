@@ -120,5 +120,22 @@ function run(main) {
   });
 }
 
+// A reconnecting-websocket as the crash and failover tests use it: maxEnqueuedMessages 0 (ShareDB resubmits its
+// inflight op itself after a reconnect), quick retries.
+function reconnecting(url) {
+  const ReconnectingWebSocket = require('reconnecting-websocket');
+  const socket = new ReconnectingWebSocket(url, [], {
+    WebSocket, maxEnqueuedMessages: 0, minReconnectionDelay: 100 + Math.random() * 100,
+    maxReconnectionDelay: 500, reconnectionDelayGrowFactor: 1.3, connectionTimeout: 2000,
+  });
+  // ws calls every message listener; reconnecting-websocket's must not see a message of a socket it dropped.
+  const original = socket._handleMessage;
+  socket._handleMessage = (event) => {
+    if (socket._ws && socket._ws.readyState !== WebSocket.OPEN) return;
+    return original(event);
+  };
+  return socket;
+}
+
 module.exports = {ShareDB, otText, WebSocket, connect, promisify, subscribeOrCreate, waitFor, withTimeout,
-  codePoints, run, transformCursor};
+  codePoints, run, transformCursor, reconnecting};

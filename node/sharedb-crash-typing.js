@@ -5,24 +5,9 @@
 // unique tokens at the start of one shared document. When typing stops and every client has nothing pending, the
 // document must hold every acknowledged token exactly once, no token twice, and no token whose op was refused.
 const q = require('./quire-client');
-const ReconnectingWebSocket = require('reconnecting-websocket');
 const [url, docId, clientsArg, typingArg] = process.argv.slice(2);
 const CLIENTS = Number(clientsArg || 4);
 const TYPING_MS = Number(typingArg || 15000);
-
-function reconnecting() {
-  const socket = new ReconnectingWebSocket(url, [], {
-    WebSocket: q.WebSocket, maxEnqueuedMessages: 0, minReconnectionDelay: 100 + Math.random() * 100,
-    maxReconnectionDelay: 500, reconnectionDelayGrowFactor: 1.3, connectionTimeout: 2000,
-  });
-  // ws calls every message listener; reconnecting-websocket's must not see a message of a socket it dropped.
-  const original = socket._handleMessage;
-  socket._handleMessage = (event) => {
-    if (socket._ws && socket._ws.readyState !== q.WebSocket.OPEN) return;
-    return original(event);
-  };
-  return socket;
-}
 
 q.run(async () => {
   const clients = [];
@@ -31,7 +16,7 @@ q.run(async () => {
   const submitted = new Set();
   let reconnects = 0;
   for (let c = 0; c < CLIENTS; c++) {
-    const socket = reconnecting();
+    const socket = q.reconnecting(url);
     socket.addEventListener('open', () => { reconnects++; });
     const connection = new q.ShareDB.Connection(socket);
     connection.on('error', (e) => console.error('connection', c, e.code, e.message));

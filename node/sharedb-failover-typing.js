@@ -8,24 +8,10 @@
 // exactly once, no token twice, no token whose op was refused; every client's copy must equal a fresh fetch. The
 // result counts the sockets' 'open' events: one per client means no client reconnected.
 const q = require('./quire-client');
-const ReconnectingWebSocket = require('reconnecting-websocket');
 const [url, prefix, docsArg, clientsArg, typingArg] = process.argv.slice(2);
 const DOCS = Number(docsArg || 3);
 const CLIENTS = Number(clientsArg || 6);
 const TYPING_MS = Number(typingArg || 12000);
-
-function reconnecting() {
-  const socket = new ReconnectingWebSocket(url, [], {
-    WebSocket: q.WebSocket, maxEnqueuedMessages: 0, minReconnectionDelay: 100 + Math.random() * 100,
-    maxReconnectionDelay: 500, reconnectionDelayGrowFactor: 1.3, connectionTimeout: 2000,
-  });
-  const original = socket._handleMessage;
-  socket._handleMessage = (event) => {
-    if (socket._ws && socket._ws.readyState !== q.WebSocket.OPEN) return;
-    return original(event);
-  };
-  return socket;
-}
 
 q.run(async () => {
   const ids = [prefix + '-all'];
@@ -35,7 +21,7 @@ q.run(async () => {
   let opens = 0;
   const closes = [];
   for (let c = 0; c < CLIENTS; c++) {
-    const socket = reconnecting();
+    const socket = q.reconnecting(url);
     socket.addEventListener('open', () => { opens++; });
     socket.addEventListener('close', (e) => { closes.push({client: c, code: e.code, reason: e.reason}); });
     const connection = new q.ShareDB.Connection(socket);

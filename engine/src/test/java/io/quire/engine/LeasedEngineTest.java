@@ -3,9 +3,9 @@ package io.quire.engine;
 import io.aeron.Aeron;
 import io.quire.engine.client.DocRef;
 import io.quire.engine.client.EngineClient;
+import io.quire.engine.lease.EmbeddedZooKeeper;
 import io.quire.engine.lease.LeasedEngine;
 import io.quire.engine.ot.TextOp;
-import org.apache.zookeeper.server.embedded.ExitHandler;
 import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -50,16 +49,7 @@ class LeasedEngineTest
         {
             port = socket.getLocalPort();
         }
-        final Properties config = new Properties();
-        config.setProperty("clientPort", Integer.toString(port));
-        config.setProperty("clientPortAddress", "127.0.0.1");
-        config.setProperty("dataDir", dir.resolve("zk/data").toString());
-        config.setProperty("tickTime", "200");
-        config.setProperty("admin.enableServer", "false");
-        Files.createDirectories(dir.resolve("zk"));
-        zookeeper = ZooKeeperServerEmbedded.builder().baseDir(dir.resolve("zk")).configuration(config)
-            .exitHandler(ExitHandler.LOG_ONLY).build();
-        zookeeper.start(30_000);
+        zookeeper = EmbeddedZooKeeper.start(dir.resolve("zk"), port);
         connect = "127.0.0.1:" + port;
     }
 

@@ -6,8 +6,8 @@ import io.aeron.driver.MediaDriver;
 import io.quire.edge.EdgeCommand;
 import io.quire.edge.EdgeContext;
 import io.quire.edge.EdgeNode;
+import io.quire.engine.lease.EmbeddedZooKeeper;
 import org.agrona.CloseHelper;
-import org.apache.zookeeper.server.embedded.ExitHandler;
 import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -169,7 +168,7 @@ public final class ClusterCommand implements Callable<Integer>
         writeAtomically(runDir.resolve("supervisor.pid"), Long.toString(ProcessHandle.current().pid()));
 
         final int zkPort = zookeeperPort == 0 ? freePort() : zookeeperPort;
-        final ZooKeeperServerEmbedded zookeeper = startZooKeeper(data.resolve("zookeeper"), zkPort);
+        final ZooKeeperServerEmbedded zookeeper = EmbeddedZooKeeper.start(data.resolve("zookeeper"), zkPort);
         final String connect = "127.0.0.1:" + zkPort;
         LOG.info("embedded ZooKeeper on {}", connect);
 
@@ -398,26 +397,6 @@ public final class ClusterCommand implements Callable<Integer>
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private static ZooKeeperServerEmbedded startZooKeeper(final Path dir, final int port) throws Exception
-    {
-        Files.createDirectories(dir);
-        final Properties config = new Properties();
-        config.setProperty("clientPort", Integer.toString(port));
-        config.setProperty("clientPortAddress", "127.0.0.1");
-        config.setProperty("dataDir", dir.resolve("data").toString());
-        // 200 ms ticks: sessions of 400 ms to 4 s, expiry checked five times a second (failover in about a second).
-        config.setProperty("tickTime", "200");
-        config.setProperty("admin.enableServer", "false");
-        config.setProperty("4lw.commands.whitelist", "ruok,stat,srvr");
-        final ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder()
-            .baseDir(dir)
-            .configuration(config)
-            .exitHandler(ExitHandler.LOG_ONLY)
-            .build();
-        server.start(30_000);
-        return server;
     }
 
     private static int freePort() throws IOException

@@ -8,9 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -79,7 +77,7 @@ class ClusterChaosSystemTest
         final String base = "http://127.0.0.1:" + port + "/";
         final List<Long> promotedMs = new ArrayList<>();
         final List<Long> routedMs = new ArrayList<>();
-        Process node = null;
+        NodeTools.Script node = null;
         try
         {
             assertThat(ready.poll(120, TimeUnit.SECONDS)).as("cluster ready; log in " + log).isNotNull();
@@ -87,23 +85,8 @@ class ClusterChaosSystemTest
             assertThat(primary).as("a primary").isNotNull();
             await("the edge routes to the primary", 30, () -> EdgeHttp.health(base).startsWith("200"));
 
-            node = NodeTools.node("sharedb-failover-typing.js", "ws://127.0.0.1:" + port + "/ws", "chaos",
-                Integer.toString(DOCS), Integer.toString(CLIENTS), Integer.toString(TYPING_MS))
-                .redirectErrorStream(true).start();
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            final Process script = node;
-            final Thread pump = new Thread(() ->
-            {
-                try (InputStream in = script.getInputStream())
-                {
-                    in.transferTo(bytes);
-                }
-                catch (final IOException ignored)
-                {
-                    // its exit code tells
-                }
-            });
-            pump.start();
+            node = NodeTools.start("sharedb-failover-typing.js", "ws://127.0.0.1:" + port + "/ws", "chaos",
+                Integer.toString(DOCS), Integer.toString(CLIENTS), Integer.toString(TYPING_MS));
 
             // Standby lag under this load, sampled from whichever node is standby (its admin /status) every 200 ms.
             final List<Long> lagRecords = Collections.synchronizedList(new ArrayList<>());
@@ -139,14 +122,12 @@ class ClusterChaosSystemTest
                 kills++;
             }
 
-            assertThat(node.waitFor(TYPING_MS / 1000 + 120, TimeUnit.SECONDS)).as("node script finished").isTrue();
+            assertThat(node.await(TYPING_MS / 1000 + 120)).as("node script finished").isTrue();
             sampler.interrupt();
             sampler.join(5000);
-            pump.join(5000);
-            final String output = bytes.toString(StandardCharsets.UTF_8);
+            final String output = node.output();
             assertThat(node.exitValue()).as("node output:\n" + output).isZero();
-            final String[] lines = output.trim().split("\n");
-            final JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
+            final JsonNode result = new ObjectMapper().readTree(node.lastLine());
             final List<Long> promoted = sorted(promotedMs);
             final List<Long> routed = sorted(routedMs);
             System.out.println("cluster chaos: " + kills + " SIGKILLs of the primary; kill -> standby promoted ms " +
@@ -184,7 +165,7 @@ class ClusterChaosSystemTest
         {
             if (node != null)
             {
-                node.destroyForcibly();
+                node.kill();
             }
             cluster.destroy();
             if (!cluster.waitFor(30, TimeUnit.SECONDS))

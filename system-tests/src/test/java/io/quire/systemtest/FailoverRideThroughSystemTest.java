@@ -11,9 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -93,22 +90,8 @@ class FailoverRideThroughSystemTest
                 "--set", "op.burst=1000"));
             assertThat(metric(edge, "quire_edge_engine_epoch{shards=\"0-2\"}")).isEqualTo(1);
 
-            final Process node = NodeTools.node("sharedb-failover-typing.js", edge.wsUrl(), "ride",
-                Integer.toString(DOCS), Integer.toString(CLIENTS), Integer.toString(TYPING_MS))
-                .redirectErrorStream(true).start();
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            final Thread pump = new Thread(() ->
-            {
-                try (InputStream in = node.getInputStream())
-                {
-                    in.transferTo(bytes);
-                }
-                catch (final java.io.IOException ignored)
-                {
-                    // its exit code tells
-                }
-            });
-            pump.start();
+            final NodeTools.Script node = NodeTools.start("sharedb-failover-typing.js", edge.wsUrl(), "ride",
+                Integer.toString(DOCS), Integer.toString(CLIENTS), Integer.toString(TYPING_MS));
 
             // Typing is under way (acks come only once the standby has journaled the ops: ack-policy replicated).
             final EdgeProcess e = edge;
@@ -129,17 +112,11 @@ class FailoverRideThroughSystemTest
                 (promotedNs - killedNs) / 1_000_000, epoch, (failedOverNs - killedNs) / 1_000_000);
             assertThat(metric(edge, "quire_edge_engine_epoch{shards=\"0-2\"}")).isEqualTo(epoch);
 
-            final boolean finished = node.waitFor(120, TimeUnit.SECONDS);
-            if (!finished)
-            {
-                node.destroyForcibly();
-            }
-            pump.join(5000);
-            final String output = bytes.toString(StandardCharsets.UTF_8);
+            final boolean finished = node.await(120);
+            final String output = node.output();
             assertThat(finished).as("node finished; output:\n" + output).isTrue();
             assertThat(node.exitValue()).as("node output:\n" + output).isZero();
-            final String[] lines = output.trim().split("\n");
-            final JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
+            final JsonNode result = new ObjectMapper().readTree(node.lastLine());
             System.out.println("failover ride-through (promoted " + promoteAfterMs + " ms after the kill): " + result + "; kill -> promoted " +
                 (promotedNs - killedNs) / 1_000_000 + " ms, kill -> edge failed over " +
                 (failedOverNs - killedNs) / 1_000_000 + " ms; acked before the kill " + (long)ackedBeforeKill +

@@ -5,9 +5,6 @@ import io.quire.test.NodeTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,28 +53,10 @@ class TwoEdgesTwoEnginesSystemTest
             edges.add(EdgeProcess.start(dir.resolve("edge-1.log"), Duration.ofSeconds(60), edgeArgs(1, shardMap, dir)));
             edges.add(EdgeProcess.start(dir.resolve("edge-2.log"), Duration.ofSeconds(60), edgeArgs(2, shardMap, dir)));
 
-            final Process node = NodeTools.node("sharedb-two-edges.js", edges.get(0).wsUrl(), edges.get(1).wsUrl(),
-                collection, String.join(",", ids), "2", "40").redirectErrorStream(true).start();
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            final Thread pump = new Thread(() ->
-            {
-                try (InputStream in = node.getInputStream())
-                {
-                    in.transferTo(bytes);
-                }
-                catch (final java.io.IOException ignored)
-                {
-                    // its exit code tells
-                }
-            });
-            pump.start();
-            final boolean finished = node.waitFor(120, TimeUnit.SECONDS);
-            if (!finished)
-            {
-                node.destroyForcibly();
-            }
-            pump.join(5000);
-            output = bytes.toString(StandardCharsets.UTF_8);
+            final NodeTools.Script node = NodeTools.start("sharedb-two-edges.js", edges.get(0).wsUrl(),
+                edges.get(1).wsUrl(), collection, String.join(",", ids), "2", "40");
+            final boolean finished = node.await(120);
+            output = node.output();
             assertThat(finished).as("node finished; output:\n" + output).isTrue();
             assertThat(node.exitValue()).as("node output:\n" + output).isZero();
             for (final EdgeProcess edge : edges)

@@ -84,4 +84,90 @@ public final class NodeTools
         command.addAll(List.of(args));
         return new ProcessBuilder(command).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
     }
+
+    /**
+     * Start {@code node <script> args...} with stdout and stderr captured together.
+     *
+     * @param script path of the script relative to {@code node/}.
+     * @param args   script arguments.
+     * @return the running script.
+     * @throws java.io.IOException if node cannot be started.
+     */
+    public static Script start(final String script, final String... args) throws java.io.IOException
+    {
+        return new Script(node(script, args).redirectErrorStream(true).start());
+    }
+
+    /** A node script running in the background, its output collected. */
+    public static final class Script
+    {
+        private final Process process;
+        private final java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
+        private final Thread pump;
+
+        private Script(final Process process)
+        {
+            this.process = process;
+            this.pump = new Thread(() ->
+            {
+                try (java.io.InputStream in = process.getInputStream())
+                {
+                    in.transferTo(output);
+                }
+                catch (final java.io.IOException ignored)
+                {
+                    // the exit code tells
+                }
+            }, "node-output");
+            pump.setDaemon(true);
+            pump.start();
+        }
+
+        /**
+         * Wait for the script to end; it is killed if it has not within the time.
+         *
+         * @param seconds how long to wait.
+         * @return true if it ended by itself.
+         * @throws InterruptedException if interrupted.
+         */
+        public boolean await(final long seconds) throws InterruptedException
+        {
+            final boolean finished = process.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS);
+            if (!finished)
+            {
+                process.destroyForcibly();
+                process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            pump.join(5000);
+            return finished;
+        }
+
+        /** @return its exit code (after {@link #await}). */
+        public int exitValue()
+        {
+            return process.exitValue();
+        }
+
+        /** @return what it printed so far (stdout and stderr). */
+        public String output()
+        {
+            synchronized (output)
+            {
+                return output.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+
+        /** @return its last line of output (the scripts print their JSON result last). */
+        public String lastLine()
+        {
+            final String[] lines = output().trim().split("\n");
+            return lines[lines.length - 1];
+        }
+
+        /** Kill it if it still runs. */
+        public void kill()
+        {
+            process.destroyForcibly();
+        }
+    }
 }
