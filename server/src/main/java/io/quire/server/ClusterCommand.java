@@ -136,21 +136,7 @@ public final class ClusterCommand implements Callable<Integer>
         final Map<String, String> engineSets = new HashMap<>();
         try
         {
-            for (final Map.Entry<String, String> e : Settings.parsePairs(sets).entrySet())
-            {
-                if (e.getKey().startsWith("engine."))
-                {
-                    engineSets.put(e.getKey().substring(7), e.getValue());
-                }
-                else if (e.getKey().startsWith("edge."))
-                {
-                    edgeSets.put(e.getKey().substring(5), e.getValue());
-                }
-                else
-                {
-                    throw new ConfigException("--set " + e.getKey() + ": prefix the option with engine. or edge.");
-                }
-            }
+            ServerCommand.splitSets(sets, engineSets, edgeSets);
             if (!ackPolicy.equals("replicated") && !ackPolicy.equals("local"))
             {
                 throw new ConfigException("--ack-policy must be replicated or local, got " + ackPolicy);

@@ -57,21 +57,7 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
         final QuireServer server;
         try
         {
-            for (final Map.Entry<String, String> e : Settings.parsePairs(sets).entrySet())
-            {
-                if (e.getKey().startsWith("engine."))
-                {
-                    engine.put(e.getKey().substring(7), e.getValue());
-                }
-                else if (e.getKey().startsWith("edge."))
-                {
-                    edge.put(e.getKey().substring(5), e.getValue());
-                }
-                else
-                {
-                    throw new ConfigException("--set " + e.getKey() + ": prefix the option with engine. or edge.");
-                }
-            }
+            splitSets(sets, engine, edge);
             if (insecure)
             {
                 edge.put("insecure", "true");
@@ -109,6 +95,33 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
         if (code != 0)
         {
             System.exit(code);
+        }
+    }
+
+    /**
+     * Split {@code --set} pairs by component prefix.
+     *
+     * @param sets   {@code engine.OPTION=VALUE} or {@code edge.OPTION=VALUE} strings.
+     * @param engine receives the engine's, without the prefix.
+     * @param edge   receives the edge's, without the prefix.
+     * @throws ConfigException for a pair without either prefix.
+     */
+    static void splitSets(final List<String> sets, final Map<String, String> engine, final Map<String, String> edge)
+    {
+        for (final Map.Entry<String, String> e : Settings.parsePairs(sets).entrySet())
+        {
+            if (e.getKey().startsWith("engine."))
+            {
+                engine.put(e.getKey().substring(7), e.getValue());
+            }
+            else if (e.getKey().startsWith("edge."))
+            {
+                edge.put(e.getKey().substring(5), e.getValue());
+            }
+            else
+            {
+                throw new ConfigException("--set " + e.getKey() + ": prefix the option with engine. or edge.");
+            }
         }
     }
 }
