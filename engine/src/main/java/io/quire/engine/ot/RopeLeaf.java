@@ -3,31 +3,29 @@ package io.quire.engine.ot;
 /**
  * A leaf of a {@link Rope}: a run of UTF-16 code units in {@code chars[0, u16)}. A leaf never splits a surrogate pair.
  * <p>
- * Incremental rehash: the engine takes a checksum after every op, and an op usually changes one spot of one leaf.
- * A leaf edited in place keeps prefix checksums every {@link #SPAN} units ({@link #cuts}) and, while dirty, the one
- * window of its text that changed since its last hash, with the checksum of the old text the window replaced. Then
- * {@code H(post) = H_old - H(pre) * B^(oldLen + post) - H(old) * B^post} and
- * {@code H_new = H(pre) * B^(winLen + post) + H(window) * B^post + H(post)}: hashing under {@link #SPAN} units of
- * prefix plus the window instead of the whole leaf. Anything else (a split, a merge, edits in two places) falls back
- * to a full rehash, which also rebuilds the cuts.
+ * Blocks: the engine takes a checksum after every op, and an op usually changes one spot of one leaf, so a leaf
+ * edited in place splits its text into a few consecutive blocks (about {@code span} units each, never splitting a
+ * surrogate pair) and keeps, per block, its length, its surrogate pairs and its checksum. An edit then touches only
+ * the counts of its block and marks that block's checksum stale; {@link #refreshHash} rehashes only stale blocks
+ * (O(span) units, not O(leaf)) and folds the block checksums into the leaf's. The same counts let {@link #charIndex}
+ * skip whole blocks by their code point counts and scan within one block only. A leaf never edited in place (bulk
+ * loaded text) has no blocks and pays nothing for them; anything but an edit in place (a split, a merge) drops the
+ * blocks' contents and the next hash lays them out afresh.
  */
 final class RopeLeaf extends RopeNode
 {
-    /** Spacing of the prefix checksums. */
-    static final int SPAN = 128;
-    /** Deletes longer than this, from a clean leaf, are not hashed on the edit path: the leaf is rehashed instead. */
-    private static final int MAX_HASHED_DELETE = 2 * SPAN;
+    /** {@link #blockHash} of a block whose text changed since its checksum was taken. */
+    private static final long STALE = -1;
+    /** A block that grows beyond this many times the span makes the next hash lay the blocks out afresh. */
+    private static final int GROWTH = 2;
 
     char[] chars;
-    /** cuts[k] = checksum of chars[0, k * SPAN) for k < validCuts; null until the leaf is first edited in place. */
-    long[] cuts;
-    int validCuts;
-    /** While dirty: only [winStart, winStart + winLen) changed; it replaced oldLen units whose checksum is oldHash. */
-    boolean window;
-    int winStart;
-    int winLen;
-    int oldLen;
-    long oldHash;
+    /** Checksum of each block (or {@link #STALE}); null until the leaf is first edited in place. */
+    long[] blockHash;
+    /** Per block: code units in the low 16 bits, surrogate pairs in the high 16 ({@link #unitsOf}, {@link #pairsOf}). */
+    int[] blockSize;
+    /** Blocks in use; -1 when the blocks do not describe the text (never laid out, or rewritten wholesale). */
+    int blockCount = -1;
 
     RopeLeaf(final char[] chars)
     {
@@ -37,6 +35,16 @@ final class RopeLeaf extends RopeNode
     int length()
     {
         return (int)u16;
+    }
+
+    private static int unitsOf(final int size)
+    {
+        return size & 0xFFFF;
+    }
+
+    private static int pairsOf(final int size)
+    {
+        return size >>> 16;
     }
 
     /**
@@ -50,10 +58,44 @@ final class RopeLeaf extends RopeNode
         {
             return cpOffset;
         }
-        final char[] a = chars;
-        if (cpOffset <= cp >>> 1)
+        final int blocks = blockCount;
+        if (blocks < 0)
         {
-            // Well-formed text: every pair is a high then a low surrogate, both in this leaf. The answer is the least i
+            return charIndex(chars, 0, len, cp, cpOffset);
+        }
+        // Skip whole blocks by their code point counts; only the block holding the position is scanned.
+        final int[] sizes = blockSize;
+        int unitStart = 0;
+        int cpStart = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            final int units = unitsOf(sizes[b]);
+            final int pairs = pairsOf(sizes[b]);
+            final int cps = units - pairs;
+            if (cpOffset - cpStart <= cps)
+            {
+                final int rel = cpOffset - cpStart;
+                return unitStart + (pairs == 0 ? rel : charIndex(chars, unitStart, units, cps, rel));
+            }
+            unitStart += units;
+            cpStart += cps;
+        }
+        throw new IllegalStateException("code point " + cpOffset + " beyond the leaf's blocks");
+    }
+
+    /**
+     * @param a        text.
+     * @param from     first code unit of a run of whole code points.
+     * @param len      code units in the run.
+     * @param cps      code points in the run.
+     * @param cpOffset code point offset in [0, cps].
+     * @return the code unit offset of that code point, relative to {@code from}.
+     */
+    private static int charIndex(final char[] a, final int from, final int len, final int cps, final int cpOffset)
+    {
+        if (cpOffset <= cps >>> 1)
+        {
+            // Well-formed text: every pair is a high then a low surrogate, both in this run. The answer is the least i
             // with i == cpOffset + (high surrogates in [0, i)): iterate up from cpOffset, counting only the units each
             // round adds (a few rounds, each a branch-free count), not one code point at a time.
             int i = cpOffset;
@@ -61,7 +103,7 @@ final class RopeLeaf extends RopeNode
             int highs = 0;
             while (true)
             {
-                highs += count(a, scanned, i, HIGH);
+                highs += count(a, from + scanned, from + i, HIGH);
                 scanned = i;
                 final int next = cpOffset + highs;
                 if (next == i)
@@ -71,15 +113,16 @@ final class RopeLeaf extends RopeNode
                 i = next;
             }
         }
-        // The same from the end: j units hold the last (cp - cpOffset) code points when j == that + (low surrogates in
-        // the last j units).
-        final int tail = cp - cpOffset;
+        // The same from the end: j units hold the last (cps - cpOffset) code points when j == that + (low surrogates
+        // in the last j units).
+        final int end = from + len;
+        final int tail = cps - cpOffset;
         int j = tail;
         int scanned = 0;
         int lows = 0;
         while (true)
         {
-            lows += count(a, len - j, len - scanned, LOW);
+            lows += count(a, end - j, end - scanned, LOW);
             scanned = j;
             final int next = tail + lows;
             if (next == j)
@@ -105,58 +148,90 @@ final class RopeLeaf extends RopeNode
     }
 
     /**
-     * Record an insert of {@code n} units at {@code at}; call before the counts (and dirty flag) change.
+     * Give the leaf (empty) blocks on its first edit in place; the next hash lays them out.
+     *
+     * @param capacity most blocks a leaf of the rope can have.
      */
-    void noteInsert(final int at, final int n)
+    void allocateBlocks(final int capacity)
     {
-        if (!dirty)
-        {
-            window = true;
-            winStart = at;
-            winLen = n;
-            oldLen = 0;
-            oldHash = TextChecksum.EMPTY;
-        }
-        else if (window && at >= winStart && at <= winStart + winLen)
-        {
-            winLen += n;
-        }
-        else
-        {
-            window = false;
-        }
+        blockHash = new long[capacity];
+        blockSize = new int[capacity];
+        blockCount = -1;
+    }
+
+    /** Make room for more blocks, the leaf's array having grown; blocks laid out stay as they are. */
+    void growBlocks(final int capacity)
+    {
+        blockHash = java.util.Arrays.copyOf(blockHash, capacity);
+        blockSize = java.util.Arrays.copyOf(blockSize, capacity);
     }
 
     /**
-     * Record a delete of units [from, to); call before the units move and the counts change.
+     * Record that {@code n} units holding {@code pairs} surrogate pairs were inserted at {@code at} (already in
+     * {@link #chars}; the counts may change before or after).
+     */
+    void noteInsert(final int at, final int n, final int pairs)
+    {
+        final int blocks = blockCount;
+        if (blocks <= 0)
+        {
+            blockCount = -1;
+            return;
+        }
+        // The block holding the unit before the insert (the first block for an insert at 0) takes the text; a
+        // block's length fits its 16 bits since a leaf holds at most ChunkHash.MAX_RUN units.
+        final int[] sizes = blockSize;
+        int end = 0;
+        int b = 0;
+        for (; b < blocks - 1; b++)
+        {
+            end += unitsOf(sizes[b]);
+            if (at <= end)
+            {
+                break;
+            }
+        }
+        sizes[b] += n + (pairs << 16);
+        blockHash[b] = STALE;
+    }
+
+    /**
+     * Record a delete of units [from, to); call before the units move.
      */
     void noteDelete(final int from, final int to)
     {
-        if (!dirty)
+        final int blocks = blockCount;
+        if (blocks <= 0)
         {
-            window = to - from <= MAX_HASHED_DELETE;
-            if (window)
+            blockCount = -1;
+            return;
+        }
+        final int[] sizes = blockSize;
+        int start = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            final int units = unitsOf(sizes[b]);
+            if (from < start + units)
             {
-                winStart = from;
-                winLen = 0;
-                oldLen = to - from;
-                oldHash = ChunkHash.hash(chars, from, to - from);
+                if (to > start + units)
+                {
+                    // Spans blocks: rare (deletes are usually a few characters); lay the blocks out afresh.
+                    blockCount = -1;
+                    return;
+                }
+                sizes[b] -= (to - from) + (count(chars, from, to, LOW) << 16);
+                blockHash[b] = STALE;
+                return;
             }
+            start += units;
         }
-        else if (window && from >= winStart && to <= winStart + winLen)
-        {
-            winLen -= to - from;
-        }
-        else
-        {
-            window = false;
-        }
+        blockCount = -1;
     }
 
-    /** Record that the text changed wholesale (split, merge, share): the next hash is a full one. */
+    /** Record that the text changed wholesale (split, merge): the next hash is a full one. */
     void noteRewrite()
     {
-        window = false;
+        blockCount = -1;
         dirty = true;
     }
 
@@ -168,82 +243,90 @@ final class RopeLeaf extends RopeNode
 
     static int codePoints(final char[] a, final int from, final int length)
     {
-        int surrogates = 0;
-        for (int i = from, end = from + length; i < end; i++)
-        {
-            if (Character.isLowSurrogate(a[i]))
-            {
-                surrogates++;
-            }
-        }
-        return length - surrogates;
+        return length - count(a, from, from + length, LOW);
     }
 
     @Override
-    long refreshHash()
+    long refreshHash(final int span)
     {
         if (dirty)
         {
             final int len = (int)u16;
-            if (window && validCuts > 0)
-            {
-                hash = rehashWindow(len);
-            }
-            else if (cuts != null)
-            {
-                hash = rehashWithCuts(len);
-            }
-            else
+            if (blockHash == null)
             {
                 hash = ChunkHash.hash(chars, 0, len);
             }
+            else if (blockCount < 0 || !rehashBlocks(span))
+            {
+                layOutBlocks(span);
+            }
             pow = ChunkHash.pow(len);
-            window = false;
             dirty = false;
         }
         return hash;
     }
 
-    private long rehashWithCuts(final int len)
+    /**
+     * Rehash the stale blocks and fold all of them into the leaf's checksum.
+     *
+     * @return false, changing nothing, if a stale block has grown too long and the blocks should be laid out afresh.
+     */
+    private boolean rehashBlocks(final int span)
     {
-        final long[] c = cuts;
-        long h = TextChecksum.EMPTY;
-        int k = 0;
-        int at = 0;
-        for (; at + SPAN <= len; at += SPAN)
+        final long[] hashes = blockHash;
+        final int[] sizes = blockSize;
+        final int blocks = blockCount;
+        for (int b = 0; b < blocks; b++)
         {
-            c[k++] = h;
-            h = TextChecksum.combine(h, ChunkHash.hash(chars, at, SPAN), ChunkHash.pow(SPAN));
+            if (hashes[b] == STALE && unitsOf(sizes[b]) > GROWTH * span)
+            {
+                return false;
+            }
         }
-        c[k++] = h;
-        validCuts = k;
-        return TextChecksum.combine(h, ChunkHash.hash(chars, at, len - at), ChunkHash.pow(len - at));
+        // H(leaf) = sum over blocks of H(block) * BASE^(units after the block): independent products, from the end.
+        long h = TextChecksum.EMPTY;
+        int end = (int)u16;
+        for (int b = blocks - 1; b >= 0; b--)
+        {
+            final int units = unitsOf(sizes[b]);
+            final int start = end - units;
+            long bh = hashes[b];
+            if (bh == STALE)
+            {
+                bh = ChunkHash.hash(chars, start, units);
+                hashes[b] = bh;
+            }
+            h = TextChecksum.addMod(h, TextChecksum.mulMod(bh, ChunkHash.pow((int)u16 - end)));
+            end = start;
+        }
+        hash = h;
+        return true;
     }
 
-    private long rehashWindow(final int len)
+    /** Split the text into blocks of about {@code span} units (one more where a surrogate pair would be split). */
+    private void layOutBlocks(final int span)
     {
-        final int p = winStart;
-        final int post = len - p - winLen;
-        final long[] c = cuts;
-        // The text before the window is unchanged since the last hash, so its cuts still hold; extend them up to it.
-        int k = Math.min(validCuts - 1, p / SPAN);
-        long pre = c[k];
-        int at = k * SPAN;
-        while (at + SPAN <= p)
+        final char[] a = chars;
+        final long[] hashes = blockHash;
+        final int[] sizes = blockSize;
+        final int len = (int)u16;
+        long h = TextChecksum.EMPTY;
+        int b = 0;
+        for (int start = 0; start < len; b++)
         {
-            pre = TextChecksum.combine(pre, ChunkHash.hash(chars, at, SPAN), ChunkHash.pow(SPAN));
-            at += SPAN;
-            c[++k] = pre;
+            int end = Math.min(len, start + span);
+            if (Character.isHighSurrogate(a[end - 1]) && end < len)
+            {
+                end++;
+            }
+            final int units = end - start;
+            final long bh = ChunkHash.hash(a, start, units);
+            hashes[b] = bh;
+            sizes[b] = units | count(a, start, end, LOW) << 16;
+            h = TextChecksum.combine(h, bh, ChunkHash.pow(units));
+            start = end;
         }
-        validCuts = k + 1;
-        pre = TextChecksum.combine(pre, ChunkHash.hash(chars, at, p - at), ChunkHash.pow(p - at));
-        final long postHash = TextChecksum.addMod(hash, TextChecksum.MOD - TextChecksum.addMod(
-            TextChecksum.mulMod(pre, ChunkHash.pow(oldLen + post)),
-            TextChecksum.mulMod(oldHash, ChunkHash.pow(post))));
-        final long mid = ChunkHash.hash(chars, p, winLen);
-        return TextChecksum.addMod(
-            TextChecksum.addMod(TextChecksum.mulMod(pre, ChunkHash.pow(winLen + post)),
-                TextChecksum.mulMod(mid, ChunkHash.pow(post))),
-            postHash);
+        blockCount = b;
+        hash = h;
     }
 }
