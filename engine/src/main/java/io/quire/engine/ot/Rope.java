@@ -393,7 +393,7 @@ public final class Rope
         {
             allocateBlocks(leaf);
         }
-        leaf.noteInsert(at, n, pairs);
+        leaf.noteInsert(at, n, pairs, span);
     }
 
     /** Add to the counts of a node and its ancestors, marking them dirty: the hot path of every edit. */
@@ -1045,7 +1045,7 @@ public final class Rope
 
     /**
      * Laid-out blocks must cover the text exactly, never split a surrogate pair, count its pairs right, and hold the
-     * checksum of their text unless stale; a clean leaf has no stale block.
+     * checksum of their text, as must the leaf (dirty or not); a clean leaf with blocks has them laid out.
      */
     private void checkBlocks(final RopeLeaf leaf, final long[] tally)
     {
@@ -1083,8 +1083,7 @@ public final class Rope
             {
                 throw new IllegalStateException("block " + b + " surrogate pair count is wrong");
             }
-            final long h = leaf.blockHash[b];
-            if (h == -1 ? !leaf.dirty : h != TextChecksum.update(TextChecksum.EMPTY, leaf.chars, start, units))
+            if (leaf.blockHash[b] != TextChecksum.update(TextChecksum.EMPTY, leaf.chars, start, units))
             {
                 throw new IllegalStateException("stale checksum of block " + b);
             }
@@ -1093,6 +1092,10 @@ public final class Rope
         if (start != leaf.length())
         {
             throw new IllegalStateException("blocks cover " + start + " of " + leaf.length() + " units");
+        }
+        if (leaf.hash != TextChecksum.update(TextChecksum.EMPTY, leaf.chars, 0, leaf.length()))
+        {
+            throw new IllegalStateException("leaf checksum not kept up to date by its blocks");
         }
     }
 

@@ -14,17 +14,19 @@ package io.quire.engine.ot;
  */
 final class RopeLeaf extends RopeNode
 {
-    /** {@link #blockHash} of a block whose text changed since its checksum was taken. */
-    private static final long STALE = -1;
     /** A block that grows beyond this many times the span makes the next hash lay the blocks out afresh. */
     private static final int GROWTH = 2;
 
     char[] chars;
-    /** Checksum of each block (or {@link #STALE}); null until the leaf is first edited in place. */
+    /** Checksum of each block; null until the leaf is first edited in place. */
     long[] blockHash;
     /** Per block: code units in the low 16 bits, surrogate pairs in the high 16 ({@link #unitsOf}, {@link #pairsOf}). */
     int[] blockSize;
-    /** Blocks in use; -1 when the blocks do not describe the text (never laid out, or rewritten wholesale). */
+    /**
+     * Blocks in use; -1 when the blocks do not describe the text (never laid out, rewritten wholesale, or edited in
+     * a way not worth following). While it is not -1, {@link #hash} and the blocks' checksums are kept exact by
+     * every edit, even while the leaf is dirty (its {@link #pow} and its ancestors' hashes are then stale).
+     */
     int blockCount = -1;
 
     RopeLeaf(final char[] chars)
@@ -167,10 +169,12 @@ final class RopeLeaf extends RopeNode
     }
 
     /**
-     * Record that {@code n} units holding {@code pairs} surrogate pairs were inserted at {@code at} (already in
-     * {@link #chars}; the counts may change before or after).
+     * Record that {@code n} units holding {@code pairs} surrogate pairs were inserted at {@code at}: call once they
+     * are in {@link #chars}, before the counts change.
+     *
+     * @param span the rope's block size: a block grown past {@value #GROWTH} times it is laid out afresh instead.
      */
-    void noteInsert(final int at, final int n, final int pairs)
+    void noteInsert(final int at, final int n, final int pairs, final int span)
     {
         final int blocks = blockCount;
         if (blocks <= 0)
@@ -181,22 +185,29 @@ final class RopeLeaf extends RopeNode
         // The block holding the unit before the insert (the first block for an insert at 0) takes the text; a
         // block's length fits its 16 bits since a leaf holds at most ChunkHash.MAX_RUN units.
         final int[] sizes = blockSize;
-        int end = 0;
+        int start = 0;
         int b = 0;
         for (; b < blocks - 1; b++)
         {
-            end += unitsOf(sizes[b]);
+            final int end = start + unitsOf(sizes[b]);
             if (at <= end)
             {
                 break;
             }
+            start = end;
         }
+        final int units = unitsOf(sizes[b]);
+        if (units + n > GROWTH * span)
+        {
+            blockCount = -1;
+            return;
+        }
+        splice(b, start, units, at, TextChecksum.EMPTY, 0, ChunkHash.hash(chars, at, n), n, at + n);
         sizes[b] += n + (pairs << 16);
-        blockHash[b] = STALE;
     }
 
     /**
-     * Record a delete of units [from, to); call before the units move.
+     * Record a delete of units [from, to); call before the units move and the counts change.
      */
     void noteDelete(final int from, final int to)
     {
@@ -219,13 +230,105 @@ final class RopeLeaf extends RopeNode
                     blockCount = -1;
                     return;
                 }
-                sizes[b] -= (to - from) + (count(chars, from, to, LOW) << 16);
-                blockHash[b] = STALE;
+                final int n = to - from;
+                splice(b, start, units, from, ChunkHash.hash(chars, from, n), n, TextChecksum.EMPTY, 0, to);
+                sizes[b] -= n + (count(chars, from, to, LOW) << 16);
                 return;
             }
             start += units;
         }
         blockCount = -1;
+    }
+
+    /**
+     * Update the checksums of block {@code b} and of the leaf for a middle piece of the block replaced: before, the
+     * block was {@code pre + mid + post} with {@code mid} at {@code at}; after, it is {@code pre + mid' + post}.
+     * <p>
+     * With {@code H(pre + mid + post) = H(pre) * B^(|mid| + |post|) + H(mid) * B^|post| + H(post)}, the old checksum
+     * and the hash of either side give the other side, so only the shorter side of the block is hashed (on average a
+     * quarter of it), and the same step one level up, where the leaf's sides are the block's sides plus the blocks
+     * before or after it, folds only the fewer of those blocks.
+     *
+     * @param postAt where {@code post} starts in {@link #chars} now: an insert has already moved it, a delete not yet.
+     */
+    private void splice(
+        final int b, final int start, final int units, final int at, final long oldMid, final int oldLen,
+        final long newMid, final int newLen, final int postAt)
+    {
+        final char[] a = chars;
+        final long[] hashes = blockHash;
+        final int[] sizes = blockSize;
+        final int blocks = blockCount;
+        final int preLen = at - start;
+        final int postLen = units - preLen - oldLen;
+        long pre;
+        long post;
+        if (preLen <= postLen)
+        {
+            pre = ChunkHash.hash(a, start, preLen);
+            post = otherSide(hashes[b], pre, oldMid, oldLen, postLen, true);
+        }
+        else
+        {
+            post = ChunkHash.hash(a, postAt, postLen);
+            pre = otherSide(hashes[b], post, oldMid, oldLen, postLen, false);
+        }
+        hashes[b] = join(pre, newMid, newLen, post, postLen);
+
+        // The leaf: its text before the piece is the blocks before b then pre, after it post then the blocks after b.
+        final int tail = (int)u16 - start - units;
+        if (b < blocks - 1 - b)
+        {
+            long before = TextChecksum.EMPTY;
+            for (int k = 0; k < b; k++)
+            {
+                before = TextChecksum.combine(before, hashes[k], ChunkHash.pow(unitsOf(sizes[k])));
+            }
+            pre = TextChecksum.combine(before, pre, ChunkHash.pow(preLen));
+            post = otherSide(hash, pre, oldMid, oldLen, postLen + tail, true);
+        }
+        else
+        {
+            long after = TextChecksum.EMPTY;
+            for (int k = b + 1; k < blocks; k++)
+            {
+                after = TextChecksum.combine(after, hashes[k], ChunkHash.pow(unitsOf(sizes[k])));
+            }
+            post = TextChecksum.combine(post, after, ChunkHash.pow(tail));
+            pre = otherSide(hash, post, oldMid, oldLen, postLen + tail, false);
+        }
+        hash = join(pre, newMid, newLen, post, postLen + tail);
+    }
+
+    /**
+     * @param whole   H(pre + mid + post).
+     * @param side    H(pre) if {@code knownPre}, else H(post).
+     * @param mid     H(mid).
+     * @param midLen  |mid|.
+     * @param postLen |post|.
+     * @return H(post) if {@code knownPre}, else H(pre).
+     */
+    private static long otherSide(
+        final long whole, final long side, final long mid, final int midLen, final int postLen, final boolean knownPre)
+    {
+        final long midPart = TextChecksum.mulMod(mid, ChunkHash.pow(postLen));
+        if (knownPre)
+        {
+            return sub(sub(whole, TextChecksum.mulMod(side, ChunkHash.pow(midLen + postLen))), midPart);
+        }
+        return TextChecksum.mulMod(sub(sub(whole, side), midPart), ChunkHash.invPow(midLen + postLen));
+    }
+
+    /** @return H(pre + mid + post) from the three hashes. */
+    private static long join(final long pre, final long mid, final int midLen, final long post, final int postLen)
+    {
+        return TextChecksum.addMod(TextChecksum.addMod(TextChecksum.mulMod(pre, ChunkHash.pow(midLen + postLen)),
+            TextChecksum.mulMod(mid, ChunkHash.pow(postLen))), post);
+    }
+
+    private static long sub(final long a, final long b)
+    {
+        return TextChecksum.addMod(a, TextChecksum.MOD - b);
     }
 
     /** Record that the text changed wholesale (split, merge): the next hash is a full one. */
@@ -256,51 +359,15 @@ final class RopeLeaf extends RopeNode
             {
                 hash = ChunkHash.hash(chars, 0, len);
             }
-            else if (blockCount < 0 || !rehashBlocks(span))
+            else if (blockCount < 0)
             {
                 layOutBlocks(span);
             }
+            // else the edits kept the leaf's checksum up to date
             pow = ChunkHash.pow(len);
             dirty = false;
         }
         return hash;
-    }
-
-    /**
-     * Rehash the stale blocks and fold all of them into the leaf's checksum.
-     *
-     * @return false, changing nothing, if a stale block has grown too long and the blocks should be laid out afresh.
-     */
-    private boolean rehashBlocks(final int span)
-    {
-        final long[] hashes = blockHash;
-        final int[] sizes = blockSize;
-        final int blocks = blockCount;
-        for (int b = 0; b < blocks; b++)
-        {
-            if (hashes[b] == STALE && unitsOf(sizes[b]) > GROWTH * span)
-            {
-                return false;
-            }
-        }
-        // H(leaf) = sum over blocks of H(block) * BASE^(units after the block): independent products, from the end.
-        long h = TextChecksum.EMPTY;
-        int end = (int)u16;
-        for (int b = blocks - 1; b >= 0; b--)
-        {
-            final int units = unitsOf(sizes[b]);
-            final int start = end - units;
-            long bh = hashes[b];
-            if (bh == STALE)
-            {
-                bh = ChunkHash.hash(chars, start, units);
-                hashes[b] = bh;
-            }
-            h = TextChecksum.addMod(h, TextChecksum.mulMod(bh, ChunkHash.pow((int)u16 - end)));
-            end = start;
-        }
-        hash = h;
-        return true;
     }
 
     /** Split the text into blocks of about {@code span} units (one more where a surrogate pair would be split). */
