@@ -202,7 +202,7 @@ final class RopeLeaf extends RopeNode
             blockCount = -1;
             return;
         }
-        splice(b, start, units, at, TextChecksum.EMPTY, 0, ChunkHash.hash(chars, at, n), n, at + n);
+        splice(b, start, units, (int)u16, at, TextChecksum.EMPTY, 0, ChunkHash.hash(chars, at, n), n, at + n);
         sizes[b] += n + (pairs << 16);
     }
 
@@ -217,27 +217,38 @@ final class RopeLeaf extends RopeNode
             blockCount = -1;
             return;
         }
+        // The first and last blocks the range touches (skipping empty blocks at its ends).
         final int[] sizes = blockSize;
-        int start = 0;
-        for (int b = 0; b < blocks; b++)
+        int first = 0;
+        int firstStart = 0;
+        while (first < blocks - 1 && from >= firstStart + unitsOf(sizes[first]))
+        {
+            firstStart += unitsOf(sizes[first++]);
+        }
+        int last = first;
+        int lastStart = firstStart;
+        while (last < blocks - 1 && to > lastStart + unitsOf(sizes[last]))
+        {
+            lastStart += unitsOf(sizes[last++]);
+        }
+        // A range across blocks (a few units over a boundary, usually) is deleted from each in turn, the last first,
+        // so that the blocks still to do keep their places in chars and the leaf's length is all that changes.
+        int leafLength = (int)u16;
+        int start = lastStart;
+        for (int b = last; b >= first; b--)
         {
             final int units = unitsOf(sizes[b]);
-            if (from < start + units)
+            final int f = Math.max(from, start);
+            final int t = Math.min(to, start + units);
+            final int n = t - f;
+            splice(b, start, units, leafLength, f, ChunkHash.hash(chars, f, n), n, TextChecksum.EMPTY, 0, t);
+            sizes[b] -= n + (count(chars, f, t, LOW) << 16);
+            leafLength -= n;
+            if (b > first)
             {
-                if (to > start + units)
-                {
-                    // Spans blocks: rare (deletes are usually a few characters); lay the blocks out afresh.
-                    blockCount = -1;
-                    return;
-                }
-                final int n = to - from;
-                splice(b, start, units, from, ChunkHash.hash(chars, from, n), n, TextChecksum.EMPTY, 0, to);
-                sizes[b] -= n + (count(chars, from, to, LOW) << 16);
-                return;
+                start -= unitsOf(sizes[b - 1]);
             }
-            start += units;
         }
-        blockCount = -1;
     }
 
     /**
@@ -249,11 +260,13 @@ final class RopeLeaf extends RopeNode
      * quarter of it), and the same step one level up, where the leaf's sides are the block's sides plus the blocks
      * before or after it, folds only the fewer of those blocks.
      *
-     * @param postAt where {@code post} starts in {@link #chars} now: an insert has already moved it, a delete not yet.
+     * @param leafLength the leaf's length in units before this change.
+     * @param postAt     where {@code post} starts in {@link #chars} now: an insert has already moved it, a delete
+     *                   not yet.
      */
     private void splice(
-        final int b, final int start, final int units, final int at, final long oldMid, final int oldLen,
-        final long newMid, final int newLen, final int postAt)
+        final int b, final int start, final int units, final int leafLength, final int at, final long oldMid,
+        final int oldLen, final long newMid, final int newLen, final int postAt)
     {
         final char[] a = chars;
         final long[] hashes = blockHash;
@@ -276,7 +289,7 @@ final class RopeLeaf extends RopeNode
         hashes[b] = join(pre, newMid, newLen, post, postLen);
 
         // The leaf: its text before the piece is the blocks before b then pre, after it post then the blocks after b.
-        final int tail = (int)u16 - start - units;
+        final int tail = leafLength - start - units;
         if (b < blocks - 1 - b)
         {
             long before = TextChecksum.EMPTY;
