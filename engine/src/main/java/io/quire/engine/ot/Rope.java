@@ -21,8 +21,9 @@ import java.util.Objects;
  * pairs, to a code unit offset without a scan. The last leaf edited is remembered with its start (a finger), so
  * nearby edits skip the descent. Every node caches the checksum of its text; an edit marks only its path, and
  * {@link #checksum()} rehashes only marked nodes; a leaf edited in place keeps its text in blocks of about
- * {@code leafMax / 16} units with their own counts and checksums, so an edit rehashes one block (O(64) units, not
- * O(leaf)) and maps a code point to a code unit by scanning one block (see {@code RopeLeaf}).
+ * {@code leafMax / 16} units with their own counts and checksums, so an edit updates the leaf's checksum by hashing
+ * at most half a block (O(32) units, not O(leaf)) and maps a code point to a code unit by scanning one block (see
+ * {@code RopeLeaf}).
  */
 public final class Rope
 {
@@ -103,8 +104,8 @@ public final class Rope
         this.leafFill = Math.min(leafMax - 1, leafMax - leafMax / 16);
         this.fanout = fanout;
         this.branchMin = fanout / 2;
-        // 16 blocks per full leaf: rehashing a block of 64 units plus folding 16 block checksums after an edit costs
-        // about as much as hashing ~100 units, against ~200 for the 1024-unit leaf's prefix up to the edit.
+        // 16 blocks per full leaf (64 units at the default size); 32 measured no better on the replay benchmark, and
+        // an edited leaf's block arrays (a long and an int per block) count towards estimatedBytes().
         this.span = Math.max(2, leafMax / 16);
         root = newLeaf(Math.min(INITIAL_CAPACITY, leafMax));
     }

@@ -5,12 +5,13 @@ package io.quire.engine.ot;
  * <p>
  * Blocks: the engine takes a checksum after every op, and an op usually changes one spot of one leaf, so a leaf
  * edited in place splits its text into a few consecutive blocks (about {@code span} units each, never splitting a
- * surrogate pair) and keeps, per block, its length, its surrogate pairs and its checksum. An edit then touches only
- * the counts of its block and marks that block's checksum stale; {@link #refreshHash} rehashes only stale blocks
- * (O(span) units, not O(leaf)) and folds the block checksums into the leaf's. The same counts let {@link #charIndex}
- * skip whole blocks by their code point counts and scan within one block only. A leaf never edited in place (bulk
- * loaded text) has no blocks and pays nothing for them; anything but an edit in place (a split, a merge) drops the
- * blocks' contents and the next hash lays them out afresh.
+ * surrogate pair) and keeps, per block, its length, its surrogate pairs and its checksum. An edit updates the
+ * counts of its block and, from the old checksums, the checksums of its block and of the leaf, hashing only the
+ * shorter side of the block around the edit ({@link #splice}), so {@link #refreshHash} has nothing left to hash. The
+ * same counts let {@link #charIndex} skip whole blocks by their code point counts and scan within one block only. A
+ * leaf never edited in place (bulk-loaded text) has no blocks and pays nothing for them; anything but an edit in
+ * place (a split, a merge, an insert that grows a block past twice the span) drops the blocks' contents and the next
+ * hash lays them out afresh.
  */
 final class RopeLeaf extends RopeNode
 {
