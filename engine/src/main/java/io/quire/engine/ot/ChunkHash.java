@@ -17,6 +17,8 @@ final class ChunkHash
 
     /** POW[k] = BASE^k mod M, for k in [0, MAX_RUN]. */
     private static final long[] POW = new long[MAX_RUN + 1];
+    /** INV_POW[k] = BASE^-k mod M (M is prime, so BASE^-1 = BASE^(M-2)), for k in [0, MAX_RUN]. */
+    private static final long[] INV_POW = new long[MAX_RUN + 1];
     /** Interleaved low 32 / high 29 bits of BASE^(MAX_RUN - 1 - j): weights in reverse, so the loop reads forward. */
     private static final int[] WEIGHTS = new int[2 * MAX_RUN];
 
@@ -27,6 +29,13 @@ final class ChunkHash
         {
             POW[k] = p;
             p = TextChecksum.mulMod(p, TextChecksum.BASE);
+        }
+        final long inverse = TextChecksum.pow(TextChecksum.MOD - 2);
+        long q = 1;
+        for (int k = 0; k <= MAX_RUN; k++)
+        {
+            INV_POW[k] = q;
+            q = TextChecksum.mulMod(q, inverse);
         }
         for (int j = 0; j < MAX_RUN; j++)
         {
@@ -47,6 +56,15 @@ final class ChunkHash
     static long pow(final long n)
     {
         return n <= MAX_RUN ? POW[(int)n] : TextChecksum.pow(n);
+    }
+
+    /**
+     * @param n a number of code units in [0, MAX_RUN].
+     * @return BASE^-n mod M: {@code mulMod(pow(n), invPow(n)) == 1}.
+     */
+    static long invPow(final int n)
+    {
+        return INV_POW[n];
     }
 
     /**

@@ -20,8 +20,10 @@ import java.util.Objects;
  * keeps its code point and code unit counts, so a position maps to a leaf in O(log n) and, in a leaf without surrogate
  * pairs, to a code unit offset without a scan. The last leaf edited is remembered with its start (a finger), so
  * nearby edits skip the descent. Every node caches the checksum of its text; an edit marks only its path, and
- * {@link #checksum()} rehashes only marked nodes; a leaf changed in one place since its last hash is rehashed from
- * its cached prefix checksums in O(128 + edit) rather than O(leaf) (see {@code RopeLeaf}).
+ * {@link #checksum()} rehashes only marked nodes; a leaf edited in place keeps its text in blocks of about
+ * {@code leafMax / 16} units with their own counts and checksums, so an edit updates the leaf's checksum by hashing
+ * at most half a block (O(32) units, not O(leaf)) and maps a code point to a code unit by scanning one block (see
+ * {@code RopeLeaf}).
  */
 public final class Rope
 {
@@ -51,6 +53,8 @@ public final class Rope
     private final int leafFill;
     private final int fanout;
     private final int branchMin;
+    /** Units per block of a leaf edited in place (see {@code RopeLeaf}). */
+    private final int span;
 
     /** Lets an array slice go where a CharSequence is expected without wrapping it anew (no allocation per edit). */
     private final ArrayText arrayView = new ArrayText();
@@ -62,7 +66,7 @@ public final class Rope
     private long leafCount;
     private long leafArrayBytes;
     private long branchCount;
-    private long cutArrays;
+    private long blockArrayBytes;
 
     /** An empty rope. */
     public Rope()
@@ -100,6 +104,9 @@ public final class Rope
         this.leafFill = Math.min(leafMax - 1, leafMax - leafMax / 16);
         this.fanout = fanout;
         this.branchMin = fanout / 2;
+        // 16 blocks per full leaf (64 units at the default size); 32 measured no better on the replay benchmark, and
+        // an edited leaf's block arrays (a long and an int per block) count towards estimatedBytes().
+        this.span = Math.max(2, leafMax / 16);
         root = newLeaf(Math.min(INITIAL_CAPACITY, leafMax));
     }
 
@@ -143,17 +150,19 @@ public final class Rope
         }
         final int at = leaf.charIndex(rel);
         final char[] chars = len + n <= leaf.chars.length ? leaf.chars : grow(leaf, len + n);
-        noteInsert(leaf, at, n);
         System.arraycopy(chars, at, chars, at + n, len - at);
         if (n == 1)
         {
             chars[at] = s.charAt(0);
+            noteInsert(leaf, at, 1, 0);
             addCounts(leaf, 1, 1);
         }
         else
         {
             copy(s, 0, n, chars, at);
-            addCounts(leaf, RopeLeaf.codePoints(chars, at, n), n);
+            final int cps = RopeLeaf.codePoints(chars, at, n);
+            noteInsert(leaf, at, n, n - cps);
+            addCounts(leaf, cps, n);
         }
     }
 
@@ -188,10 +197,11 @@ public final class Rope
         }
         final int at = leaf.charIndex(rel);
         final char[] chars = len + srcLen <= leaf.chars.length ? leaf.chars : grow(leaf, len + srcLen);
-        noteInsert(leaf, at, srcLen);
         System.arraycopy(chars, at, chars, at + srcLen, len - at);
         System.arraycopy(src, srcOff, chars, at, srcLen);
-        addCounts(leaf, srcLen == 1 ? 1 : RopeLeaf.codePoints(chars, at, srcLen), srcLen);
+        final int cps = srcLen == 1 ? 1 : RopeLeaf.codePoints(chars, at, srcLen);
+        noteInsert(leaf, at, srcLen, srcLen - cps);
+        addCounts(leaf, cps, srcLen);
     }
 
     /**
@@ -261,7 +271,7 @@ public final class Rope
         leafCount = 0;
         leafArrayBytes = 0;
         branchCount = 0;
-        cutArrays = 0;
+        blockArrayBytes = 0;
         root = newLeaf(Math.min(INITIAL_CAPACITY, leafMax));
     }
 
@@ -273,7 +283,7 @@ public final class Rope
      */
     public long checksum()
     {
-        return root.refreshHash();
+        return root.refreshHash(span);
     }
 
     /**
@@ -302,14 +312,15 @@ public final class Rope
     /**
      * An estimate of the heap this rope holds (its nodes and arrays, assuming compressed oops), kept up to date as
      * nodes come and go, so it costs O(1). Bulk-loaded text takes about 2.2 bytes per UTF-16 unit (leaves 15/16
-     * full, plus node headers); text built by edits, whose leaves are 1/2 to fully used and carry prefix checksums,
+     * full, plus node headers); text built by edits, whose leaves are 1/2 to fully used and carry block checksums,
      * about 3 bytes per unit, at most about 4.5.
      *
      * @return estimated bytes.
      */
     public long estimatedBytes()
     {
-        return ROPE_BYTES + leafCount * NODE_BYTES + leafArrayBytes + cutArrays * longArrayBytes(cutsLength()) +
+        return ROPE_BYTES + leafCount * NODE_BYTES + leafArrayBytes +
+            blockArrayBytes +
             branchCount * (NODE_BYTES + refArrayBytes(fanout));
     }
 
@@ -376,13 +387,14 @@ public final class Rope
         return finger;
     }
 
-    private void noteInsert(final RopeLeaf leaf, final int at, final int n)
+    /** Tell the leaf's blocks of an insert already copied in, giving the leaf blocks on its first edit in place. */
+    private void noteInsert(final RopeLeaf leaf, final int at, final int n, final int pairs)
     {
-        if (leaf.cuts == null)
+        if (leaf.blockHash == null)
         {
-            allocateCuts(leaf);
+            allocateBlocks(leaf);
         }
-        leaf.noteInsert(at, n);
+        leaf.noteInsert(at, n, pairs, span);
     }
 
     /** Add to the counts of a node and its ancestors, marking them dirty: the hot path of every edit. */
@@ -401,9 +413,9 @@ public final class Rope
         final int from = leaf.charIndex(rel);
         final int to = leaf.cp == leaf.u16 ? from + cpCount : leaf.charIndex(rel + cpCount);
         final int len = (int)leaf.u16;
-        if (leaf.cuts == null)
+        if (leaf.blockHash == null)
         {
-            allocateCuts(leaf);
+            allocateBlocks(leaf);
         }
         leaf.noteDelete(from, to);
         System.arraycopy(leaf.chars, to, leaf.chars, from, len - to);
@@ -885,6 +897,12 @@ public final class Rope
         final int capacity = Math.min(leafMax, Math.max(needed, 2 * leaf.chars.length));
         leafArrayBytes += charArrayBytes(capacity) - charArrayBytes(leaf.chars.length);
         leaf.chars = Arrays.copyOf(leaf.chars, capacity);
+        if (leaf.blockHash != null)
+        {
+            final int blocks = blockCapacity(capacity);
+            blockArrayBytes += blockArrayBytes(blocks) - blockArrayBytes(leaf.blockHash.length);
+            leaf.growBlocks(blocks);
+        }
         return leaf.chars;
     }
 
@@ -898,22 +916,29 @@ public final class Rope
     {
         leafCount--;
         leafArrayBytes -= charArrayBytes(leaf.chars.length);
-        if (leaf.cuts != null)
+        if (leaf.blockHash != null)
         {
-            cutArrays--;
+            blockArrayBytes -= blockArrayBytes(leaf.blockHash.length);
         }
     }
 
-    /** Give a leaf its prefix checksums on its first edit in place (bulk-loaded text that is never edited has none). */
-    private void allocateCuts(final RopeLeaf leaf)
+    /** Give a leaf its blocks on its first edit in place (bulk-loaded text that is never edited has none). */
+    private void allocateBlocks(final RopeLeaf leaf)
     {
-        cutArrays++;
-        leaf.cuts = new long[cutsLength()];
+        final int blocks = blockCapacity(leaf.chars.length);
+        blockArrayBytes += blockArrayBytes(blocks);
+        leaf.allocateBlocks(blocks);
     }
 
-    private int cutsLength()
+    /** @return the most blocks a leaf of {@code chars} units can be laid out in (each block but the last is full). */
+    private int blockCapacity(final int chars)
     {
-        return leafMax / RopeLeaf.SPAN + 1;
+        return Math.max(1, (chars + span - 1) / span);
+    }
+
+    private static long blockArrayBytes(final int blocks)
+    {
+        return longArrayBytes(blocks) + intArrayBytes(blocks);
     }
 
     /** Account for a subtree leaving the rope. */
@@ -940,6 +965,11 @@ public final class Rope
     private static long longArrayBytes(final int capacity)
     {
         return ARRAY_HEADER + 8L * capacity;
+    }
+
+    private static long intArrayBytes(final int capacity)
+    {
+        return (ARRAY_HEADER + 4L * capacity + 7) & ~7L;
     }
 
     private static long refArrayBytes(final int capacity)
@@ -990,10 +1020,10 @@ public final class Rope
         }
         final long[] tally = new long[4];
         check(root, tally);
-        if (tally[0] != leafCount || tally[1] != leafArrayBytes || tally[2] != branchCount || tally[3] != cutArrays)
+        if (tally[0] != leafCount || tally[1] != leafArrayBytes || tally[2] != branchCount || tally[3] != blockArrayBytes)
         {
             throw new IllegalStateException("footprint counters " + leafCount + "/" + leafArrayBytes + "/" +
-                branchCount + "/" + cutArrays + " but tree has " + tally[0] + "/" + tally[1] + "/" + tally[2] + "/" +
+                branchCount + "/" + blockArrayBytes + " but tree has " + tally[0] + "/" + tally[1] + "/" + tally[2] + "/" +
                 tally[3]);
         }
         if (finger != null)
@@ -1014,37 +1044,59 @@ public final class Rope
         }
     }
 
-    /** Prefix checksums must match the text they cover: all of it when clean, up to the changed window when not. */
-    private void checkCuts(final RopeLeaf leaf, final long[] tally)
+    /**
+     * Laid-out blocks must cover the text exactly, never split a surrogate pair, count its pairs right, and hold the
+     * checksum of their text, as must the leaf (dirty or not); a clean leaf with blocks has them laid out.
+     */
+    private void checkBlocks(final RopeLeaf leaf, final long[] tally)
     {
-        if (leaf.cuts == null)
+        if (leaf.blockHash == null)
         {
             return;
         }
-        tally[3]++;
-        if (leaf.cuts.length != cutsLength())
+        tally[3] += blockArrayBytes(leaf.blockHash.length);
+        if (leaf.blockHash.length != blockCapacity(leaf.chars.length) || leaf.blockSize.length != leaf.blockHash.length)
         {
-            throw new IllegalStateException("cuts array of " + leaf.cuts.length);
+            throw new IllegalStateException("block arrays of " + leaf.blockHash.length);
         }
-        if (leaf.dirty && !leaf.window)
+        if (leaf.blockCount < 0)
         {
-            return;
-        }
-        // While a window is open, cuts past its start are stale but never read.
-        final int limit = leaf.dirty ? leaf.winStart : leaf.length();
-        if (!leaf.dirty && leaf.validCuts > 0 && (leaf.validCuts - 1) * RopeLeaf.SPAN > limit)
-        {
-            throw new IllegalStateException("cuts beyond the text");
-        }
-        long h = TextChecksum.EMPTY;
-        for (int k = 0; k < leaf.validCuts && k * RopeLeaf.SPAN <= limit; k++)
-        {
-            if (leaf.cuts[k] != h)
+            if (!leaf.dirty)
             {
-                throw new IllegalStateException("stale cut " + k);
+                throw new IllegalStateException("clean leaf without laid-out blocks");
             }
-            final int from = k * RopeLeaf.SPAN;
-            h = TextChecksum.update(h, leaf.chars, from, Math.min(RopeLeaf.SPAN, leaf.length() - from));
+            return;
+        }
+        int start = 0;
+        for (int b = 0; b < leaf.blockCount; b++)
+        {
+            final int units = leaf.blockSize[b] & 0xFFFF;
+            final int end = start + units;
+            if (end > leaf.length())
+            {
+                throw new IllegalStateException("blocks beyond the text");
+            }
+            if (units > 0 && Character.isLowSurrogate(leaf.chars[start]))
+            {
+                throw new IllegalStateException("block " + b + " splits a surrogate pair");
+            }
+            if ((leaf.blockSize[b] >>> 16) != units - RopeLeaf.codePoints(leaf.chars, start, units))
+            {
+                throw new IllegalStateException("block " + b + " surrogate pair count is wrong");
+            }
+            if (leaf.blockHash[b] != TextChecksum.update(TextChecksum.EMPTY, leaf.chars, start, units))
+            {
+                throw new IllegalStateException("stale checksum of block " + b);
+            }
+            start = end;
+        }
+        if (start != leaf.length())
+        {
+            throw new IllegalStateException("blocks cover " + start + " of " + leaf.length() + " units");
+        }
+        if (leaf.hash != TextChecksum.update(TextChecksum.EMPTY, leaf.chars, 0, leaf.length()))
+        {
+            throw new IllegalStateException("leaf checksum not kept up to date by its blocks");
         }
     }
 
@@ -1067,7 +1119,7 @@ public final class Rope
             {
                 throw new IllegalStateException("leaf of " + len + " units, capacity " + leaf.chars.length);
             }
-            checkCuts(leaf, tally);
+            checkBlocks(leaf, tally);
             if (leaf.cp != RopeLeaf.codePoints(leaf.chars, 0, len))
             {
                 throw new IllegalStateException("leaf code point count " + leaf.cp + " is wrong");

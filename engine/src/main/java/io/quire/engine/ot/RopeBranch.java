@@ -51,7 +51,7 @@ final class RopeBranch extends RopeNode
     }
 
     @Override
-    long refreshHash()
+    long refreshHash(final int span)
     {
         if (dirty)
         {
@@ -61,7 +61,7 @@ final class RopeBranch extends RopeNode
             for (int i = 0, n = size; i < n; i++)
             {
                 final RopeNode kid = k[i];
-                final long kh = kid.dirty ? kid.refreshHash() : kid.hash;
+                final long kh = kid.dirty ? kid.refreshHash(span) : kid.hash;
                 final long kp = kid.pow;
                 h = TextChecksum.addMod(TextChecksum.mulMod(h, kp), kh);
                 p = TextChecksum.mulMod(p, kp);

@@ -3,31 +3,32 @@ package io.quire.engine.ot;
 /**
  * A leaf of a {@link Rope}: a run of UTF-16 code units in {@code chars[0, u16)}. A leaf never splits a surrogate pair.
  * <p>
- * Incremental rehash: the engine takes a checksum after every op, and an op usually changes one spot of one leaf.
- * A leaf edited in place keeps prefix checksums every {@link #SPAN} units ({@link #cuts}) and, while dirty, the one
- * window of its text that changed since its last hash, with the checksum of the old text the window replaced. Then
- * {@code H(post) = H_old - H(pre) * B^(oldLen + post) - H(old) * B^post} and
- * {@code H_new = H(pre) * B^(winLen + post) + H(window) * B^post + H(post)}: hashing under {@link #SPAN} units of
- * prefix plus the window instead of the whole leaf. Anything else (a split, a merge, edits in two places) falls back
- * to a full rehash, which also rebuilds the cuts.
+ * Blocks: the engine takes a checksum after every op, and an op usually changes one spot of one leaf, so a leaf
+ * edited in place splits its text into a few consecutive blocks (about {@code span} units each, never splitting a
+ * surrogate pair) and keeps, per block, its length, its surrogate pairs and its checksum. An edit updates the
+ * counts of its block and, from the old checksums, the checksums of its block and of the leaf, hashing only the
+ * shorter side of the block around the edit ({@link #splice}), so {@link #refreshHash} has nothing left to hash. The
+ * same counts let {@link #charIndex} skip whole blocks by their code point counts and scan within one block only. A
+ * leaf never edited in place (bulk-loaded text) has no blocks and pays nothing for them; anything but an edit in
+ * place (a split, a merge, an insert that grows a block past twice the span) drops the blocks' contents and the next
+ * hash lays them out afresh.
  */
 final class RopeLeaf extends RopeNode
 {
-    /** Spacing of the prefix checksums. */
-    static final int SPAN = 128;
-    /** Deletes longer than this, from a clean leaf, are not hashed on the edit path: the leaf is rehashed instead. */
-    private static final int MAX_HASHED_DELETE = 2 * SPAN;
+    /** A block that grows beyond this many times the span makes the next hash lay the blocks out afresh. */
+    private static final int GROWTH = 2;
 
     char[] chars;
-    /** cuts[k] = checksum of chars[0, k * SPAN) for k < validCuts; null until the leaf is first edited in place. */
-    long[] cuts;
-    int validCuts;
-    /** While dirty: only [winStart, winStart + winLen) changed; it replaced oldLen units whose checksum is oldHash. */
-    boolean window;
-    int winStart;
-    int winLen;
-    int oldLen;
-    long oldHash;
+    /** Checksum of each block; null until the leaf is first edited in place. */
+    long[] blockHash;
+    /** Per block: code units in the low 16 bits, surrogate pairs in the high 16 ({@link #unitsOf}, {@link #pairsOf}). */
+    int[] blockSize;
+    /**
+     * Blocks in use; -1 when the blocks do not describe the text (never laid out, rewritten wholesale, or edited in
+     * a way not worth following). While it is not -1, {@link #hash} and the blocks' checksums are kept exact by
+     * every edit, even while the leaf is dirty (its {@link #pow} and its ancestors' hashes are then stale).
+     */
+    int blockCount = -1;
 
     RopeLeaf(final char[] chars)
     {
@@ -37,6 +38,16 @@ final class RopeLeaf extends RopeNode
     int length()
     {
         return (int)u16;
+    }
+
+    private static int unitsOf(final int size)
+    {
+        return size & 0xFFFF;
+    }
+
+    private static int pairsOf(final int size)
+    {
+        return size >>> 16;
     }
 
     /**
@@ -50,10 +61,44 @@ final class RopeLeaf extends RopeNode
         {
             return cpOffset;
         }
-        final char[] a = chars;
-        if (cpOffset <= cp >>> 1)
+        final int blocks = blockCount;
+        if (blocks < 0)
         {
-            // Well-formed text: every pair is a high then a low surrogate, both in this leaf. The answer is the least i
+            return charIndex(chars, 0, len, cp, cpOffset);
+        }
+        // Skip whole blocks by their code point counts; only the block holding the position is scanned.
+        final int[] sizes = blockSize;
+        int unitStart = 0;
+        int cpStart = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            final int units = unitsOf(sizes[b]);
+            final int pairs = pairsOf(sizes[b]);
+            final int cps = units - pairs;
+            if (cpOffset - cpStart <= cps)
+            {
+                final int rel = cpOffset - cpStart;
+                return unitStart + (pairs == 0 ? rel : charIndex(chars, unitStart, units, cps, rel));
+            }
+            unitStart += units;
+            cpStart += cps;
+        }
+        throw new IllegalStateException("code point " + cpOffset + " beyond the leaf's blocks");
+    }
+
+    /**
+     * @param a        text.
+     * @param from     first code unit of a run of whole code points.
+     * @param len      code units in the run.
+     * @param cps      code points in the run.
+     * @param cpOffset code point offset in [0, cps].
+     * @return the code unit offset of that code point, relative to {@code from}.
+     */
+    private static int charIndex(final char[] a, final int from, final int len, final int cps, final int cpOffset)
+    {
+        if (cpOffset <= cps >>> 1)
+        {
+            // Well-formed text: every pair is a high then a low surrogate, both in this run. The answer is the least i
             // with i == cpOffset + (high surrogates in [0, i)): iterate up from cpOffset, counting only the units each
             // round adds (a few rounds, each a branch-free count), not one code point at a time.
             int i = cpOffset;
@@ -61,7 +106,7 @@ final class RopeLeaf extends RopeNode
             int highs = 0;
             while (true)
             {
-                highs += count(a, scanned, i, HIGH);
+                highs += count(a, from + scanned, from + i, HIGH);
                 scanned = i;
                 final int next = cpOffset + highs;
                 if (next == i)
@@ -71,15 +116,16 @@ final class RopeLeaf extends RopeNode
                 i = next;
             }
         }
-        // The same from the end: j units hold the last (cp - cpOffset) code points when j == that + (low surrogates in
-        // the last j units).
-        final int tail = cp - cpOffset;
+        // The same from the end: j units hold the last (cps - cpOffset) code points when j == that + (low surrogates
+        // in the last j units).
+        final int end = from + len;
+        final int tail = cps - cpOffset;
         int j = tail;
         int scanned = 0;
         int lows = 0;
         while (true)
         {
-            lows += count(a, len - j, len - scanned, LOW);
+            lows += count(a, end - j, end - scanned, LOW);
             scanned = j;
             final int next = tail + lows;
             if (next == j)
@@ -105,26 +151,60 @@ final class RopeLeaf extends RopeNode
     }
 
     /**
-     * Record an insert of {@code n} units at {@code at}; call before the counts (and dirty flag) change.
+     * Give the leaf (empty) blocks on its first edit in place; the next hash lays them out.
+     *
+     * @param capacity most blocks a leaf of the rope can have.
      */
-    void noteInsert(final int at, final int n)
+    void allocateBlocks(final int capacity)
     {
-        if (!dirty)
+        blockHash = new long[capacity];
+        blockSize = new int[capacity];
+        blockCount = -1;
+    }
+
+    /** Make room for more blocks, the leaf's array having grown; blocks laid out stay as they are. */
+    void growBlocks(final int capacity)
+    {
+        blockHash = java.util.Arrays.copyOf(blockHash, capacity);
+        blockSize = java.util.Arrays.copyOf(blockSize, capacity);
+    }
+
+    /**
+     * Record that {@code n} units holding {@code pairs} surrogate pairs were inserted at {@code at}: call once they
+     * are in {@link #chars}, before the counts change.
+     *
+     * @param span the rope's block size: a block grown past {@value #GROWTH} times it is laid out afresh instead.
+     */
+    void noteInsert(final int at, final int n, final int pairs, final int span)
+    {
+        final int blocks = blockCount;
+        if (blocks <= 0)
         {
-            window = true;
-            winStart = at;
-            winLen = n;
-            oldLen = 0;
-            oldHash = TextChecksum.EMPTY;
+            blockCount = -1;
+            return;
         }
-        else if (window && at >= winStart && at <= winStart + winLen)
+        // The block holding the unit before the insert (the first block for an insert at 0) takes the text; a
+        // block's length fits its 16 bits since a leaf holds at most ChunkHash.MAX_RUN units.
+        final int[] sizes = blockSize;
+        int start = 0;
+        int b = 0;
+        for (; b < blocks - 1; b++)
         {
-            winLen += n;
+            final int end = start + unitsOf(sizes[b]);
+            if (at <= end)
+            {
+                break;
+            }
+            start = end;
         }
-        else
+        final int units = unitsOf(sizes[b]);
+        if (units + n > GROWTH * span)
         {
-            window = false;
+            blockCount = -1;
+            return;
         }
+        splice(b, start, units, (int)u16, at, TextChecksum.EMPTY, 0, ChunkHash.hash(chars, at, n), n, at + n);
+        sizes[b] += n + (pairs << 16);
     }
 
     /**
@@ -132,31 +212,143 @@ final class RopeLeaf extends RopeNode
      */
     void noteDelete(final int from, final int to)
     {
-        if (!dirty)
+        final int blocks = blockCount;
+        if (blocks <= 0)
         {
-            window = to - from <= MAX_HASHED_DELETE;
-            if (window)
+            blockCount = -1;
+            return;
+        }
+        // The first and last blocks the range touches (skipping empty blocks at its ends).
+        final int[] sizes = blockSize;
+        int first = 0;
+        int firstStart = 0;
+        while (first < blocks - 1 && from >= firstStart + unitsOf(sizes[first]))
+        {
+            firstStart += unitsOf(sizes[first++]);
+        }
+        int last = first;
+        int lastStart = firstStart;
+        while (last < blocks - 1 && to > lastStart + unitsOf(sizes[last]))
+        {
+            lastStart += unitsOf(sizes[last++]);
+        }
+        // A range across blocks (a few units over a boundary, usually) is deleted from each in turn, the last first,
+        // so that the blocks still to do keep their places in chars and the leaf's length is all that changes.
+        int leafLength = (int)u16;
+        int start = lastStart;
+        for (int b = last; b >= first; b--)
+        {
+            final int units = unitsOf(sizes[b]);
+            final int f = Math.max(from, start);
+            final int t = Math.min(to, start + units);
+            final int n = t - f;
+            splice(b, start, units, leafLength, f, ChunkHash.hash(chars, f, n), n, TextChecksum.EMPTY, 0, t);
+            sizes[b] -= n + (count(chars, f, t, LOW) << 16);
+            leafLength -= n;
+            if (b > first)
             {
-                winStart = from;
-                winLen = 0;
-                oldLen = to - from;
-                oldHash = ChunkHash.hash(chars, from, to - from);
+                start -= unitsOf(sizes[b - 1]);
             }
-        }
-        else if (window && from >= winStart && to <= winStart + winLen)
-        {
-            winLen -= to - from;
-        }
-        else
-        {
-            window = false;
         }
     }
 
-    /** Record that the text changed wholesale (split, merge, share): the next hash is a full one. */
+    /**
+     * Update the checksums of block {@code b} and of the leaf for a middle piece of the block replaced: before, the
+     * block was {@code pre + mid + post} with {@code mid} at {@code at}; after, it is {@code pre + mid' + post}.
+     * <p>
+     * With {@code H(pre + mid + post) = H(pre) * B^(|mid| + |post|) + H(mid) * B^|post| + H(post)}, the old checksum
+     * and the hash of either side give the other side, so only the shorter side of the block is hashed (on average a
+     * quarter of it), and the same step one level up, where the leaf's sides are the block's sides plus the blocks
+     * before or after it, folds only the fewer of those blocks.
+     *
+     * @param leafLength the leaf's length in units before this change.
+     * @param postAt     where {@code post} starts in {@link #chars} now: an insert has already moved it, a delete
+     *                   not yet.
+     */
+    private void splice(
+        final int b, final int start, final int units, final int leafLength, final int at, final long oldMid,
+        final int oldLen, final long newMid, final int newLen, final int postAt)
+    {
+        final char[] a = chars;
+        final long[] hashes = blockHash;
+        final int[] sizes = blockSize;
+        final int blocks = blockCount;
+        final int preLen = at - start;
+        final int postLen = units - preLen - oldLen;
+        long pre;
+        long post;
+        if (preLen <= postLen)
+        {
+            pre = ChunkHash.hash(a, start, preLen);
+            post = otherSide(hashes[b], pre, oldMid, oldLen, postLen, true);
+        }
+        else
+        {
+            post = ChunkHash.hash(a, postAt, postLen);
+            pre = otherSide(hashes[b], post, oldMid, oldLen, postLen, false);
+        }
+        hashes[b] = join(pre, newMid, newLen, post, postLen);
+
+        // The leaf: its text before the piece is the blocks before b then pre, after it post then the blocks after b.
+        final int tail = leafLength - start - units;
+        if (b < blocks - 1 - b)
+        {
+            long before = TextChecksum.EMPTY;
+            for (int k = 0; k < b; k++)
+            {
+                before = TextChecksum.combine(before, hashes[k], ChunkHash.pow(unitsOf(sizes[k])));
+            }
+            pre = TextChecksum.combine(before, pre, ChunkHash.pow(preLen));
+            post = otherSide(hash, pre, oldMid, oldLen, postLen + tail, true);
+        }
+        else
+        {
+            long after = TextChecksum.EMPTY;
+            for (int k = b + 1; k < blocks; k++)
+            {
+                after = TextChecksum.combine(after, hashes[k], ChunkHash.pow(unitsOf(sizes[k])));
+            }
+            post = TextChecksum.combine(post, after, ChunkHash.pow(tail));
+            pre = otherSide(hash, post, oldMid, oldLen, postLen + tail, false);
+        }
+        hash = join(pre, newMid, newLen, post, postLen + tail);
+    }
+
+    /**
+     * @param whole   H(pre + mid + post).
+     * @param side    H(pre) if {@code knownPre}, else H(post).
+     * @param mid     H(mid).
+     * @param midLen  |mid|.
+     * @param postLen |post|.
+     * @return H(post) if {@code knownPre}, else H(pre).
+     */
+    private static long otherSide(
+        final long whole, final long side, final long mid, final int midLen, final int postLen, final boolean knownPre)
+    {
+        final long midPart = TextChecksum.mulMod(mid, ChunkHash.pow(postLen));
+        if (knownPre)
+        {
+            return sub(sub(whole, TextChecksum.mulMod(side, ChunkHash.pow(midLen + postLen))), midPart);
+        }
+        return TextChecksum.mulMod(sub(sub(whole, side), midPart), ChunkHash.invPow(midLen + postLen));
+    }
+
+    /** @return H(pre + mid + post) from the three hashes. */
+    private static long join(final long pre, final long mid, final int midLen, final long post, final int postLen)
+    {
+        return TextChecksum.addMod(TextChecksum.addMod(TextChecksum.mulMod(pre, ChunkHash.pow(midLen + postLen)),
+            TextChecksum.mulMod(mid, ChunkHash.pow(postLen))), post);
+    }
+
+    private static long sub(final long a, final long b)
+    {
+        return TextChecksum.addMod(a, TextChecksum.MOD - b);
+    }
+
+    /** Record that the text changed wholesale (split, merge): the next hash is a full one. */
     void noteRewrite()
     {
-        window = false;
+        blockCount = -1;
         dirty = true;
     }
 
@@ -168,82 +360,54 @@ final class RopeLeaf extends RopeNode
 
     static int codePoints(final char[] a, final int from, final int length)
     {
-        int surrogates = 0;
-        for (int i = from, end = from + length; i < end; i++)
-        {
-            if (Character.isLowSurrogate(a[i]))
-            {
-                surrogates++;
-            }
-        }
-        return length - surrogates;
+        return length - count(a, from, from + length, LOW);
     }
 
     @Override
-    long refreshHash()
+    long refreshHash(final int span)
     {
         if (dirty)
         {
             final int len = (int)u16;
-            if (window && validCuts > 0)
-            {
-                hash = rehashWindow(len);
-            }
-            else if (cuts != null)
-            {
-                hash = rehashWithCuts(len);
-            }
-            else
+            if (blockHash == null)
             {
                 hash = ChunkHash.hash(chars, 0, len);
             }
+            else if (blockCount < 0)
+            {
+                layOutBlocks(span);
+            }
+            // else the edits kept the leaf's checksum up to date
             pow = ChunkHash.pow(len);
-            window = false;
             dirty = false;
         }
         return hash;
     }
 
-    private long rehashWithCuts(final int len)
+    /** Split the text into blocks of about {@code span} units (one more where a surrogate pair would be split). */
+    private void layOutBlocks(final int span)
     {
-        final long[] c = cuts;
+        final char[] a = chars;
+        final long[] hashes = blockHash;
+        final int[] sizes = blockSize;
+        final int len = (int)u16;
         long h = TextChecksum.EMPTY;
-        int k = 0;
-        int at = 0;
-        for (; at + SPAN <= len; at += SPAN)
+        int b = 0;
+        for (int start = 0; start < len; b++)
         {
-            c[k++] = h;
-            h = TextChecksum.combine(h, ChunkHash.hash(chars, at, SPAN), ChunkHash.pow(SPAN));
+            int end = Math.min(len, start + span);
+            if (Character.isHighSurrogate(a[end - 1]) && end < len)
+            {
+                end++;
+            }
+            final int units = end - start;
+            final long bh = ChunkHash.hash(a, start, units);
+            hashes[b] = bh;
+            sizes[b] = units | count(a, start, end, LOW) << 16;
+            h = TextChecksum.combine(h, bh, ChunkHash.pow(units));
+            start = end;
         }
-        c[k++] = h;
-        validCuts = k;
-        return TextChecksum.combine(h, ChunkHash.hash(chars, at, len - at), ChunkHash.pow(len - at));
-    }
-
-    private long rehashWindow(final int len)
-    {
-        final int p = winStart;
-        final int post = len - p - winLen;
-        final long[] c = cuts;
-        // The text before the window is unchanged since the last hash, so its cuts still hold; extend them up to it.
-        int k = Math.min(validCuts - 1, p / SPAN);
-        long pre = c[k];
-        int at = k * SPAN;
-        while (at + SPAN <= p)
-        {
-            pre = TextChecksum.combine(pre, ChunkHash.hash(chars, at, SPAN), ChunkHash.pow(SPAN));
-            at += SPAN;
-            c[++k] = pre;
-        }
-        validCuts = k + 1;
-        pre = TextChecksum.combine(pre, ChunkHash.hash(chars, at, p - at), ChunkHash.pow(p - at));
-        final long postHash = TextChecksum.addMod(hash, TextChecksum.MOD - TextChecksum.addMod(
-            TextChecksum.mulMod(pre, ChunkHash.pow(oldLen + post)),
-            TextChecksum.mulMod(oldHash, ChunkHash.pow(post))));
-        final long mid = ChunkHash.hash(chars, p, winLen);
-        return TextChecksum.addMod(
-            TextChecksum.addMod(TextChecksum.mulMod(pre, ChunkHash.pow(winLen + post)),
-                TextChecksum.mulMod(mid, ChunkHash.pow(post))),
-            postHash);
+        blockCount = b;
+        hash = h;
     }
 }

@@ -4,7 +4,7 @@ package io.quire.engine.ot;
  * A node of a {@link Rope}'s B-tree: the size of the text below it and a cached checksum of that text.
  * <p>
  * Checksum caching rule: a node whose text changed is {@code dirty}, and so are all its ancestors, which lets an edit
- * stop marking at the first node already dirty and lets {@link #refreshHash()} skip every clean subtree.
+ * stop marking at the first node already dirty and lets {@link #refreshHash} skip every clean subtree.
  */
 abstract class RopeNode
 {
@@ -24,9 +24,10 @@ abstract class RopeNode
     /**
      * Recompute the hash of this node and of every dirty node below it.
      *
+     * @param span the rope's block size for leaves edited in place (see {@link RopeLeaf}).
      * @return the (now valid) hash.
      */
-    abstract long refreshHash();
+    abstract long refreshHash(int span);
 
     /**
      * Mark this node and its ancestors dirty, stopping at the first ancestor already dirty (its own ancestors are).

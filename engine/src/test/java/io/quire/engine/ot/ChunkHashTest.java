@@ -42,6 +42,15 @@ class ChunkHashTest
     }
 
     @Test
+    void invPowIsTheInverseOfPow()
+    {
+        for (int n = 0; n <= ChunkHash.MAX_RUN; n++)
+        {
+            assertThat(TextChecksum.mulMod(ChunkHash.pow(n), ChunkHash.invPow(n))).as("n=%d", n).isEqualTo(1L);
+        }
+    }
+
+    @Test
     void powMatches()
     {
         qt().withExamples(200)
