@@ -628,8 +628,7 @@ final class RequestHandler
                 seq, kind, components, c, d, src, session.principal, createType, createData);
             if (r != EnginePublisher.Result.OK)
             {
-                session.pending.remove(requestId);
-                throw offerFailed(r, engine);
+                unsent(session, requestId, r, engine);
             }
         }
     }
@@ -687,8 +686,7 @@ final class RequestHandler
                 session.principal);
             if (r != EnginePublisher.Result.OK)
             {
-                session.pending.remove(requestId);
-                throw offerFailed(r, engine);
+                unsent(session, requestId, r, engine);
             }
         }
     }
@@ -906,8 +904,7 @@ final class RequestHandler
                 d == null ? "" : d, session.principal, value);
             if (r != EnginePublisher.Result.OK)
             {
-                session.pending.remove(requestId);
-                throw offerFailed(r, engine);
+                unsent(session, requestId, r, engine);
             }
         }
     }
@@ -1323,6 +1320,24 @@ final class RequestHandler
     {
         return ProtocolException.reject(RejectReason.OVERLOADED,
             "Too many subscriptions on this connection (max " + ctx.maxSubscriptions() + ")");
+    }
+
+    /**
+     * Caller holds the session monitor. A request the engine link did not take: refused, except when the range's
+     * primary (one has answered before) has no subscriber on its ingress (it is stopping or stepping down, or gone
+     * and not yet noticed) and failovers are held: then it stays in flight, and is re-sent to whichever primary answers next (or its session
+     * is closed when the hold expires, as for any request in flight to a lost primary).
+     */
+    private void unsent(
+        final EdgeSession session, final long requestId, final EnginePublisher.Result r, final int engine)
+        throws ProtocolException
+    {
+        if (r == EnginePublisher.Result.NOT_CONNECTED && ctx.failoverHoldNs() > 0 && engines.highestEpoch(engine) > 0)
+        {
+            return;
+        }
+        session.pending.remove(requestId);
+        throw offerFailed(r, engine);
     }
 
     private ProtocolException offerFailed(final EnginePublisher.Result r, final int engine)

@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sharedb clients typing for 65 s, and the primary engine killed with SIGKILL at random moments at least 5 times (each
  * time once the restarted node is back as a caught-up standby, so the roles alternate). Each failover is timed from
  * the kill to the standby's promotion (its {@code engine promoted} line) and to the edge routing to the new epoch.
- * At the end: no client socket reconnected, every acknowledged edit is in its document exactly once, nothing refused
+ * Then one failover is asked for through the standby's admin endpoint ({@code POST /promote}: the primary steps
+ * down and the lease moves). At the end: no client socket reconnected, every acknowledged edit is in its document exactly once, nothing refused
  * landed, all clients and a fresh fetch agree, and, after a clean stop, the two engines' journals are equal record for
  * record.
  */
@@ -122,6 +123,18 @@ class ClusterChaosSystemTest
                 kills++;
             }
 
+            // One more failover, asked for: the standby's admin endpoint has the primary step down (the lease moves).
+            final int asked = primary.node() == 1 ? 2 : 1;
+            await("node " + asked + " caught up as standby", 60, () -> caughtUpStandby(aeronBase, asked));
+            final long askedNs = System.nanoTime();
+            assertThat(EdgeHttp.post("http://127.0.0.1:" + (aeronBase + 10 * asked + 4) + "/promote"))
+                .startsWith("200");
+            final Primary promotedByAdmin = primaries.poll(30, TimeUnit.SECONDS);
+            assertThat(promotedByAdmin).as("the standby promoted by the admin command").isNotNull();
+            assertThat(promotedByAdmin.node()).isEqualTo(asked);
+            final long adminMs = (promotedByAdmin.atNs() - askedNs) / 1_000_000;
+            primary = promotedByAdmin;
+
             assertThat(node.await(TYPING_MS / 1000 + 120)).as("node script finished").isTrue();
             sampler.interrupt();
             sampler.join(5000);
@@ -130,6 +143,7 @@ class ClusterChaosSystemTest
             final JsonNode result = new ObjectMapper().readTree(node.lastLine());
             final List<Long> promoted = sorted(promotedMs);
             final List<Long> routed = sorted(routedMs);
+            System.out.println("cluster chaos: admin promote -> standby primary in " + adminMs + " ms");
             System.out.println("cluster chaos: " + kills + " SIGKILLs of the primary; kill -> standby promoted ms " +
                 promotedMs + " (p50 " + promoted.get(promoted.size() / 2) + ", max " + promoted.get(promoted.size() - 1) +
                 "); kill -> edge on the new epoch ms " + routedMs + " (p50 " + routed.get(routed.size() / 2) +

@@ -64,4 +64,17 @@ final class EdgeHttp
             return null;
         }
     }
+
+    /**
+     * @param url any URL on 127.0.0.1.
+     * @return status code and body of an empty POST.
+     * @throws Exception if nothing answers.
+     */
+    static String post(final String url) throws Exception
+    {
+        final HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
+    }
 }
