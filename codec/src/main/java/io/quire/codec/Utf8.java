@@ -2,6 +2,7 @@ package io.quire.codec;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 import static io.quire.codec.Utf8Exception.Reason.DESTINATION_TOO_SMALL;
 import static io.quire.codec.Utf8Exception.Reason.UNPAIRED_SURROGATE;
@@ -20,6 +21,9 @@ import static io.quire.codec.Utf8Exception.Reason.UNPAIRED_SURROGATE;
  */
 public final class Utf8
 {
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+    private static final long CHAR_ARRAY_BASE = UnsafeApi.arrayBaseOffset(char[].class);
+
     private static final long ASCII_MASK = 0x8080808080808080L;
     private static final Utf8Exception.Reason[] REASONS = Utf8Exception.Reason.values();
 
@@ -165,7 +169,44 @@ public final class Utf8
     {
         final int end = srcOffset + length;
         int j = dstOffset;
-        for (int i = srcOffset; i < end; i++)
+        int i = srcOffset;
+        // ASCII fast path: an ASCII run takes one byte per char, so if the buffer's capacity already holds length
+        // bytes from dstOffset the run needs no per-byte bounds check (or growth) and is stored straight into the
+        // buffer's memory. Snapshots and op texts are mostly ASCII; the checked loop below takes over at the first
+        // other char.
+        if (dstOffset >= 0 && length <= dst.capacity() - dstOffset)
+        {
+            final byte[] array = dst.byteArray();
+            final long base = dst.addressOffset();
+            if (LITTLE_ENDIAN)
+            {
+                // Four chars at a time: one long load, one int store.
+                while (end - i >= 4)
+                {
+                    final long four = UnsafeApi.getLong(src, CHAR_ARRAY_BASE + 2L * i);
+                    if ((four & 0xFF80_FF80_FF80_FF80L) != 0)
+                    {
+                        break;
+                    }
+                    UnsafeApi.putInt(array, base + j, (int)(four & 0xFF | (four >>> 8) & 0xFF00 |
+                        (four >>> 16) & 0xFF_0000 | (four >>> 24) & 0xFF00_0000L));
+                    i += 4;
+                    j += 4;
+                }
+            }
+            while (i < end)
+            {
+                final char c = src[i];
+                if (c >= 0x80)
+                {
+                    break;
+                }
+                UnsafeApi.putByte(array, base + j, (byte)c);
+                i++;
+                j++;
+            }
+        }
+        for (; i < end; i++)
         {
             final char c = src[i];
             if (c < 0x80)

@@ -72,6 +72,47 @@ class Utf8Test
         });
     }
 
+    /** encode(char[]) stores ASCII runs without per-byte checks when the capacity allows: every buffer kind agrees. */
+    @Test
+    void encodingFromCharsAgreesWithTheJdkInEveryKindOfBuffer()
+    {
+        qt().withExamples(2000).forAll(TEXT).checkAssert(text ->
+        {
+            final String mixed = "abc" + text + "xyz";
+            final byte[] jdk = mixed.getBytes(StandardCharsets.UTF_8);
+            final char[] chars = ("__" + mixed).toCharArray();
+            final int n = mixed.length();
+
+            // Byte array at an offset, exactly large enough.
+            final UnsafeBuffer exact = new UnsafeBuffer(new byte[jdk.length + 5], 2, jdk.length + 3);
+            assertThat(Utf8.encode(chars, 2, n, exact, 3)).isEqualTo(jdk.length);
+            final byte[] got = new byte[jdk.length];
+            exact.getBytes(3, got);
+            assertThat(got).isEqualTo(jdk);
+
+            // Off heap.
+            final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(jdk.length + 7));
+            assertThat(Utf8.encode(chars, 2, n, direct, 7)).isEqualTo(jdk.length);
+            direct.getBytes(7, got);
+            assertThat(got).isEqualTo(jdk);
+
+            // A buffer that must grow while encoding (too small for even the ASCII bound).
+            final ExpandableArrayBuffer growing = new ExpandableArrayBuffer(1);
+            assertThat(Utf8.encode(chars, 2, n, growing, 1)).isEqualTo(jdk.length);
+            growing.getBytes(1, got);
+            assertThat(got).isEqualTo(jdk);
+
+            // Too small a fixed buffer: refused, nothing written past its end.
+            final byte[] backing = new byte[jdk.length + 8];
+            final UnsafeBuffer small = new UnsafeBuffer(backing, 0, jdk.length - 1);
+            assertThatThrownBy(() -> Utf8.encode(chars, 2, n, small, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+            for (int i = jdk.length - 1; i < backing.length; i++)
+            {
+                assertThat(backing[i]).isZero();
+            }
+        });
+    }
+
     @Test
     void acceptsExactlyWhatTheJdksStrictDecoderAccepts()
     {

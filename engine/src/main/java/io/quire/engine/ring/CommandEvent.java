@@ -51,9 +51,38 @@ public final class CommandEvent
     byte rejectReason;
     long lsn;
     int journalLength;
-    ExpandableArrayBuffer journal = new ExpandableArrayBuffer(INITIAL_JOURNAL);
+    ExpandableArrayBuffer journal;
+    /** True if {@link #journal} is one buffer shared by every slot of the ring (never shrunk here). */
+    private final boolean sharedJournal;
     int outLength;
     ExpandableArrayBuffer out = new ExpandableArrayBuffer(INITIAL_OUT);
+
+    /** A slot with its own journal buffer (dedicated mode: stage 2 reads it on another thread, later). */
+    public CommandEvent()
+    {
+        this.journal = new ExpandableArrayBuffer(INITIAL_JOURNAL);
+        this.sharedJournal = false;
+    }
+
+    /**
+     * A slot whose journal record is encoded into a buffer shared by every slot of its ring: only where stage 2
+     * appends each slot's record right after stage 1 encoded it, on the same thread (single and shared modes), so
+     * the record never outlives the next slot's stage 1. One buffer stays in cache; one per slot would be a cold
+     * line or three per op.
+     *
+     * @param sharedJournal the ring's journal buffer.
+     */
+    public CommandEvent(final ExpandableArrayBuffer sharedJournal)
+    {
+        this.journal = sharedJournal;
+        this.sharedJournal = true;
+    }
+
+    /** @return a buffer for {@link #CommandEvent(ExpandableArrayBuffer)}. */
+    public static ExpandableArrayBuffer newSharedJournalBuffer()
+    {
+        return new ExpandableArrayBuffer(INITIAL_JOURNAL);
+    }
 
     /**
      * Producer side: copy an inbound message into the slot.
@@ -110,7 +139,7 @@ public final class CommandEvent
         {
             in = new ExpandableArrayBuffer(INITIAL_IN);
         }
-        if (journal.capacity() > SHRINK_ABOVE)
+        if (!sharedJournal && journal.capacity() > SHRINK_ABOVE)
         {
             journal = new ExpandableArrayBuffer(INITIAL_JOURNAL);
         }

@@ -9,6 +9,7 @@ import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,9 @@ public final class ShardRing implements AutoCloseable
             // Nobody waits on this ring (the owner polls it), so the wait strategy's only job, waking a waiting
             // consumer on publish, is a no-op here: busy-spin's signal does nothing.
             this.disruptor = null;
-            this.ring = RingBuffer.createSingleProducer(CommandEvent::new, ringSize, new BusySpinWaitStrategy());
+            final ExpandableArrayBuffer sharedJournal = CommandEvent.newSharedJournalBuffer();
+            this.ring = RingBuffer.createSingleProducer(
+                () -> new CommandEvent(sharedJournal), ringSize, new BusySpinWaitStrategy());
             this.poller = ring.newPoller();
             this.pipeline = new SharedPipelineHandler(ring, sequencer, journal, egress, maxBatch);
             // The producer may reuse a slot once its messages have left, not when the poller has passed it: under
@@ -81,8 +84,12 @@ public final class ShardRing implements AutoCloseable
             return;
         }
         this.poller = null;
+        // Shared mode appends each slot's record right after stage 1 encoded it, on the same thread: one buffer.
+        final ExpandableArrayBuffer sharedJournal =
+            mode == ThreadingMode.SHARED ? CommandEvent.newSharedJournalBuffer() : null;
         this.disruptor = new Disruptor<>(
-            CommandEvent::new, ringSize, threadFactory(shardId), ProducerType.SINGLE, waitStrategy);
+            sharedJournal != null ? () -> new CommandEvent(sharedJournal) : CommandEvent::new,
+            ringSize, threadFactory(shardId), ProducerType.SINGLE, waitStrategy);
         this.disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler(shardId));
         this.ring = disruptor.getRingBuffer();
         if (mode == ThreadingMode.SHARED)
