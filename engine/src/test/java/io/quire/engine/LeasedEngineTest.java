@@ -70,7 +70,7 @@ class LeasedEngineTest
             .replicationChannel(replicationChannel)
             .ackReplicated(true)
             .leaseZookeeper(connect)
-            .leaseSessionTimeoutNs(1_000_000_000L), fenced::incrementAndGet, line -> { });
+            .leaseSessionTimeoutNs(4_000_000_000L), fenced::incrementAndGet, line -> { });
         final Thread thread = new Thread(() ->
         {
             try
