@@ -463,10 +463,10 @@ public final class EngineNode implements AutoCloseable
         return replicaAgent == null ? null : replicaAgent.failure();
     }
 
-    /** @return the epoch this node is primary in (a replica: the newest epoch it has journaled). */
+    /** @return the epoch this node is primary in (a replica: the newest epoch it has journaled so far). */
     public long epoch()
     {
-        return epoch.get();
+        return replicaAgent != null ? lastEpoch(shards) : epoch.get();
     }
 
     /** @return the Aeron client the node uses. */

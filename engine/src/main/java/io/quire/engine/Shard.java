@@ -56,7 +56,8 @@ public final class Shard implements AutoCloseable
     private final ShardRecovery replay;
     private final io.quire.engine.ring.ReplicationGate gate = new io.quire.engine.ring.ReplicationGate();
     private final EpochRecords epochs = new EpochRecords();
-    private long lastEpoch;
+    // Volatile: a standby's replication thread advances it as epoch records arrive; monitoring reads it.
+    private volatile long lastEpoch;
     private volatile boolean replicationFailed;
     private boolean started;
 

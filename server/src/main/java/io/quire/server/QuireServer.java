@@ -3,7 +3,6 @@ package io.quire.server;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.quire.common.IdleStrategies;
 import io.quire.common.Settings;
@@ -11,6 +10,7 @@ import io.quire.edge.EdgeContext;
 import io.quire.edge.EdgeNode;
 import io.quire.engine.EngineContext;
 import io.quire.engine.EngineNode;
+import io.quire.engine.admin.EngineExporter;
 import org.agrona.CloseHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,8 +102,8 @@ public final class QuireServer implements AutoCloseable
                 .conclude();
             // Authenticated users get per-document roles; an anonymous server keeps everything open.
             engine = EngineNode.launch(engineCtx.aclEnforced(engineCtx.aclEnforced() || edgeCtx.authEnabled()), aeron);
-            registerEngineMetrics(registry, engine);
-            registerEngineLatencies(registry, engine);
+            final EngineNode running = engine;
+            EngineExporter.register(registry, () -> running);
             edge = EdgeNode.launch(edgeCtx, aeron);
             if (!edge.awaitHealthy(30_000))
             {
@@ -115,67 +115,6 @@ public final class QuireServer implements AutoCloseable
         {
             CloseHelper.quietCloseAll(edge, engine, aeron, driver);
             throw ex;
-        }
-    }
-
-    /**
-     * The engine's counters as gauges in the edge's registry (one {@code /metrics} for the whole process).
-     */
-    private static void registerEngineMetrics(final PrometheusRegistry registry, final EngineNode engine)
-    {
-        final io.quire.engine.EngineMetrics m = engine.metrics();
-        GaugeWithCallback.builder().name("quire_engine_ops_in").help("ops received per shard")
-            .labelNames("shard")
-            .callback(cb ->
-            {
-                for (int s = m.shardBegin(); s < m.shardEnd(); s++)
-                {
-                    cb.call(m.opsIn(s), Integer.toString(s));
-                }
-            }).register(registry);
-        GaugeWithCallback.builder().name("quire_engine_ops_committed").help("ops committed per shard")
-            .labelNames("shard")
-            .callback(cb ->
-            {
-                for (int s = m.shardBegin(); s < m.shardEnd(); s++)
-                {
-                    cb.call(m.committed(s), Integer.toString(s));
-                }
-            }).register(registry);
-        GaugeWithCallback.builder().name("quire_engine_ring_remaining").help("free slots in each shard's ring")
-            .labelNames("shard")
-            .callback(cb ->
-            {
-                for (int s = m.shardBegin(); s < m.shardEnd(); s++)
-                {
-                    cb.call(m.ringRemaining(s), Integer.toString(s));
-                }
-            }).register(registry);
-    }
-
-    private static final double[] QUANTILES = {0.5, 0.9, 0.99, 0.999, 1.0};
-
-    /**
-     * The engine's latency recorders as quantile gauges (accumulated since start, in seconds): commit (the ingress
-     * receiving a SubmitOp to its ack handed to the egress transport: ring, sequencing, journal, egress) and the
-     * journal's group commit per ring batch. Copying a histogram per scrape is cold-path work.
-     */
-    private static void registerEngineLatencies(final PrometheusRegistry registry, final EngineNode engine)
-    {
-        final io.quire.engine.EngineMetrics m = engine.metrics();
-        GaugeWithCallback.builder().name("quire_engine_commit_latency_seconds")
-            .help("engine ingress to ack handed to the transport, since start").labelNames("quantile")
-            .callback(cb -> quantiles(m.commitLatency(), cb)).register(registry);
-        GaugeWithCallback.builder().name("quire_engine_journal_commit_seconds")
-            .help("journal group commit per ring batch, since start").labelNames("quantile")
-            .callback(cb -> quantiles(m.journalCommitLatency(), cb)).register(registry);
-    }
-
-    private static void quantiles(final org.HdrHistogram.Histogram h, final GaugeWithCallback.Callback cb)
-    {
-        for (final double q : QUANTILES)
-        {
-            cb.call((q >= 1.0 ? h.getMaxValue() : h.getValueAtPercentile(q * 100)) / 1e9, Double.toString(q));
         }
     }
 

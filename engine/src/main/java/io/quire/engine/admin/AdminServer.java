@@ -10,6 +10,11 @@ import io.quire.engine.lease.PrimaryInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -35,6 +40,8 @@ import java.util.function.Supplier;
  *       gets it.</li>
  *   <li>{@code POST /step-down}: a primary under a lease stops, gives the lease up and leaves (a supervisor restarts
  *       it as a standby).</li>
+ *   <li>{@code GET /metrics}: Prometheus text ({@link EngineExporter}): ops, ring headroom, role and epoch, a
+ *       standby's applied LSN and lag in records and ms, commit latency quantiles.</li>
  * </ul>
  * Answers are JSON; refusals are 409 with {@code {"error":{"code","message"}}}.
  */
@@ -88,6 +95,20 @@ public final class AdminServer implements AutoCloseable
         server.createContext("/status", ex -> admin.handle(ex, "GET", admin::status));
         server.createContext("/promote", ex -> admin.handle(ex, "POST", admin::promote));
         server.createContext("/step-down", ex -> admin.handle(ex, "POST", admin::stepDown));
+        final PrometheusRegistry registry = new PrometheusRegistry();
+        EngineExporter.register(registry, node);
+        final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+        server.createContext("/metrics", ex ->
+        {
+            final ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+            writer.write(body, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+            ex.getResponseHeaders().set("Content-Type", writer.getContentType());
+            ex.sendResponseHeaders(200, body.size());
+            try (OutputStream out = ex.getResponseBody())
+            {
+                body.writeTo(out);
+            }
+        });
         server.setExecutor(Executors.newSingleThreadExecutor(r ->
         {
             final Thread t = new Thread(r, "quire-engine-admin");
