@@ -47,11 +47,16 @@ class ReplicaTest
         }
     }
 
-    private EngineNode primary(final Path home)
+    private EngineNode launch(final EngineContext ctx)
     {
-        final EngineNode node = EngineNode.launch(EngineNodeTest.testContext(home));
+        final EngineNode node = EngineNode.launch(ctx);
         open.add(node);
         return node;
+    }
+
+    private EngineNode primary(final Path home)
+    {
+        return launch(EngineNodeTest.testContext(home));
     }
 
     private EngineNode primary(final Path home, final String replicationChannel)
@@ -61,10 +66,7 @@ class ReplicaTest
 
     private EngineNode primary(final Path home, final String replicationChannel, final ThreadingMode threading)
     {
-        final EngineNode node = EngineNode.launch(
-            EngineNodeTest.testContext(home).replicationChannel(replicationChannel).threading(threading));
-        open.add(node);
-        return node;
+        return launch(EngineNodeTest.testContext(home).replicationChannel(replicationChannel).threading(threading));
     }
 
     private EngineNode remoteReplica(final Path home, final String primaryChannel)
@@ -74,10 +76,7 @@ class ReplicaTest
 
     private EngineNode remoteReplica(final Path home, final String primaryChannel, final ThreadingMode threading)
     {
-        final EngineNode node = EngineNode.launch(
-            EngineNodeTest.testContext(home).replicaOf(primaryChannel).threading(threading));
-        open.add(node);
-        return node;
+        return launch(EngineNodeTest.testContext(home).replicaOf(primaryChannel).threading(threading));
     }
 
     static int freeUdpPort() throws java.io.IOException
@@ -91,9 +90,7 @@ class ReplicaTest
 
     private EngineNode replica(final Path home, final Path primaryHome)
     {
-        final EngineNode node = EngineNode.launch(EngineNodeTest.testContext(home).replicaOf(primaryHome.resolve("data")));
-        open.add(node);
-        return node;
+        return launch(EngineNodeTest.testContext(home).replicaOf(primaryHome.resolve("data")));
     }
 
     /** Creates documents and edits them through a real client; waits for every ack. */

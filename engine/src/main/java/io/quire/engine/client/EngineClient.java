@@ -537,25 +537,7 @@ public final class EngineClient implements AutoCloseable
         final SubmitOpEncoder e = submitEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .sessionId(sessionId).requestId(requestId).docHash(doc.hash()).baseVersion(baseVersion).seq(seq)
             .edgeId(edgeId).opKind(kind);
-        final int n = op == null ? 0 : op.size();
-        final SubmitOpEncoder.ComponentsEncoder components = e.componentsCount(n);
-        for (int i = 0; i < n; i++)
-        {
-            final byte k = op.kind(i);
-            components.next()
-                .kind(k == TextOp.SKIP ? ComponentKind.RETAIN : k == TextOp.INSERT ? ComponentKind.INSERT :
-                    ComponentKind.DELETE)
-                .length(op.length(i));
-            if (op.hasText(i))
-            {
-                final int bytes = Utf8.encode(op.textBuffer(), op.textStart(i), op.textLength(i), text, 0);
-                components.putText(text, 0, bytes);
-            }
-            else
-            {
-                components.putText(EMPTY, 0, 0);
-            }
-        }
+        putComponents(e, op, text);
         e.putCollection(doc.collectionBytes(), 0, doc.collectionBytes().length)
             .putDocId(doc.docIdBytes(), 0, doc.docIdBytes().length)
             .putSource(source, 0, source.length)
@@ -966,5 +948,38 @@ public final class EngineClient implements AutoCloseable
     public Aeron aeron()
     {
         return aeron;
+    }
+
+    /**
+     * Encode an op's components into a SubmitOp (the group comes right after its fixed block).
+     *
+     * @param e       the encoder, its fixed block written.
+     * @param op      the op, or null for none (create, delete).
+     * @param scratch where each insert's text is UTF-8 encoded before it is copied in.
+     * @return the encoder, at its collection field.
+     */
+    public static SubmitOpEncoder putComponents(
+        final SubmitOpEncoder e, final TextOp op, final ExpandableArrayBuffer scratch)
+    {
+        final int n = op == null ? 0 : op.size();
+        final SubmitOpEncoder.ComponentsEncoder components = e.componentsCount(n);
+        for (int i = 0; i < n; i++)
+        {
+            final byte k = op.kind(i);
+            components.next()
+                .kind(k == TextOp.SKIP ? ComponentKind.RETAIN : k == TextOp.INSERT ? ComponentKind.INSERT :
+                    ComponentKind.DELETE)
+                .length(op.length(i));
+            if (op.hasText(i))
+            {
+                final int bytes = Utf8.encode(op.textBuffer(), op.textStart(i), op.textLength(i), scratch, 0);
+                components.putText(scratch, 0, bytes);
+            }
+            else
+            {
+                components.putText(EMPTY, 0, 0);
+            }
+        }
+        return e;
     }
 }

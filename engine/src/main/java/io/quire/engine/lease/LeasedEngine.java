@@ -36,6 +36,7 @@ public final class LeasedEngine implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(LeasedEngine.class);
     private static final long STEP_MS = 20;
+    private static final long PRIMARY_CHECK_NS = 250_000_000L;
 
     /** What happened, for the process's stdout (the lines tests and operators wait for). */
     @FunctionalInterface
@@ -57,8 +58,8 @@ public final class LeasedEngine implements AutoCloseable
     private volatile PrimaryInfo following;
     private volatile boolean stopping;
     private volatile boolean stepDownRequested;
+    private long nextPrimaryCheckNs;
     private volatile long promotions;
-    private volatile long lastFailoverMs = -1;
     private volatile String adminAddress = "";
 
     /**
@@ -182,6 +183,13 @@ public final class LeasedEngine implements AutoCloseable
             promote(current);
             return;
         }
+        // Leadership is known locally (the latch's watch); who is primary is a ZooKeeper read: a few times a second.
+        final long now = System.nanoTime();
+        if (now - nextPrimaryCheckNs < 0)
+        {
+            return;
+        }
+        nextPrimaryCheckNs = now + PRIMARY_CHECK_NS;
         final PrimaryInfo primary = lease.primary();
         final PrimaryInfo followed = following;
         if (primary != null && primary.nodeId() != base.nodeId() && followed != null &&
@@ -243,10 +251,10 @@ public final class LeasedEngine implements AutoCloseable
             return;
         }
         publish(replica);
-        lastFailoverMs = (System.nanoTime() - startNs) / 1_000_000;
-        LOG.info("engine node {}: promoted to primary in epoch {} in {} ms", base.nodeId(), epoch, lastFailoverMs);
+        final long tookMs = (System.nanoTime() - startNs) / 1_000_000;
+        LOG.info("engine node {}: promoted to primary in epoch {} in {} ms", base.nodeId(), epoch, tookMs);
         events.line("engine promoted node=" + base.nodeId() + " ingress=" + replica.ingressChannel() + " epoch=" +
-            epoch + " ms=" + lastFailoverMs);
+            epoch + " ms=" + tookMs);
     }
 
     private void publish(final EngineNode primary)
@@ -330,22 +338,10 @@ public final class LeasedEngine implements AutoCloseable
         return node;
     }
 
-    /** @return the options every start is made from. */
-    public EngineContext context0()
-    {
-        return base;
-    }
-
     /** @return how many times this process was promoted. */
     public long promotions()
     {
         return promotions;
-    }
-
-    /** @return the last promotion's duration (lease granted to accepting commands), ms; -1 if none. */
-    public long lastFailoverMs()
-    {
-        return lastFailoverMs;
     }
 
     /** @return the primary as published in ZooKeeper, or null. */

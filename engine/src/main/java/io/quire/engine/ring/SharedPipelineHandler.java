@@ -108,13 +108,7 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
     private boolean onPolled(final CommandEvent event, final long sequence, final boolean endOfBatch)
     {
         polled++;
-        if (batchStart < 0)
-        {
-            batchStart = sequence;
-        }
-        sequencer.onEvent(event, sequence, false);
-        journal.append(event, sequence);
-        final boolean full = sequence - batchStart + 1 >= maxBatch;
+        final boolean full = sequenceAndJournal(event, sequence);
         if (endOfBatch || full)
         {
             journal.commit(sequence);
@@ -123,6 +117,22 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
             flush();
         }
         return !(full && !endOfBatch);
+    }
+
+    /**
+     * Both modes: sequence one slot and append its record to the open journal batch.
+     *
+     * @return true if the batch has reached {@code ring.max-batch} slots.
+     */
+    private boolean sequenceAndJournal(final CommandEvent event, final long sequence)
+    {
+        if (batchStart < 0)
+        {
+            batchStart = sequence;
+        }
+        sequencer.onEvent(event, sequence, false);
+        journal.append(event, sequence);
+        return sequence - batchStart + 1 >= maxBatch;
     }
 
     /** @return slots handled through the poller since the last call; resets the count. */
@@ -136,13 +146,7 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
     /** Shared mode: one slot; at the end of a batch commit, then send (waiting at the replication gate). */
     private void handle(final CommandEvent event, final long sequence, final boolean endOfBatch)
     {
-        if (batchStart < 0)
-        {
-            batchStart = sequence;
-        }
-        sequencer.onEvent(event, sequence, false);
-        journal.append(event, sequence);
-        final boolean full = sequence - batchStart + 1 >= maxBatch;
+        final boolean full = sequenceAndJournal(event, sequence);
         if (endOfBatch || full)
         {
             journal.commit(sequence);

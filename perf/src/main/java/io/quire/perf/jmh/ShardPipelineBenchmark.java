@@ -2,7 +2,6 @@ package io.quire.perf.jmh;
 
 import io.quire.codec.CodecConstants;
 import io.quire.codec.Utf8;
-import io.quire.codec.protocol.ComponentKind;
 import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.SubmitOpEncoder;
@@ -10,6 +9,7 @@ import io.quire.common.Settings;
 import io.quire.engine.EngineContext;
 import io.quire.engine.Shard;
 import io.quire.engine.client.DocRef;
+import io.quire.engine.client.EngineClient;
 import io.quire.engine.ot.Rope;
 import io.quire.engine.ot.TextOp;
 import io.quire.engine.ot.TextUnicode;
@@ -243,25 +243,7 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
         final SubmitOpEncoder e = submit.wrapAndApplyHeader(buffer, 0, header)
             .sessionId(d * SOURCES + s + 1).requestId(++requestId).docHash(refs[d].hash()).baseVersion(baseVersion)
             .seq(seq).edgeId(1).opKind(kind);
-        final int n = textOp == null ? 0 : textOp.size();
-        final SubmitOpEncoder.ComponentsEncoder components = e.componentsCount(n);
-        for (int i = 0; i < n; i++)
-        {
-            final byte k = textOp.kind(i);
-            components.next()
-                .kind(k == TextOp.SKIP ? ComponentKind.RETAIN : k == TextOp.INSERT ? ComponentKind.INSERT :
-                    ComponentKind.DELETE)
-                .length(textOp.length(i));
-            if (textOp.hasText(i))
-            {
-                final int bytes = Utf8.encode(textOp.textBuffer(), textOp.textStart(i), textOp.textLength(i), text, 0);
-                components.putText(text, 0, bytes);
-            }
-            else
-            {
-                components.putText(EMPTY, 0, 0);
-            }
-        }
+        EngineClient.putComponents(e, textOp, text);
         e.putCollection(refs[d].collectionBytes(), 0, refs[d].collectionBytes().length)
             .putDocId(refs[d].docIdBytes(), 0, refs[d].docIdBytes().length)
             .putSource(srcs[d][s], 0, srcs[d][s].length)
