@@ -127,7 +127,8 @@ final class ProtocolLayouts
         .var("collection", HistoryRequestDecoder.collectionHeaderLength(), Limit.ID)
         .var("docId", HistoryRequestDecoder.docIdHeaderLength(), Limit.ID)
         .var("principal", HistoryRequestDecoder.principalHeaderLength(), Limit.PRINCIPAL)
-        .message(OpAckDecoder.TEMPLATE_ID, "OpAck", OpAckDecoder.BLOCK_LENGTH)
+        // Version 3 appended the latency stamps: a version-2 block (which ends where they start) is still whole.
+        .message(OpAckDecoder.TEMPLATE_ID, "OpAck", OpAckDecoder.engineReceivedNsEncodingOffset())
         .min("version", OpAckDecoder.versionEncodingOffset(), 0)
         .var("collection", OpAckDecoder.collectionHeaderLength(), Limit.ID)
         .var("docId", OpAckDecoder.docIdHeaderLength(), Limit.ID)
@@ -141,7 +142,7 @@ final class ProtocolLayouts
         .var("docId", OpRejectDecoder.docIdHeaderLength(), Limit.ID)
         .var("source", OpRejectDecoder.sourceHeaderLength(), Limit.SOURCE)
         .var("message", OpRejectDecoder.messageHeaderLength(), Limit.REASON_MESSAGE)
-        .message(OpBroadcastDecoder.TEMPLATE_ID, "OpBroadcast", OpBroadcastDecoder.BLOCK_LENGTH)
+        .message(OpBroadcastDecoder.TEMPLATE_ID, "OpBroadcast", OpBroadcastDecoder.engineReceivedNsEncodingOffset())
         .min("version", OpBroadcastDecoder.versionEncodingOffset(), 0)
         .enumField("opKind", OpBroadcastDecoder.opKindEncodingOffset(), OP_KINDS)
         .components(

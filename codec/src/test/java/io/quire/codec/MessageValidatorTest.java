@@ -206,6 +206,40 @@ class MessageValidatorTest
     }
 
     @Test
+    void readsAVersionTwoOpAckWithoutTheLatencyStamps()
+    {
+        final io.quire.codec.protocol.OpAckEncoder e = new io.quire.codec.protocol.OpAckEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .sessionId(1).requestId(2).docHash(3).version(4).seq(5).edgeId(6)
+            .engineReceivedNs(10).engineSequencedNs(11).engineSentNs(12)
+            .putCollection(ascii("docs"), 0, 4).putDocId(ascii("a"), 0, 1).putSource(ascii("src"), 0, 3);
+        final int full = BLOCK + e.encodedLength();
+        assertThat(validator.validate(buffer, 0, full)).isEqualTo(e.sbeTemplateId());
+
+        // As a version-2 engine sends it: the block ends where the stamps begin, the var data follows at once.
+        final int v2Block = io.quire.codec.protocol.OpAckDecoder.engineReceivedNsEncodingOffset();
+        final int dropped = io.quire.codec.protocol.OpAckDecoder.BLOCK_LENGTH - v2Block;
+        final UnsafeBuffer old = new UnsafeBuffer(new byte[full]);
+        old.putBytes(0, buffer, 0, BLOCK + v2Block);
+        old.putBytes(BLOCK + v2Block, buffer, BLOCK + v2Block + dropped, full - BLOCK - v2Block - dropped);
+        old.putShort(0, (short)v2Block, LE);
+        old.putShort(6, (short)2, LE);
+        assertThat(validator.validate(old, 0, full - dropped)).isEqualTo(e.sbeTemplateId());
+        final io.quire.codec.protocol.OpAckDecoder d = new io.quire.codec.protocol.OpAckDecoder()
+            .wrapAndApplyHeader(old, 0, new io.quire.codec.protocol.MessageHeaderDecoder());
+        assertThat(d.version()).isEqualTo(4);
+        assertThat(d.engineReceivedNs()).isZero();
+        assertThat(d.engineSentNs()).isZero();
+        assertThat(d.collection()).isEqualTo("docs");
+        assertThat(d.docId()).isEqualTo("a");
+        assertThat(d.source()).isEqualTo("src");
+        // Shorter than version 2's block is still refused.
+        old.putShort(0, (short)(v2Block - 8), LE);
+        assertThatThrownBy(() -> validator.validate(old, 0, full - dropped))
+            .isInstanceOf(MalformedMessageException.class);
+    }
+
+    @Test
     void leavesUnknownEnumValuesFromANewerVersionToTheDecoder()
     {
         final int length = Samples.submitInsert(buffer, 0, 5, "abc");

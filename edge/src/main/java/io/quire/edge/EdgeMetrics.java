@@ -30,6 +30,7 @@ final class EdgeMetrics
     private final Counter heldRequests;
     private final Counter resentRequests;
     private final Summary ackLatency;
+    private final EdgeLatency latency = new EdgeLatency();
     private final AtomicLong outboundQueuedBytes = new AtomicLong();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
@@ -61,6 +62,24 @@ final class EdgeMetrics
         ackLatency = Summary.builder().name("quire_edge_ack_latency_seconds").unit(Unit.SECONDS)
             .help("op received at the edge to its ack sent to the client")
             .quantile(0.5, 0.01).quantile(0.99, 0.001).maxAgeSeconds(60).numberOfAgeBuckets(5)
+            .register(registry);
+        GaugeWithCallback.builder().name("quire_edge_stage_latency_seconds")
+            .help("an op's time per stage between the edge and the engine, since start (stages: GET /latency)")
+            .labelNames("stage", "quantile")
+            .callback(cb ->
+            {
+                final org.HdrHistogram.Histogram[] h = latency.snapshot();
+                final EdgeLatency.Stage[] stages = EdgeLatency.Stage.values();
+                for (int i = 0; i < stages.length; i++)
+                {
+                    if (h[i].getTotalCount() > 0)
+                    {
+                        cb.call(h[i].getValueAtPercentile(50) / 1e9, stages[i].label, "0.5");
+                        cb.call(h[i].getValueAtPercentile(99) / 1e9, stages[i].label, "0.99");
+                        cb.call(h[i].getMaxValue() / 1e9, stages[i].label, "1");
+                    }
+                }
+            })
             .register(registry);
         GaugeWithCallback.builder().name("quire_edge_connections").help("open WebSocket connections")
             .callback(cb -> cb.call(sessions.openCount())).register(registry);
@@ -106,6 +125,12 @@ final class EdgeMetrics
                 }
             })
             .register(registry);
+    }
+
+    /** @return the per-stage latency recorders (reply agent thread writes, readers lock). */
+    EdgeLatency latency()
+    {
+        return latency;
     }
 
     void requestHeld()

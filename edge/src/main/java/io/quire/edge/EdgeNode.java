@@ -42,6 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /healthz}: 200 while every shard range of the shard map has a live primary (one of its candidate
  *       engines heartbeating as the primary of the newest epoch), else 503 and the reason;</li>
  *   <li>{@code GET /metrics}: Prometheus text;</li>
+ *   <li>{@code GET /latency}: where ops' time goes, stage by stage, as JSON ({@link EdgeLatency});</li>
  *   <li>{@code /api/docs/{collection}/{id}/acl[/{user}]}: document roles ({@link AclApi});</li>
  *   <li>{@code GET /api/docs/{collection}/{id}/history}: who committed which version when, and
  *       {@code .../role}: what the principal may do ({@link DocumentApi});</li>
@@ -299,7 +300,8 @@ public final class EdgeNode implements AutoCloseable
             })
             .addPrefixPath("/api/docs", exchange -> (AclApi.handles(exchange) ? aclApi : documents).handleRequest(exchange))
             .addExactPath("/healthz", this::health)
-            .addExactPath("/metrics", this::metricsPage);
+            .addExactPath("/metrics", this::metricsPage)
+            .addExactPath("/latency", this::latencyPage);
         return paths;
     }
 
@@ -334,6 +336,23 @@ public final class EdgeNode implements AutoCloseable
         }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, metrics.contentType());
         exchange.getResponseSender().send(ByteBuffer.wrap(metrics.scrape()));
+    }
+
+    private void latencyPage(final HttpServerExchange exchange)
+    {
+        if (!exchange.getRequestMethod().equals(Methods.GET))
+        {
+            exchange.setStatusCode(405);
+            exchange.endExchange();
+            return;
+        }
+        if (exchange.isInIoThread())
+        {
+            exchange.dispatch(this::latencyPage);
+            return;
+        }
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseSender().send(metrics.latency().toJson().toPrettyString() + "\n");
     }
 
     private final class Callback implements WebSocketConnectionCallback

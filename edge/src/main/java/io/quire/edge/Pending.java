@@ -36,6 +36,8 @@ final class Pending
     final long requestId;
     final ObjectNode request;
     final long receivedNs;
+    /** When the request was last handed to Aeron (System.nanoTime()), 0 while not sent (held, refused). */
+    long sentNs;
     final int engine;
     final DocKey doc;
     /** This Subscribe adds the session to the engine's subscriber count (a first s, or a bs part). */

@@ -61,6 +61,7 @@ final class ReplyAdapter implements FragmentHandler
     /** {@inheritDoc} */
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
     {
+        final long receivedNs = System.nanoTime();
         final int templateId;
         try
         {
@@ -69,10 +70,9 @@ final class ReplyAdapter implements FragmentHandler
         catch (final MalformedMessageException ex)
         {
             metrics.malformedReply();
-            final long now = System.nanoTime();
-            if (now - lastMalformedLogNs > 1_000_000_000L)
+            if (receivedNs - lastMalformedLogNs > 1_000_000_000L)
             {
-                lastMalformedLogNs = now;
+                lastMalformedLogNs = receivedNs;
                 LOG.warn("dropped a malformed engine message: {}", ex.getMessage());
             }
             return;
@@ -95,14 +95,14 @@ final class ReplyAdapter implements FragmentHandler
                     broadcast.wrap(view, at, blockLength, version);
                     if (isForMe(broadcast.targetEdgeId()))
                     {
-                        dispatcher.onOpBroadcast(broadcast);
+                        dispatcher.onOpBroadcast(broadcast, receivedNs);
                     }
                     break;
                 case OpAckDecoder.TEMPLATE_ID:
                     ack.wrap(view, at, blockLength, version);
                     if (ack.edgeId() == edgeId)
                     {
-                        dispatcher.onOpAck(ack);
+                        dispatcher.onOpAck(ack, receivedNs);
                     }
                     break;
                 case OpRejectDecoder.TEMPLATE_ID:

@@ -67,8 +67,11 @@ final class ReplyDispatcher
     // ---------------------------------------------------------------------------------------------------------------
     // Ops
 
-    void onOpBroadcast(final OpBroadcastDecoder m)
+    void onOpBroadcast(final OpBroadcastDecoder m, final long receivedNs)
     {
+        final long engineReceivedNs = m.engineReceivedNs();
+        final long engineSequencedNs = m.engineSequencedNs();
+        final long engineSentNs = m.engineSentNs();
         final long target = m.targetSessionId();
         final long originSession = m.originSessionId();
         final long originRequest = m.originRequestId();
@@ -130,6 +133,7 @@ final class ReplyDispatcher
                 session.deliverDocMessage(doc, text, false, version);
             }
         }
+        metrics.latency().broadcast(engineSentNs, receivedNs, System.nanoTime());
         if (localOrigin)
         {
             final EdgeSession origin = registry.session(originSession);
@@ -142,6 +146,8 @@ final class ReplyDispatcher
                     {
                         origin.pending.remove(originRequest);
                         sendAck(origin, p, doc, source, seq, version);
+                        metrics.latency().ack(p.receivedNs, p.sentNs, engineReceivedNs, engineSequencedNs,
+                            engineSentNs, receivedNs, System.nanoTime());
                     }
                     else
                     {
@@ -154,11 +160,14 @@ final class ReplyDispatcher
         }
     }
 
-    void onOpAck(final OpAckDecoder m)
+    void onOpAck(final OpAckDecoder m, final long receivedNs)
     {
         final long requestId = m.requestId();
         final long version = m.version();
         final long seq = m.seq();
+        final long engineReceivedNs = m.engineReceivedNs();
+        final long engineSequencedNs = m.engineSequencedNs();
+        final long engineSentNs = m.engineSentNs();
         final String c = m.collection();
         final String d = m.docId();
         final String source = m.source();
@@ -173,6 +182,8 @@ final class ReplyDispatcher
             if (p != null && p.kind == Pending.Kind.SUBMIT)
             {
                 sendAck(session, p, new DocKey(c, d), source, seq, version);
+                metrics.latency().ack(p.receivedNs, p.sentNs, engineReceivedNs, engineSequencedNs, engineSentNs,
+                    receivedNs, System.nanoTime());
             }
         }
         forgetIfDone(session);

@@ -621,12 +621,16 @@ final class RequestHandler
             }
             checkPending(session, 1);
             final long requestId = registry.nextRequestId();
-            session.pending.put(requestId,
-                new Pending(Pending.Kind.SUBMIT, requestId, m, now, engine, new DocKey(c, d), false));
+            final Pending pending = new Pending(Pending.Kind.SUBMIT, requestId, m, now, engine, new DocKey(c, d), false);
+            session.pending.put(requestId, pending);
             session.touchEngine(engine);
             final EnginePublisher.Result r = engines.publisher(engine).submitOp(session.id, requestId, hash, version,
                 seq, kind, components, c, d, src, session.principal, createType, createData);
-            if (r != EnginePublisher.Result.OK)
+            if (r == EnginePublisher.Result.OK)
+            {
+                pending.sentNs = System.nanoTime();
+            }
+            else
             {
                 unsent(session, requestId, r, engine);
             }
@@ -1109,6 +1113,7 @@ final class RequestHandler
                     p.requestId, p.kind, r);
                 return false;
             }
+            p.sentNs = System.nanoTime();
             metrics.requestResent();
         }
         for (final Map.Entry<DocKey, EdgeSession.DocSub> e : session.docs.entrySet())

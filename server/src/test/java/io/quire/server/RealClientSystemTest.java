@@ -1,5 +1,7 @@
 package io.quire.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quire.common.Settings;
 import io.quire.test.NodeTools;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -118,5 +122,51 @@ class RealClientSystemTest
         final HttpResponse<String> metrics = http.send(
             HttpRequest.newBuilder(URI.create(server.httpUrl() + "metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("quire_edge_ack_latency_seconds", "quire_engine_ops_committed");
+    }
+
+    @Test
+    void latencyBreakdownFollowsEveryOpThroughEdgeAndEngine() throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        final Map<String, JsonNode> before = latencyStages(http);
+        assertThat(node("sharedb-converge.js", "3", "20", "5")).contains("\"ok\":true");
+        final Map<String, JsonNode> stages = latencyStages(http);
+        assertThat(stages).containsKeys("edge_in", "to_engine", "engine_queue", "engine_commit", "from_engine",
+            "aeron_round_trip", "edge_out", "edge_total", "broadcast_from_engine", "fanout");
+        final long acked = count(stages, "edge_total") - count(before, "edge_total");
+        assertThat(acked).as("ops acknowledged through the edge").isGreaterThanOrEqualTo(60);
+        for (final String stage : List.of("edge_in", "to_engine", "engine_queue", "engine_commit", "from_engine",
+            "edge_out"))
+        {
+            // Every ack carried the engine's stamps (sharedb clients subscribe, so most acks are their own broadcasts).
+            assertThat(count(stages, stage) - count(before, stage)).as(stage).isEqualTo(acked);
+            // Each stage is a part of the same op's edge_total, so no stage's maximum can exceed it.
+            assertThat(stages.get(stage).path("max").asDouble()).as(stage)
+                .isLessThanOrEqualTo(stages.get("edge_total").path("max").asDouble() * 1.01 + 1);
+        }
+        assertThat(stages.get("fanout").path("count").asLong()).isPositive();
+        assertThat(stages.get("edge_total").path("histogram").asText()).isNotEmpty();
+        final HttpResponse<String> metrics = http.send(
+            HttpRequest.newBuilder(URI.create(server.httpUrl() + "metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("quire_edge_stage_latency_seconds{quantile=\"0.99\",stage=\"to_engine\"}");
+        final HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(server.httpUrl() + "latency"))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+    }
+
+    private static Map<String, JsonNode> latencyStages(final HttpClient http) throws Exception
+    {
+        final HttpResponse<String> r = http.send(
+            HttpRequest.newBuilder(URI.create(server.httpUrl() + "latency")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        final Map<String, JsonNode> stages = new HashMap<>();
+        new ObjectMapper().readTree(r.body()).path("stages").forEach(s -> stages.put(s.path("stage").asText(), s));
+        return stages;
+    }
+
+    private static long count(final Map<String, JsonNode> stages, final String stage)
+    {
+        final JsonNode s = stages.get(stage);
+        return s == null ? 0 : s.path("count").asLong();
     }
 }

@@ -45,6 +45,8 @@ public final class CommandEvent
     int templateId;
     int inLength;
     long receivedNanos;
+    /** Stage 1: {@link System#nanoTime()} when the sequencer committed the op (0: not a commit), for the ack's stamps. */
+    long sequencedNanos;
     ExpandableArrayBuffer in = new ExpandableArrayBuffer(INITIAL_IN);
 
     byte result;
@@ -101,6 +103,7 @@ public final class CommandEvent
         this.templateId = templateId;
         this.inLength = length;
         this.receivedNanos = receivedNanos;
+        this.sequencedNanos = 0;
         in.putBytes(0, buffer, offset, length);
     }
 
@@ -120,6 +123,7 @@ public final class CommandEvent
         this.templateId = 0;
         this.inLength = 0;
         this.receivedNanos = receivedNanos;
+        this.sequencedNanos = 0;
     }
 
     /** Stage 1: forget the previous use of this slot. */
@@ -183,6 +187,22 @@ public final class CommandEvent
     public long receivedNanos()
     {
         return receivedNanos;
+    }
+
+    /** @return {@link System#nanoTime()} when stage 1 committed the slot's op, 0 if it committed none. */
+    public long sequencedNanos()
+    {
+        return sequencedNanos;
+    }
+
+    /**
+     * Stage 1: the op was committed now.
+     *
+     * @param nanos {@link System#nanoTime()}.
+     */
+    public void sequenced(final long nanos)
+    {
+        sequencedNanos = nanos;
     }
 
     /** @return the buffer stage 1 encodes the journal record into. */

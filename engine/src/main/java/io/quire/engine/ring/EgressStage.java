@@ -7,8 +7,9 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Stage 3: send each slot's outbound messages (acks, broadcasts, replies) to the edges, strictly after the journal
- * stage has passed the slot. Records commit latency (ingress receive to ack published) for committed and
- * duplicate ops.
+ * stage has passed the slot. Records commit latency (ingress receive to the ack about to be handed to the transport)
+ * for committed and duplicate ops, and stamps acks and broadcasts with the engine's times for the edge's latency
+ * breakdown ({@link Outbound#stamp}).
  */
 public final class EgressStage implements EventHandler<CommandEvent>, Outbound.EntryHandler
 {
@@ -66,11 +67,14 @@ public final class EgressStage implements EventHandler<CommandEvent>, Outbound.E
             }
             else
             {
+                // One clock read per slot: the stamp the acks and broadcasts carry is also the commit latency's end.
+                final long now = System.nanoTime();
+                Outbound.stamp(event.outBuffer(), event.outLength(), event.receivedNanos(), event.sequencedNanos(), now);
                 Outbound.forEach(event.outBuffer(), event.outLength(), this);
                 final byte result = event.result();
                 if (result == CommandEvent.RESULT_COMMITTED || result == CommandEvent.RESULT_DUPLICATE)
                 {
-                    commitLatency.recordValue(Math.max(0, System.nanoTime() - event.receivedNanos()));
+                    commitLatency.recordValue(Math.max(0, now - event.receivedNanos()));
                 }
             }
         }

@@ -1,7 +1,13 @@
 package io.quire.engine.ring;
 
+import io.quire.codec.protocol.MessageHeaderEncoder;
+import io.quire.codec.protocol.OpAckEncoder;
+import io.quire.codec.protocol.OpBroadcastEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.ByteOrder;
 
 /**
  * The outbound messages of one ring slot, encoded by stage 1 and sent by stage 3, laid out in {@link CommandEvent}'s
@@ -90,6 +96,46 @@ public final class Outbound
          * @param length  message length.
          */
         void onMessage(int edgeId, DirectBuffer buffer, int offset, int length);
+    }
+
+    /**
+     * Write the latency-breakdown stamps into the slot's acks and broadcasts just before they are sent (they are the
+     * last fields of those messages' blocks, {@code MonotonicNs}; other messages are left alone).
+     *
+     * @param buffer    the slot's out buffer.
+     * @param length    bytes used.
+     * @param received  when the ingress received the slot's request.
+     * @param sequenced when stage 1 committed its op (0: none).
+     * @param sent      now.
+     */
+    public static void stamp(
+        final MutableDirectBuffer buffer, final int length, final long received, final long sequenced, final long sent)
+    {
+        int offset = 0;
+        while (offset < length)
+        {
+            final int messageLength = buffer.getInt(offset + LENGTH_OFFSET);
+            final int messageOffset = offset + DESTINATIONS_OFFSET + 4 * buffer.getInt(offset + COUNT_OFFSET);
+            final int templateId = buffer.getShort(messageOffset + MessageHeaderEncoder.templateIdEncodingOffset(),
+                ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            final int block = messageOffset + MessageHeaderEncoder.ENCODED_LENGTH;
+            if (templateId == OpAckEncoder.TEMPLATE_ID)
+            {
+                buffer.putLong(block + OpAckEncoder.engineReceivedNsEncodingOffset(), received, ByteOrder.LITTLE_ENDIAN);
+                buffer.putLong(block + OpAckEncoder.engineSequencedNsEncodingOffset(), sequenced,
+                    ByteOrder.LITTLE_ENDIAN);
+                buffer.putLong(block + OpAckEncoder.engineSentNsEncodingOffset(), sent, ByteOrder.LITTLE_ENDIAN);
+            }
+            else if (templateId == OpBroadcastEncoder.TEMPLATE_ID)
+            {
+                buffer.putLong(block + OpBroadcastEncoder.engineReceivedNsEncodingOffset(), received,
+                    ByteOrder.LITTLE_ENDIAN);
+                buffer.putLong(block + OpBroadcastEncoder.engineSequencedNsEncodingOffset(), sequenced,
+                    ByteOrder.LITTLE_ENDIAN);
+                buffer.putLong(block + OpBroadcastEncoder.engineSentNsEncodingOffset(), sent, ByteOrder.LITTLE_ENDIAN);
+            }
+            offset = messageOffset + messageLength;
+        }
     }
 
     /**

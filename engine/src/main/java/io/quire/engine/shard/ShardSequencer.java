@@ -666,9 +666,11 @@ public final class ShardSequencer
         final long checksum = doc.exists ? doc.text.checksum() : 0;
         entry.checksum = checksum;
 
+        final long sequencedNanos = System.nanoTime();
+        event.sequenced(sequencedNanos);
         event.setJournal(lsn, journalRecords.encode(
             event.journalBuffer(), config.shardId(), epoch.getAsLong(), doc, entry, checksum, doc.text.length(),
-            System.nanoTime() - event.receivedNanos()));
+            sequencedNanos - event.receivedNanos()));
 
         final SubscriberSet subscribers = doc.subscribers;
         if (subscribers.size() > 0)

@@ -2,6 +2,7 @@ package io.quire.perf.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.quire.engine.trace.Trace;
 import io.quire.engine.trace.TraceReader;
 import io.quire.test.NodeTools;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Option;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code scripts/quire bench-ws}: the same WebSocket load against Quire's all-in-one server and, with
@@ -103,6 +106,7 @@ public final class BenchWsCommand implements Callable<Integer>
         System.out.print(header);
         final List<LoadResult> results = new ArrayList<>();
         final StringBuilder breakdown = new StringBuilder();
+        final StringBuilder stages = new StringBuilder();
         final StringBuilder loads = new StringBuilder();
         int failures = 0;
         final long startNs = System.nanoTime();
@@ -120,7 +124,7 @@ public final class BenchWsCommand implements Callable<Integer>
                 final String before = loadAverage();
                 try
                 {
-                    final LoadResult r = runOne(system, scenario, typed, breakdown);
+                    final LoadResult r = runOne(system, scenario, typed, breakdown, stages);
                     results.add(r);
                     loads.append(String.format(Locale.ROOT, "%-8s %-16s load average %s -> %s%n", system, scenario,
                         before, loadAverage()));
@@ -151,6 +155,12 @@ public final class BenchWsCommand implements Callable<Integer>
                     "client ack p50/p99", "edge recv->ack sent", "engine in->ack out", "journal batch commit"))
                 .append(breakdown);
         }
+        if (stages.length() > 0)
+        {
+            report.append('\n').append("Quire's latency by stage (the edge's GET /latency over the measured interval: " +
+                "the stamps each ack carries from the engine; to_engine/from_engine compare one host's clock)\n")
+                .append(stages);
+        }
         if (realClient)
         {
             report.append('\n').append(realClientRuns(list, systems, startNs));
@@ -169,7 +179,7 @@ public final class BenchWsCommand implements Callable<Integer>
     }
 
     private LoadResult runOne(final String system, final Scenario scenario, final Trace typed,
-        final StringBuilder breakdown) throws Exception
+        final StringBuilder breakdown, final StringBuilder stages) throws Exception
     {
         if (url != null)
         {
@@ -181,9 +191,36 @@ public final class BenchWsCommand implements Callable<Integer>
             Servers.quire(data, out.resolve(stem + "-server.log"), quireSettings) :
             Servers.sharedb(out.resolve(stem + "-server.log")))
         {
-            final LoadResult r = new WsLoadGenerator(system, server.wsUrl(), scenario, warmup, duration, typed).run();
+            final WsLoadGenerator generator =
+                new WsLoadGenerator(system, server.wsUrl(), scenario, warmup, duration, typed);
+            final AtomicReference<QuireStages> atStart = new AtomicReference<>();
             if (system.equals("quire"))
             {
+                generator.onMeasureStart(() ->
+                {
+                    try
+                    {
+                        atStart.set(QuireStages.fetch(server.httpUrl()));
+                    }
+                    catch (final IOException ex)
+                    {
+                        throw new UncheckedIOException(ex);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            final LoadResult r = generator.run();
+            if (system.equals("quire"))
+            {
+                final QuireStages end = QuireStages.fetch(server.httpUrl());
+                final QuireStages start = atStart.get();
+                stages.append(end.since(start != null ? start : QuireStages.parse(NullNode.getInstance()))
+                    .table(scenario + (start != null ? " (measured interval)" : " (warm-up included)") +
+                        String.format(Locale.ROOT, ", %,.0f acked ops/s", r.opsPerSecond()), r.ack()))
+                    .append('\n');
                 final Map<String, Double> m = Servers.quireMetrics(server.httpUrl());
                 breakdown.append(String.format(Locale.ROOT, "%-16s | %8.2f %9.2f  | %8.2f %9.2f  | %8.2f %9.2f  | " +
                     "%8.3f %9.3f%n", scenario,

@@ -52,6 +52,7 @@ public final class WsLoadGenerator
     private volatile long measureToNs = Long.MAX_VALUE;
     private volatile boolean stop;
     private final ShareDbClient.EditSource randomEdits = randomEdits();
+    private Runnable onMeasureStart;
 
     /** Planned times of a wire op, kept until every other client of its document has applied it. */
     private record Sent(long[] plannedNs, AtomicInteger remaining)
@@ -79,6 +80,17 @@ public final class WsLoadGenerator
         this.warmupSeconds = warmupSeconds;
         this.seconds = seconds;
         this.trace = trace;
+    }
+
+    /**
+     * @param action run once, on a thread of its own, when the warm-up ends and the measured interval begins (e.g.
+     *               to snapshot the server's own recorders); its failure is reported on stderr, not fatal.
+     * @return this.
+     */
+    public WsLoadGenerator onMeasureStart(final Runnable action)
+    {
+        this.onMeasureStart = action;
+        return this;
     }
 
     /**
@@ -115,6 +127,28 @@ public final class WsLoadGenerator
             final long t0 = System.nanoTime();
             measureFromNs = t0 + (long)(warmupSeconds * 1e9);
             measureToNs = measureFromNs + (long)(seconds * 1e9);
+            if (onMeasureStart != null)
+            {
+                final Runnable action = onMeasureStart;
+                final long at = measureFromNs;
+                final Thread t = new Thread(() ->
+                {
+                    for (long left = at - System.nanoTime(); left > 0; left = at - System.nanoTime())
+                    {
+                        LockSupport.parkNanos(left);
+                    }
+                    try
+                    {
+                        action.run();
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        System.err.println("bench-ws: at the start of the measured interval: " + ex);
+                    }
+                }, "ws-load-measure-start");
+                t.setDaemon(true);
+                t.start();
+            }
             if (scenario.mode() == Scenario.Mode.CLOSED)
             {
                 for (final ShareDbClient client : clients)
