@@ -1,6 +1,5 @@
 package io.quire.common;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
@@ -13,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * Idle strategies by name, for agents' duty cycles. The default everywhere is {@code backoff}: spin briefly, then
  * yield, then park from 1 µs up to 1 ms, so an idle node costs next to no CPU on a shared 2-core box. Spinning
  * ({@code busy-spin}, {@code no-op}) is an opt-in for dedicated hosts with cores to burn. A backoff can be tuned as
- * {@code backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK}, e.g. {@code backoff:10:5:1us:1ms}.
+ * {@code backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK}, e.g. {@code backoff:10:5:1us:1ms}. The backoff family
+ * ({@code backoff}, {@code backoff:...}, {@code sleeping}) is a {@link WakeableIdleStrategy}: a producer in the same
+ * JVM can end a park early ({@link #waker(IdleStrategy)}).
  */
 public final class IdleStrategies
 {
@@ -38,10 +39,10 @@ public final class IdleStrategies
         switch (trimmed)
         {
             case "backoff":
-                return new BackoffIdleStrategy(
+                return new WakeableIdleStrategy(
                     10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
             case "sleeping":
-                return new BackoffIdleStrategy(0, 0, TimeUnit.MICROSECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(1));
+                return new WakeableIdleStrategy(0, 0, TimeUnit.MICROSECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(1));
             case "sleeping-ms":
                 return new SleepingMillisIdleStrategy(1);
             case "yielding":
@@ -54,6 +55,20 @@ public final class IdleStrategies
                 throw new ConfigException("unknown idle strategy '" + name + "': expected one of " + NAMES +
                     " or backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK");
         }
+    }
+
+    /**
+     * @param strategy an agent's idle strategy.
+     * @return what ends its park early (a producer calls it after handing the agent work), or a no-op for strategies
+     *         that never park for long (spinning, yielding) or cannot be woken ({@code sleeping-ms}).
+     */
+    public static Runnable waker(final IdleStrategy strategy)
+    {
+        if (strategy instanceof WakeableIdleStrategy)
+        {
+            return ((WakeableIdleStrategy)strategy)::wake;
+        }
+        return () -> { };
     }
 
     private static IdleStrategy backoff(final String name, final String[] parts)
@@ -73,7 +88,7 @@ public final class IdleStrategies
                 throw new ConfigException("idle strategy '" + name + "': counts must not be negative and " +
                     "0 < MIN_PARK <= MAX_PARK");
             }
-            return new BackoffIdleStrategy(spins, yields, minPark, maxPark);
+            return new WakeableIdleStrategy(spins, yields, minPark, maxPark);
         }
         catch (final NumberFormatException ex)
         {

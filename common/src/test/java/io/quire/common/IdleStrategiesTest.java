@@ -1,8 +1,11 @@
 package io.quire.common;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,15 +15,39 @@ class IdleStrategiesTest
     @Test
     void namedStrategies()
     {
-        assertThat(IdleStrategies.parse("backoff")).isInstanceOf(BackoffIdleStrategy.class);
+        assertThat(IdleStrategies.parse("backoff")).isInstanceOf(WakeableIdleStrategy.class);
         assertThat(IdleStrategies.parse(" Busy-Spin ")).isInstanceOf(BusySpinIdleStrategy.class);
     }
 
     @Test
     void tunedBackoff()
     {
-        assertThat(IdleStrategies.parse("backoff:10:5:1us:1ms")).isInstanceOf(BackoffIdleStrategy.class);
-        assertThat(IdleStrategies.parse("backoff:0:0:1ms:1ms")).isInstanceOf(BackoffIdleStrategy.class);
+        assertThat(IdleStrategies.parse("backoff:10:5:1us:1ms")).isInstanceOf(WakeableIdleStrategy.class);
+        assertThat(IdleStrategies.parse("backoff:0:0:1ms:1ms")).isInstanceOf(WakeableIdleStrategy.class);
+    }
+
+    @Test
+    void wakeEndsALongPark() throws Exception
+    {
+        final IdleStrategy idle = IdleStrategies.parse("backoff:0:0:60s:60s");
+        final Runnable waker = IdleStrategies.waker(idle);
+        final CountDownLatch parkedAndWoken = new CountDownLatch(1);
+        final Thread agent = new Thread(() ->
+        {
+            idle.idle(0); // first call of an idle streak: no park yet
+            idle.idle(0); // past the (zero) spins and yields
+            idle.idle(0); // parks for up to 60 s unless woken
+            parkedAndWoken.countDown();
+        });
+        agent.setDaemon(true);
+        agent.start();
+        // A wake that comes before the park begins is lost by design; keep waking until the agent is through.
+        for (int i = 0; i < 10_000 && !parkedAndWoken.await(1, TimeUnit.MILLISECONDS); i++)
+        {
+            waker.run();
+        }
+        assertThat(parkedAndWoken.getCount()).as("the 60 s park was cut short").isZero();
+        assertThat(IdleStrategies.waker(IdleStrategies.parse("busy-spin"))).isNotNull();
     }
 
     @Test

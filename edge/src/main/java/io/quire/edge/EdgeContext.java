@@ -179,6 +179,7 @@ public final class EdgeContext
     private SessionAuthenticator authenticator = SessionAuthenticator.ANONYMOUS;
     private AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
     private HttpHandler otherPaths;
+    private Runnable engineWaker = () -> { };
     private ShardMap shardMap;
     private CodecLimits codecLimits;
     private boolean concluded;
@@ -818,6 +819,26 @@ public final class EdgeContext
     public EdgeContext accessPolicy(final AccessPolicy policy)
     {
         this.accessPolicy = policy;
+        return this;
+    }
+
+    /**
+     * @return run after each message handed to an engine's publication: in one JVM with the engine (the all-in-one
+     *         server) it wakes the engine's ingress agent ({@code EngineNode.ingressWaker()}); a no-op unless set.
+     *         Not a file or flag option.
+     */
+    public Runnable engineWaker()
+    {
+        return engineWaker;
+    }
+
+    /**
+     * @param waker what wakes the engine's ingress agent in this JVM (cheap, thread-safe: IO threads call it).
+     * @return this.
+     */
+    public EdgeContext engineWaker(final Runnable waker)
+    {
+        this.engineWaker = java.util.Objects.requireNonNull(waker, "waker");
         return this;
     }
 

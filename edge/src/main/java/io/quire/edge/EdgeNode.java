@@ -72,6 +72,7 @@ public final class EdgeNode implements AutoCloseable
     private final AclApi aclApi;
     private final DocumentApi documents;
     private final AgentRunner agentRunner;
+    private final Runnable replyWaker;
     private final Undertow undertow;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final int port;
@@ -116,7 +117,7 @@ public final class EdgeNode implements AutoCloseable
                 {
                     final Publication pub = aeron.addPublication(c.channel(), c.stream());
                     publications.add(pub);
-                    publishers.add(new EnginePublisher(e, pub, ctx.edgeId()));
+                    publishers.add(new EnginePublisher(e, pub, ctx.edgeId(), ctx.engineWaker()));
                 }
             }
             engines = new EngineLinks(ctx.shardMap(), publishers, ctx.engineTimeoutNs(), ctx.failoverHoldNs());
@@ -130,8 +131,9 @@ public final class EdgeNode implements AutoCloseable
                 MessageValidator.protocol(ctx.codecLimits()), dispatcher, ctx.edgeId(), metrics);
             final EdgeAgent agent = new EdgeAgent(ctx, replies, adapter, engines, registry, requests, metrics, replyChannel);
             agentRef[0] = agent;
-            agentRunner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
-                ex -> LOG.error("edge agent error", ex), null, agent);
+            final org.agrona.concurrent.IdleStrategy idle = IdleStrategies.parse(ctx.idleStrategy());
+            replyWaker = IdleStrategies.waker(idle);
+            agentRunner = new AgentRunner(idle, ex -> LOG.error("edge agent error", ex), null, agent);
             AgentRunner.startOnThread(agentRunner);
 
             undertow = Undertow.builder()
@@ -173,6 +175,15 @@ public final class EdgeNode implements AutoCloseable
     public static EdgeNode launch(final EdgeContext ctx, final Aeron aeron)
     {
         return new EdgeNode(ctx, aeron);
+    }
+
+    /**
+     * @return what ends the reply agent's idle park early: an engine in this JVM (the all-in-one server) runs it after
+     *         each message it hands to this edge's reply publication. A no-op when the idle strategy cannot be woken.
+     */
+    public Runnable replyWaker()
+    {
+        return replyWaker;
     }
 
     /** @return the port the HTTP listener is bound to (useful with port 0). */

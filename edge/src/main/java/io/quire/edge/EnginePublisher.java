@@ -55,6 +55,7 @@ final class EnginePublisher
     private final ShardMap.Entry engine;
     private final Publication publication;
     private final int edgeId;
+    private final Runnable waker;
 
     private static final class Scratch
     {
@@ -79,9 +80,11 @@ final class EnginePublisher
      * @param engine      the engine's shard map entry.
      * @param publication its ingress publication.
      * @param edgeId      this edge's id.
+     * @param waker       run after each message handed to the publication (wakes an engine in this JVM).
      */
-    EnginePublisher(final ShardMap.Entry engine, final Publication publication, final int edgeId)
+    EnginePublisher(final ShardMap.Entry engine, final Publication publication, final int edgeId, final Runnable waker)
     {
+        this.waker = waker;
         this.engine = engine;
         this.publication = publication;
         this.edgeId = edgeId;
@@ -272,6 +275,7 @@ final class EnginePublisher
             final long position = publication.offer(s.buffer, 0, length);
             if (position > 0)
             {
+                waker.run();
                 return Result.OK;
             }
             if (position == Publication.NOT_CONNECTED)

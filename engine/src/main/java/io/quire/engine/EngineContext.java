@@ -180,6 +180,7 @@ public final class EngineContext
     private long heartbeatIntervalNs = 200_000_000L;
     private long edgeTimeoutNs = 5_000_000_000L;
     private long egressRetryNs = 20_000_000L;
+    private Runnable egressWaker = () -> { };
     private long timerSlackNs = TIMER_SLACK_DEFAULT_NS;
     private long epoch = 0;
     private String replicaOf;
@@ -906,6 +907,25 @@ public final class EngineContext
     public EngineContext edgeTimeoutNs(final long nanos)
     {
         this.edgeTimeoutNs = nanos;
+        return this;
+    }
+
+    /**
+     * @return called after each message the engine hands to an edge's publication (in one JVM with the edge: wakes its
+     *         reply agent, see {@link EngineNode#ingressWaker()}); a no-op unless set. Not a file or flag option.
+     */
+    public Runnable egressWaker()
+    {
+        return egressWaker;
+    }
+
+    /**
+     * @param waker what wakes the edges' reply agent in this JVM (must be cheap and thread-safe).
+     * @return this.
+     */
+    public EngineContext egressWaker(final Runnable waker)
+    {
+        this.egressWaker = java.util.Objects.requireNonNull(waker, "waker");
         return this;
     }
 

@@ -61,6 +61,7 @@ public final class EngineNode implements AutoCloseable
     private volatile String ingressChannel;
     // A primary's ingress agent, or in the single threading mode the engine agent (ingress and every shard's stages).
     private volatile AgentRunner runner;
+    private volatile Runnable ingressWake = () -> { };
     private AgentRunner replicaRunner;
     private OffsetEpochNanoClock wallClock;
     private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
@@ -96,7 +97,7 @@ public final class EngineNode implements AutoCloseable
             final EgressPublisher sink = new EgressPublisher(edges, ctx.egressRetryNs(),
                 engineCounters.egressUnknownEdge, engineCounters.egressNotConnected,
                 engineCounters.egressBackPressureDrops, engineCounters.egressBackPressureRetries,
-                engineCounters.egressClosed);
+                engineCounters.egressClosed, ctx.egressWaker());
             // Every committed op is stamped with the wall clock: an offset from System.nanoTime(), re-sampled each
             // second, costs no allocation, where Instant.now() (SystemEpochNanoClock) allocates on every call.
             final OffsetEpochNanoClock wallClock = new OffsetEpochNanoClock(3, 250_000, 1_000_000_000L);
@@ -180,7 +181,9 @@ public final class EngineNode implements AutoCloseable
         // one agent polls the ingress and drives every ring. Made here, so a replica runs neither until promoted.
         final Agent agent = ctx.threading() == ThreadingMode.SINGLE ?
             new EngineAgent(ingressAgent, shards) : ingressAgent;
-        this.runner = new AgentRunner(IdleStrategies.parse(ctx.idleStrategy()),
+        final org.agrona.concurrent.IdleStrategy idle = IdleStrategies.parse(ctx.idleStrategy());
+        ingressWake = IdleStrategies.waker(idle);
+        this.runner = new AgentRunner(idle,
             ex -> LOG.error("{} agent error", agent.roleName(), ex), counters.ingressErrors, agent);
         if (!ctx.replicationChannel().isBlank())
         {
@@ -434,6 +437,16 @@ public final class EngineNode implements AutoCloseable
     public int ingressStream()
     {
         return ctx.ingressStream();
+    }
+
+    /**
+     * @return what ends the ingress agent's idle park early: a producer in this JVM (the all-in-one server's edge)
+     *         runs it after offering a command on the ingress, so the command does not wait for the park to end. A
+     *         no-op when the idle strategy cannot be woken (spinning, {@code sleeping-ms}). Thread-safe.
+     */
+    public Runnable ingressWaker()
+    {
+        return () -> ingressWake.run();
     }
 
     /** @return true if this node is a hot standby (it accepts no commands). */

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The all-in-one server: an embedded media driver (IPC only), one engine node owning every shard, and the edge, in
@@ -100,11 +101,17 @@ public final class QuireServer implements AutoCloseable
                 .reply("aeron:ipc", REPLY_STREAM)
                 .registry(registry)
                 .conclude();
+            // One JVM: each side wakes the other's parked poller when it hands it a message over Aeron IPC, so an op
+            // does not wait for an idle park (up to 1 ms with the default backoff) at either hop.
+            final AtomicReference<Runnable> replyWaker = new AtomicReference<>(() -> { });
+            engineCtx.egressWaker(() -> replyWaker.get().run());
             // Authenticated users get per-document roles; an anonymous server keeps everything open.
             engine = EngineNode.launch(engineCtx.aclEnforced(engineCtx.aclEnforced() || edgeCtx.authEnabled()), aeron);
             final EngineNode running = engine;
             EngineExporter.register(registry, () -> running);
+            edgeCtx.engineWaker(engine.ingressWaker());
             edge = EdgeNode.launch(edgeCtx, aeron);
+            replyWaker.set(edge.replyWaker());
             if (!edge.awaitHealthy(30_000))
             {
                 throw new IllegalStateException("the edge did not become healthy in 30 s: " + edge.healthProblem());

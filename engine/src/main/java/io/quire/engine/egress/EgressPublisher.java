@@ -29,6 +29,7 @@ public final class EgressPublisher implements EgressSink
     private final AtomicCounter backPressureDrops;
     private final AtomicCounter backPressureRetries;
     private final AtomicCounter closed;
+    private final Runnable waker;
 
     /**
      * @param directory           the edges and their publications.
@@ -38,6 +39,7 @@ public final class EgressPublisher implements EgressSink
      * @param backPressureDrops   counts messages given up on after retrying for {@code retryNs}.
      * @param backPressureRetries counts retries on back-pressure or admin action.
      * @param closed              counts messages refused by a closed or full publication.
+     * @param waker               run after each message handed to the transport (wakes an edge in this JVM).
      */
     public EgressPublisher(
         final EdgeDirectory directory,
@@ -46,8 +48,10 @@ public final class EgressPublisher implements EgressSink
         final AtomicCounter notConnected,
         final AtomicCounter backPressureDrops,
         final AtomicCounter backPressureRetries,
-        final AtomicCounter closed)
+        final AtomicCounter closed,
+        final Runnable waker)
     {
+        this.waker = waker;
         this.directory = directory;
         this.retryNs = retryNs;
         this.unknownEdge = unknownEdge;
@@ -66,8 +70,13 @@ public final class EgressPublisher implements EgressSink
             unknownEdge.increment();
             return false;
         }
-        return offer(publication, buffer, offset, length, retryNs, notConnected, backPressureDrops,
-            backPressureRetries, closed);
+        if (offer(publication, buffer, offset, length, retryNs, notConnected, backPressureDrops,
+            backPressureRetries, closed))
+        {
+            waker.run();
+            return true;
+        }
+        return false;
     }
 
     /**
