@@ -20,9 +20,9 @@ import java.util.Base64;
  * The per-direction hops ({@link Stage#TO_ENGINE}, {@link Stage#FROM_ENGINE}, {@link Stage#BROADCAST_FROM_ENGINE})
  * compare the edge's {@link System#nanoTime()} with the engine's, which only means something when both run on one
  * host (the all-in-one server, the local cluster); {@link Stage#AERON_ROUND_TRIP} subtracts the engine's own time
- * from the edge's and holds across hosts. The edge stamps a SubmitOp as sent once the Aeron offer has returned, so an
- * engine woken at once may take it "before" that: {@code to_engine} records those as 0. Other negative differences
- * (clocks of different hosts) are not recorded.
+ * from the edge's and holds across hosts. The edge reads its clock just before it encodes and offers a SubmitOp (a
+ * woken engine may take it before the offer returns), so the encoding and the offer count to {@code to_engine}.
+ * Negative differences (clocks of different hosts) are not recorded.
  * <p>
  * Writers: the edge's reply agent thread only (the recorders are single-writer); readers take a lock.
  */
@@ -31,10 +31,11 @@ final class EdgeLatency
     /** The stages, in the order an op passes them. */
     enum Stage
     {
-        /** JSON parse, checks, SBE encode and the Aeron offer of a SubmitOp. */
-        EDGE_IN("edge_in", "op frame received at the edge -> SubmitOp handed to Aeron"),
-        /** The Aeron hop to the engine, including its ingress poller's wake-up. */
-        TO_ENGINE("to_engine", "SubmitOp handed to Aeron at the edge -> received by the engine's ingress (same host)"),
+        /** JSON parse, checks, rate limits, access. */
+        EDGE_IN("edge_in", "op frame received at the edge -> SubmitOp about to be encoded and offered to Aeron"),
+        /** SBE encode, the offer, the Aeron hop to the engine, including its ingress poller's wake-up. */
+        TO_ENGINE("to_engine", "SubmitOp encoded and offered at the edge -> received by the engine's ingress " +
+            "(same host)"),
         /** Ring queueing, validation, de-duplication, transform and apply. */
         ENGINE_QUEUE("engine_queue", "engine ingress -> op committed by the shard's sequencer (ring wait + sequencing)"),
         /** The rest of the ring batch, the journal's group commit, the replication gate, the egress. */
@@ -101,7 +102,7 @@ final class EdgeLatency
      * version, or for a duplicate, which is not sequenced again).
      *
      * @param receivedNs       frame received at the edge.
-     * @param sentNs           SubmitOp handed to Aeron at the edge (0 if unknown).
+     * @param sentNs           SubmitOp about to be encoded and offered at the edge (0 if unknown).
      * @param engineReceivedNs engine ingress.
      * @param engineSequencedNs sequencer commit.
      * @param engineSentNs     ack handed to Aeron at the engine.
@@ -124,8 +125,7 @@ final class EdgeLatency
         }
         if (sentNs != 0)
         {
-            // The edge reads its clock once the offer has returned; a woken engine can take the message before that.
-            record(Stage.TO_ENGINE, Math.max(0, engineReceivedNs - sentNs));
+            record(Stage.TO_ENGINE, engineReceivedNs - sentNs);
             record(Stage.AERON_ROUND_TRIP, (ackReceivedNs - sentNs) - (engineSentNs - engineReceivedNs));
         }
         record(Stage.FROM_ENGINE, ackReceivedNs - engineSentNs);

@@ -624,11 +624,13 @@ final class RequestHandler
             final Pending pending = new Pending(Pending.Kind.SUBMIT, requestId, m, now, engine, new DocKey(c, d), false);
             session.pending.put(requestId, pending);
             session.touchEngine(engine);
+            // Read before the offer: a woken engine may take the command (and the CPU) before the offer returns.
+            final long sendingNs = System.nanoTime();
             final EnginePublisher.Result r = engines.publisher(engine).submitOp(session.id, requestId, hash, version,
                 seq, kind, components, c, d, src, session.principal, createType, createData);
             if (r == EnginePublisher.Result.OK)
             {
-                pending.sentNs = System.nanoTime();
+                pending.sentNs = sendingNs;
             }
             else
             {
@@ -1106,6 +1108,7 @@ final class RequestHandler
         for (int i = 0; i < n; i++)
         {
             final Pending p = session.pending.get(inFlight[i]);
+            final long sendingNs = System.nanoTime();
             final EnginePublisher.Result r = resend(session, p, publisher);
             if (r != EnginePublisher.Result.OK)
             {
@@ -1113,7 +1116,7 @@ final class RequestHandler
                     p.requestId, p.kind, r);
                 return false;
             }
-            p.sentNs = System.nanoTime();
+            p.sentNs = sendingNs;
             metrics.requestResent();
         }
         for (final Map.Entry<DocKey, EdgeSession.DocSub> e : session.docs.entrySet())

@@ -44,17 +44,13 @@ class EdgeLatencyTest
         assertThat(h.get("to_engine").getTotalCount()).isEqualTo(1);
         assertThat(h.get("engine_queue").getTotalCount()).isZero();
         assertThat(h.get("engine_commit").getTotalCount()).isZero();
-        // The engine took the SubmitOp before the edge read its clock after the offer: a hop of 0.
-        latency.ack(1_000, 1_200, 1_150, 1_160, 2_000, 2_600, 2_650);
-        Map<String, Histogram> after = byLabel(latency.snapshot());
-        assertThat(after.get("to_engine").getTotalCount()).isEqualTo(2);
-        assertThat(after.get("to_engine").getMinValue()).isZero();
         // An engine on another host, its clock 2 µs ahead: the negative return hop is dropped, the round trip (1,400
         // at the edge less 400 at the engine) counts.
         latency.ack(1_000, 1_200, 3_000, 3_010, 3_400, 2_600, 2_650);
-        after = byLabel(latency.snapshot());
-        assertThat(after.get("from_engine").getTotalCount()).isEqualTo(2);
-        assertThat(after.get("aeron_round_trip").getTotalCount()).isEqualTo(3);
+        final Map<String, Histogram> after = byLabel(latency.snapshot());
+        assertThat(after.get("to_engine").getTotalCount()).isEqualTo(2);
+        assertThat(after.get("from_engine").getTotalCount()).isEqualTo(1);
+        assertThat(after.get("aeron_round_trip").getTotalCount()).isEqualTo(2);
         assertThat(after.get("aeron_round_trip").getMaxValue()).isBetween(1_000L, 1_010L);
     }
 

@@ -51,6 +51,11 @@ public final class BenchWsCommand implements Callable<Integer>
     @Option(names = "--vs-sharedb", description = "also run every scenario against the reference ShareDB server")
     private boolean vsSharedb;
 
+    @Option(names = "--floor", description = "also run the scenarios with one client per document against " +
+        "node/floor-server.js (the protocol and nothing else: what the load generator, the kernel and a trivial " +
+        "server cost on this machine; no server can do better here)")
+    private boolean floor;
+
     @Option(names = "--scenario", split = ",", description = "scenarios, repeatable or comma-separated " +
         "(default: closed:200x1, closed:1x20, open:200x1@5, open:1x20@20, trace:4x3@10)")
     private List<String> scenarios = new ArrayList<>();
@@ -96,8 +101,12 @@ public final class BenchWsCommand implements Callable<Integer>
         {
             typed = TraceReader.read(trace != null ? trace : RepoPaths.trace("automerge-paper.json.gz"));
         }
-        final List<String> systems = url != null ? List.of("target") :
-            vsSharedb ? List.of("quire", "sharedb") : List.of("quire");
+        final List<String> systems = new ArrayList<>(url != null ? List.of("target") :
+            vsSharedb ? List.of("quire", "sharedb") : List.of("quire"));
+        if (floor && url == null)
+        {
+            systems.add("floor");
+        }
         final String header = String.format(Locale.ROOT,
             "bench-ws %s: %d cores (%s), java %s, warm-up %.0f s, measured %.0f s per run, load average %s at start%s%n",
             Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
@@ -114,6 +123,10 @@ public final class BenchWsCommand implements Callable<Integer>
         {
             for (final String system : systems)
             {
+                if (system.equals("floor") && scenario.clientsPerDoc() != 1)
+                {
+                    continue; // the floor server does not transform: one writer per document only
+                }
                 if (!fits(startNs, 1))
                 {
                     failures++;
@@ -189,10 +202,11 @@ public final class BenchWsCommand implements Callable<Integer>
         final Path data = Files.createTempDirectory("quire-bench-ws-");
         try (ServerProcess server = system.equals("quire") ?
             Servers.quire(data, out.resolve(stem + "-server.log"), quireSettings) :
+            system.equals("floor") ? Servers.floor(out.resolve(stem + "-server.log")) :
             Servers.sharedb(out.resolve(stem + "-server.log")))
         {
             final WsLoadGenerator generator =
-                new WsLoadGenerator(system, server.wsUrl(), scenario, warmup, duration, typed);
+                new WsLoadGenerator(system, server.wsUrl(), scenario, warmup, duration, typed).serverPid(server.pid());
             final AtomicReference<QuireStages> atStart = new AtomicReference<>();
             if (system.equals("quire"))
             {
@@ -270,6 +284,10 @@ public final class BenchWsCommand implements Callable<Integer>
             }
             for (final String system : systems)
             {
+                if (system.equals("floor"))
+                {
+                    continue;
+                }
                 if (!fits(startNs, 1))
                 {
                     b.append(String.format(Locale.ROOT, "%-8s %-16s SKIPPED: --time-limit %d s%n", system, s,

@@ -96,15 +96,16 @@ public final class LatencyReport
     public static String table(final List<LoadResult> results)
     {
         final StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-8s %-16s %10s | %-45s | %-17s | %s%n", "system", "scenario",
-            "ops/s", "ack ms: p50 p90 p99 p99.9 max", "visible ms: p50 p99", "converged"));
+        b.append(String.format(Locale.ROOT, "%-8s %-16s %10s | %-45s | %-17s | %-17s | %s%n", "system", "scenario",
+            "ops/s", "ack ms: p50 p90 p99 p99.9 max", "visible ms: p50 p99", "CPU us/op srv gen", "converged"));
         for (final LoadResult r : results)
         {
             final Histogram a = r.ack();
             final Histogram v = r.visible();
-            b.append(String.format(Locale.ROOT, "%-8s %-16s %10.0f | %8s %8s %8s %8s %8s | %8s %8s | %s%s%n",
+            b.append(String.format(Locale.ROOT, "%-8s %-16s %10.0f | %8s %8s %8s %8s %8s | %8s %8s | %8s %8s | %s%s%n",
                 r.system(), r.scenario(), r.opsPerSecond(),
                 ms(a, 50), ms(a, 90), ms(a, 99), ms(a, 99.9), max(a), ms(v, 50), ms(v, 99),
+                cpu(r.serverCpuUs()), cpu(r.clientCpuUs()),
                 r.converged() ? "yes" : "NO", r.gaps() > 0 ? " (" + r.gaps() + " gaps)" : ""));
         }
         for (final LoadResult q : results)
@@ -121,6 +122,11 @@ public final class LatencyReport
             }
         }
         return b.toString();
+    }
+
+    private static String cpu(final double us)
+    {
+        return Double.isNaN(us) ? "-" : String.format(Locale.ROOT, "%.1f", us);
     }
 
     private static double ratio(final Histogram num, final Histogram den, final double p)

@@ -14,9 +14,11 @@ import org.HdrHistogram.Histogram;
  * @param gaps          ops that arrived ahead of a client's version (each cost a fetch).
  * @param converged     every client's text equalled a fresh fetch of its document at the end.
  * @param note          what did not converge, or empty.
+ * @param clientCpuUs   the load generator's CPU time per acknowledged edit over the interval, µs (NaN: unknown).
+ * @param serverCpuUs   the server process's CPU time per acknowledged edit over the interval, µs (NaN: unknown).
  */
 public record LoadResult(String system, Scenario scenario, double seconds, long ackedOps, Histogram ack,
-    Histogram visible, long gaps, boolean converged, String note)
+    Histogram visible, long gaps, boolean converged, String note, double clientCpuUs, double serverCpuUs)
 {
     /** @return acknowledged edits per second. */
     public double opsPerSecond()

@@ -83,6 +83,20 @@ public final class Servers
     }
 
     /**
+     * The measurement floor ({@code node/floor-server.js}): ShareDB's protocol for one writer per document and nothing
+     * else.
+     *
+     * @param log its log file.
+     * @return the running server.
+     * @throws IOException if it does not start.
+     */
+    public static ServerProcess floor(final Path log) throws IOException
+    {
+        return ServerProcess.start("floor", NodeTools.node("floor-server.js", "--port", "0"), "floor ready", log,
+            START_TIMEOUT_MS);
+    }
+
+    /**
      * Quire's own metrics ({@code quire_*} lines of {@code /metrics}), keyed by name plus labels.
      *
      * @param httpUrl {@code http://127.0.0.1:PORT/}.

@@ -53,6 +53,8 @@ public final class WsLoadGenerator
     private volatile boolean stop;
     private final ShareDbClient.EditSource randomEdits = randomEdits();
     private Runnable onMeasureStart;
+    private long serverPid = -1;
+    private final long[] cpuNs = {-1, -1, -1, -1};
 
     /** Planned times of a wire op, kept until every other client of its document has applied it. */
     private record Sent(long[] plannedNs, AtomicInteger remaining)
@@ -94,6 +96,23 @@ public final class WsLoadGenerator
     }
 
     /**
+     * @param pid the server's process (on this host), whose CPU time over the measured interval is reported per op.
+     * @return this.
+     */
+    public WsLoadGenerator serverPid(final long pid)
+    {
+        this.serverPid = pid;
+        return this;
+    }
+
+    /** @return CPU time of a process so far, ns, or -1 if the OS does not say. */
+    static long cpuNs(final long pid)
+    {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(java.time.Duration::toNanos)
+            .orElse(-1L);
+    }
+
+    /**
      * Run the scenario.
      *
      * @return what was measured.
@@ -127,28 +146,7 @@ public final class WsLoadGenerator
             final long t0 = System.nanoTime();
             measureFromNs = t0 + (long)(warmupSeconds * 1e9);
             measureToNs = measureFromNs + (long)(seconds * 1e9);
-            if (onMeasureStart != null)
-            {
-                final Runnable action = onMeasureStart;
-                final long at = measureFromNs;
-                final Thread t = new Thread(() ->
-                {
-                    for (long left = at - System.nanoTime(); left > 0; left = at - System.nanoTime())
-                    {
-                        LockSupport.parkNanos(left);
-                    }
-                    try
-                    {
-                        action.run();
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        System.err.println("bench-ws: at the start of the measured interval: " + ex);
-                    }
-                }, "ws-load-measure-start");
-                t.setDaemon(true);
-                t.start();
-            }
+            final Thread sampler = sampler(measureFromNs, measureToNs);
             if (scenario.mode() == Scenario.Mode.CLOSED)
             {
                 for (final ShareDbClient client : clients)
@@ -171,8 +169,10 @@ public final class WsLoadGenerator
             }
             final Histogram ack = ackRecorder.getIntervalHistogram();
             final Histogram visible = visibleRecorder.getIntervalHistogram();
-            return new LoadResult(system, scenario, seconds, ackedInWindow.get(), ack, visible, gaps,
-                problem.isEmpty(), problem);
+            sampler.join(5_000);
+            final long acked = ackedInWindow.get();
+            return new LoadResult(system, scenario, seconds, acked, ack, visible, gaps,
+                problem.isEmpty(), problem, perOpUs(cpuNs[0], cpuNs[1], acked), perOpUs(cpuNs[2], cpuNs[3], acked));
         }
         finally
         {
@@ -183,6 +183,52 @@ public final class WsLoadGenerator
             }
             executor.shutdownNow();
         }
+    }
+
+    /**
+     * At the start of the measured interval: the start hook and the CPU times; at its end, the CPU times again. On a
+     * thread of its own, so that neither waits for the load.
+     */
+    private Thread sampler(final long fromNs, final long toNs)
+    {
+        final Runnable action = onMeasureStart;
+        final long self = ProcessHandle.current().pid();
+        final Thread t = new Thread(() ->
+        {
+            sleepUntil(fromNs);
+            cpuNs[0] = cpuNs(self);
+            cpuNs[2] = serverPid > 0 ? cpuNs(serverPid) : -1;
+            if (action != null)
+            {
+                try
+                {
+                    action.run();
+                }
+                catch (final RuntimeException ex)
+                {
+                    System.err.println("bench-ws: at the start of the measured interval: " + ex);
+                }
+            }
+            sleepUntil(toNs);
+            cpuNs[1] = cpuNs(self);
+            cpuNs[3] = serverPid > 0 ? cpuNs(serverPid) : -1;
+        }, "ws-load-sampler");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void sleepUntil(final long deadlineNs)
+    {
+        for (long left = deadlineNs - System.nanoTime(); left > 0; left = deadlineNs - System.nanoTime())
+        {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    private static double perOpUs(final long startNs, final long endNs, final long ops)
+    {
+        return startNs < 0 || endNs < 0 || ops == 0 ? Double.NaN : (endNs - startNs) / 1e3 / ops;
     }
 
     /** Connect the first client of each document (which creates it) or all the others. */

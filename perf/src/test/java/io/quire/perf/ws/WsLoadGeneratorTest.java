@@ -92,11 +92,28 @@ class WsLoadGeneratorTest
     }
 
     @Test
+    void theFloorServerCarriesOneWriterPerDocumentAndReportsCpu(@TempDir final Path logs) throws Exception
+    {
+        try (ServerProcess floor = Servers.floor(logs.resolve("floor.log")))
+        {
+            final LoadResult closed = new WsLoadGenerator("floor", floor.wsUrl(), Scenario.parse("closed:3x1"), 0.5, 2,
+                null).serverPid(floor.pid()).run();
+            assertThat(closed.converged()).as(closed.note()).isTrue();
+            assertThat(closed.ackedOps()).isPositive();
+            assertThat(closed.serverCpuUs()).as("node's CPU per op").isPositive();
+            assertThat(closed.clientCpuUs()).as("the generator's CPU per op").isPositive();
+            final LoadResult open = run(floor.wsUrl(), "open:2x1@20");
+            assertThat(open.ack().getTotalCount()).isEqualTo(80);
+            assertThat(open.serverCpuUs()).as("no server pid given").isNaN();
+        }
+    }
+
+    @Test
     void reportWritesHistogramsTableAndPlots(@TempDir final Path out) throws Exception
     {
         final LoadResult q = run(quire.wsUrl(), "closed:1x2");
         final LoadResult s = new LoadResult("sharedb", q.scenario(), q.seconds(), q.ackedOps() / 2, q.ack(),
-            q.visible(), 0, true, "");
+            q.visible(), 0, true, "", Double.NaN, Double.NaN);
         final String summary = LatencyReport.write(List.of(q, s), "", out);
         assertThat(summary).contains("quire ", "sharedb ", "ratio    closed:1x2");
         assertThat(out.resolve("quire-closed-1x2-ack.hgrm")).content().contains("Value     Percentile");
