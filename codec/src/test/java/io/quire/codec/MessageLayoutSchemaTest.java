@@ -35,8 +35,9 @@ class MessageLayoutSchemaTest
     {
         assertThat(SchemaModel.PROTOCOL.id()).isEqualTo(CodecConstants.PROTOCOL_SCHEMA_ID).isEqualTo(1);
         assertThat(SchemaModel.JOURNAL.id()).isEqualTo(CodecConstants.JOURNAL_SCHEMA_ID).isEqualTo(2);
-        // Version 2 added EngineHeartbeat.ingressSessionId; version 1 messages stay readable.
-        assertThat(SchemaModel.PROTOCOL.version()).isEqualTo(2);
+        // Version 2 added EngineHeartbeat.ingressSessionId, version 3 the latency stamps of OpAck and OpBroadcast;
+        // version 1 and 2 messages stay readable.
+        assertThat(SchemaModel.PROTOCOL.version()).isEqualTo(3);
         assertThat(MessageValidator.MIN_SUPPORTED_VERSION).isEqualTo(1);
         // Version 2 added the SnapshotHeader's ACL; version 1 snapshots and records stay readable.
         assertThat(SchemaModel.JOURNAL.version()).isEqualTo(2);

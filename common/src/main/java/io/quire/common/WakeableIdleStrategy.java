@@ -10,9 +10,11 @@ import java.util.concurrent.locks.LockSupport;
  * on an Aeron IPC publication the agent polls) wakes it instead of leaving the message until the park ends. Without
  * wakes it behaves, and costs, exactly like {@code backoff}: an idle agent still parks up to the maximum.
  * <p>
- * Wakes are best effort by design, so the producer pays one volatile read while the agent runs: a wake that races
- * with the agent going to sleep can be missed, and the message then waits for the park to end, as it would without
- * wakes. {@link #wake()} may be called from any thread; the other methods only by the agent's own.
+ * No wake is lost: {@link #wake()} raises a flag before it looks for a parked thread, and the agent looks at the flag
+ * after it has published itself as parked and before it parks (both volatile, so at least one of the two sees the
+ * other). A wake while the agent runs leaves the flag up and costs the agent one short loop at its next park. While
+ * the flag is up a producer pays one volatile read. {@link #wake()} may be called from any thread; the other methods
+ * only by the agent's own.
  */
 public final class WakeableIdleStrategy implements IdleStrategy
 {
@@ -31,6 +33,8 @@ public final class WakeableIdleStrategy implements IdleStrategy
     private long parkNs;
     /** The agent's thread while it parks (or is about to), else null: what {@link #wake()} reads. */
     private volatile Thread parked;
+    /** Raised by {@link #wake()}, lowered by the agent when it is about to park. */
+    private volatile boolean wakeRequested;
 
     /**
      * @param maxSpins  spins before yielding.
@@ -46,9 +50,13 @@ public final class WakeableIdleStrategy implements IdleStrategy
         this.maxParkNs = maxParkNs;
     }
 
-    /** Any thread: if the agent is parked, unpark it now. */
+    /** Any thread: if the agent is parked, unpark it now; if it is about to park, it will not. */
     public void wake()
     {
+        if (!wakeRequested)
+        {
+            wakeRequested = true;
+        }
         final Thread thread = parked;
         if (thread != null)
         {
@@ -100,8 +108,16 @@ public final class WakeableIdleStrategy implements IdleStrategy
             case PARKING:
             default:
                 parked = Thread.currentThread();
+                if (wakeRequested)
+                {
+                    // Work may have arrived after the agent last looked: go and look again instead of parking.
+                    wakeRequested = false;
+                    parked = null;
+                    break;
+                }
                 LockSupport.parkNanos(parkNs);
                 parked = null;
+                wakeRequested = false;
                 parkNs = Math.min(parkNs << 1, maxParkNs);
                 break;
         }

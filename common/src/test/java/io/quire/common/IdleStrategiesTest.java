@@ -41,12 +41,28 @@ class IdleStrategiesTest
         });
         agent.setDaemon(true);
         agent.start();
-        // A wake that comes before the park begins is lost by design; keep waking until the agent is through.
+        // Waking repeatedly: some wakes land while it parks, some before (then it does not park at all).
         for (int i = 0; i < 10_000 && !parkedAndWoken.await(1, TimeUnit.MILLISECONDS); i++)
         {
             waker.run();
         }
         assertThat(parkedAndWoken.getCount()).as("the 60 s park was cut short").isZero();
+        agent.join(10_000);
+
+        // A wake that comes before the agent parks (work offered just after its last poll) is not lost either.
+        final IdleStrategy early = IdleStrategies.parse("backoff:0:0:60s:60s");
+        early.idle(0);
+        early.idle(0);
+        IdleStrategies.waker(early).run();
+        final CountDownLatch done = new CountDownLatch(1);
+        final Thread late = new Thread(() ->
+        {
+            early.idle(0); // would park 60 s
+            done.countDown();
+        });
+        late.setDaemon(true);
+        late.start();
+        assertThat(done.await(30, TimeUnit.SECONDS)).as("the earlier wake kept the agent from parking").isTrue();
         assertThat(IdleStrategies.waker(IdleStrategies.parse("busy-spin"))).isNotNull();
     }
 

@@ -569,6 +569,17 @@ public final class EdgeContext
         return idleStrategy;
     }
 
+    /**
+     * @param name reply agent idle strategy ({@link IdleStrategies#NAMES}).
+     * @return this.
+     */
+    public EdgeContext idleStrategy(final String name)
+    {
+        IdleStrategies.parse(name);
+        this.idleStrategy = name;
+        return this;
+    }
+
     /** @return heartbeat interval, ns. */
     public long heartbeatIntervalNs()
     {
