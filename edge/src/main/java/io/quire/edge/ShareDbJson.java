@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quire.codec.Utf8;
@@ -32,7 +33,8 @@ final class ShareDbJson
         .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(10_000).build())
         .build());
 
-    private final ObjectMapper reader;
+    /** Bound to JsonNode once: ObjectMapper.readTree resolves the type through its TypeFactory on every call. */
+    private final ObjectReader reader;
     private final int idMaxBytes;
 
     /**
@@ -54,7 +56,8 @@ final class ShareDbJson
             .build();
         factory.disable(JsonParser.Feature.ALLOW_COMMENTS);
         this.reader = new ObjectMapper(factory)
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .readerFor(JsonNode.class);
         this.idMaxBytes = idMaxBytes;
     }
 
