@@ -278,8 +278,10 @@ public final class MessageValidator
             position += entryLength;
 
             final int textOffset = position + group.text.headerLength;
-            position = checkVar(buffer, messageOffset, position, end, group.text, templateId);
-            final int textLength = position - textOffset;
+            // The text's one UTF-8 scan both checks it and counts its code points.
+            final long scan = checkVarScan(buffer, messageOffset, position, end, group.text, templateId);
+            final int textLength = varLength(buffer, position, group.text);
+            position = textOffset + textLength;
             textBytes += textLength;
 
             if (kind > 63 || (group.kindMask & (1L << kind)) == 0)
@@ -302,8 +304,7 @@ public final class MessageValidator
                     throw invalidComponent(templateId, entryOffset - messageOffset, "text on a retain");
                 }
             }
-            else if ((kind == INSERT || textLength != 0) &&
-                (int)Utf8.scan(buffer, textOffset, textLength) != codePoints)
+            else if ((kind == INSERT || textLength != 0) && (int)scan != codePoints)
             {
                 throw invalidComponent(templateId, entryOffset - messageOffset, "text is not length code points");
             }
@@ -375,6 +376,29 @@ public final class MessageValidator
         final VarField field,
         final int templateId)
     {
+        checkVarScan(buffer, messageOffset, fieldOffset, end, field, templateId);
+        return fieldOffset + field.headerLength + varLength(buffer, fieldOffset, field);
+    }
+
+    /** @return the length in a var field's header (only once {@link #checkVarScan} has passed it). */
+    private static int varLength(final DirectBuffer buffer, final int fieldOffset, final VarField field)
+    {
+        return field.headerLength == 2 ? u16(buffer, fieldOffset) : buffer.getInt(fieldOffset, ORDER);
+    }
+
+    /**
+     * Check a var field: header and data inside the range, length within its limit, strictly well-formed UTF-8.
+     *
+     * @return the data's {@link Utf8#scan} (its code points in the low 32 bits).
+     */
+    private long checkVarScan(
+        final DirectBuffer buffer,
+        final int messageOffset,
+        final int fieldOffset,
+        final int end,
+        final VarField field,
+        final int templateId)
+    {
         if (field.headerLength > end - fieldOffset)
         {
             throw malformed(Reason.TRUNCATED_VAR_LENGTH, templateId, field.name, fieldOffset - messageOffset, 0);
@@ -400,7 +424,7 @@ public final class MessageValidator
                 Reason.INVALID_UTF8, templateId, field.name, dataOffset + Utf8.errorIndex(scan) - messageOffset,
                 RejectReason.MESSAGE_BADLY_FORMED, true, Utf8.errorReason(scan).name());
         }
-        return dataOffset + (int)length;
+        return scan;
     }
 
     private static MalformedMessageException invalidComponent(

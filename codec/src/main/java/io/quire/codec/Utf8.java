@@ -387,20 +387,29 @@ public final class Utf8
      */
     static long scan(final DirectBuffer src, final int offset, final int length)
     {
+        if (length <= 0)
+        {
+            return 0;
+        }
+        // One range check for the whole run, then the ASCII bytes are read without a check each (the multi-byte
+        // sequences still go through the buffer's checked getters).
+        src.boundsCheck(offset, length);
+        final byte[] array = src.byteArray();
+        final long address = src.addressOffset();
         final int end = offset + length;
         int i = offset;
         int codePoints = 0;
         int units = 0;
         while (i < end)
         {
-            if (end - i >= 8 && (src.getLong(i) & ASCII_MASK) == 0)
+            if (end - i >= 8 && (UnsafeApi.getLong(array, address + i) & ASCII_MASK) == 0)
             {
                 i += 8;
                 codePoints += 8;
                 units += 8;
                 continue;
             }
-            if (src.getByte(i) >= 0)
+            if (UnsafeApi.getByte(array, address + i) >= 0)
             {
                 i++;
                 codePoints++;

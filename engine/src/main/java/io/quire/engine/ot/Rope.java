@@ -387,6 +387,19 @@ public final class Rope
         return finger;
     }
 
+    /** Mark a node whose content was rewritten (merged, or shared with a sibling) dirty; its parent is the caller's. */
+    private static void markChanged(final RopeNode node)
+    {
+        if (node instanceof RopeBranch)
+        {
+            ((RopeBranch)node).markStructureChanged();
+        }
+        else
+        {
+            node.dirty = true;
+        }
+    }
+
     /** Tell the leaf's blocks of an insert already copied in, giving the leaf blocks on its first edit in place. */
     private void noteInsert(final RopeLeaf leaf, final int at, final int n, final int pairs)
     {
@@ -400,12 +413,25 @@ public final class Rope
     /** Add to the counts of a node and its ancestors, marking them dirty: the hot path of every edit. */
     private static void addCounts(final RopeNode node, final int cps, final long units)
     {
+        if (node == null)
+        {
+            return;
+        }
         for (RopeNode n = node; n != null; n = n.parent)
         {
             n.cp += cps;
             n.u16 += units;
-            n.dirty = true;
         }
+        if (node instanceof RopeBranch)
+        {
+            // A branch's own counts change when a child comes or goes: its children changed.
+            ((RopeBranch)node).markStructureChanged();
+        }
+        else
+        {
+            node.dirty = true;
+        }
+        RopeNode.markAncestorsDirty(node);
     }
 
     private void deleteInLeaf(final RopeLeaf leaf, final int rel, final int cpCount)
@@ -626,7 +652,7 @@ public final class Rope
                 kid.parent = p;
             }
             p.size = combined;
-            p.dirty = true;
+            p.markStructureChanged();
             return;
         }
         final RopeNode[] all = new RopeNode[combined];
@@ -727,8 +753,8 @@ public final class Rope
         final RopeNode right = p.kids[li + 1];
         final boolean merged = node instanceof RopeLeaf ?
             mergeLeaves((RopeLeaf)left, (RopeLeaf)right) : mergeBranches((RopeBranch)left, (RopeBranch)right);
-        left.dirty = true;
-        right.dirty = true;
+        markChanged(left);
+        markChanged(right);
         p.invalidate();
         if (merged)
         {

@@ -31,13 +31,44 @@ abstract class RopeNode
 
     /**
      * Mark this node and its ancestors dirty, stopping at the first ancestor already dirty (its own ancestors are).
+     * A branch marked this way has changed structurally (see {@link RopeBranch#markStructureChanged}).
      */
     final void invalidate()
     {
-        dirty = true;
-        for (RopeBranch b = parent; b != null && !b.dirty; b = b.parent)
+        if (this instanceof RopeBranch)
         {
-            b.dirty = true;
+            ((RopeBranch)this).markStructureChanged();
+        }
+        else
+        {
+            dirty = true;
+        }
+        markAncestorsDirty(this);
+    }
+
+    /**
+     * Mark the ancestors of {@code node} (itself already dirty) dirty, noting in each whether the changed child is
+     * its only dirty one; stops above the first ancestor that was already dirty (its own ancestors are, and their
+     * changed child is still the same one).
+     */
+    static void markAncestorsDirty(final RopeNode node)
+    {
+        RopeNode child = node;
+        for (RopeBranch b = node.parent; b != null; child = b, b = b.parent)
+        {
+            if (!b.dirty)
+            {
+                b.dirty = true;
+                b.soleDirtyKid = child;
+            }
+            else
+            {
+                if (b.soleDirtyKid != child)
+                {
+                    b.soleDirtyKid = null;
+                }
+                return;
+            }
         }
     }
 }

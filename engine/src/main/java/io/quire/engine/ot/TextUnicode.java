@@ -91,6 +91,18 @@ public final class TextUnicode
     public void apply(final TextOp op, final Rope doc)
     {
         checkApplicable(op, doc.length());
+        applyChecked(op, doc);
+    }
+
+    /**
+     * {@link #apply} without its checks, for an op that has just passed {@link #checkApplicable} against this
+     * document's current length (the sequencer checks first to reject with a typed reason, then applies).
+     *
+     * @param op  the op, checked.
+     * @param doc the document, unchanged since the check.
+     */
+    public void applyChecked(final TextOp op, final Rope doc)
+    {
         final char[] text = op.text;
         int pos = 0;
         for (int i = 0, n = op.size; i < n; i++)

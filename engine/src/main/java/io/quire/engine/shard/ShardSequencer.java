@@ -504,7 +504,7 @@ public final class ShardSequencer
                 config.maxDocumentCodePoints());
             return;
         }
-        ot.apply(working, text);
+        ot.applyChecked(working, text);
         commit(doc, HistoryEntry.EDIT, seq, working, base);
     }
 
