@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import org.HdrHistogram.SingleWriterRecorder;
 
 import java.nio.ByteBuffer;
@@ -24,7 +25,8 @@ import java.util.Base64;
  * woken engine may take it before the offer returns), so the encoding and the offer count to {@code to_engine}.
  * Negative differences (clocks of different hosts) are not recorded.
  * <p>
- * Writers: the edge's reply agent thread only (the recorders are single-writer); readers take a lock.
+ * Writers: the edge's reply agent thread (single-writer recorders), except {@link Stage#SOCKET_WRITE}, which Undertow's
+ * IO threads record as they finish each write (a multi-writer recorder); readers take a lock.
  */
 final class EdgeLatency
 {
@@ -53,7 +55,9 @@ final class EdgeLatency
         BROADCAST_FROM_ENGINE("broadcast_from_engine",
             "broadcast handed to Aeron at the engine -> taken by the edge's reply agent (same host)"),
         /** Fan-out of one broadcast to every local subscriber. */
-        FANOUT("fanout", "broadcast taken by the reply agent -> queued on every subscribed socket of this edge");
+        FANOUT("fanout", "broadcast taken by the reply agent -> queued on every subscribed socket of this edge"),
+        /** Undertow's side of every frame the edge sends: the hand-off to the socket's IO thread and the write. */
+        SOCKET_WRITE("socket_write", "any frame queued on a client's socket -> written to it by Undertow's IO thread");
 
         final String label;
         final String description;
@@ -71,6 +75,7 @@ final class EdgeLatency
     private static final Stage[] STAGES = Stage.values();
 
     private final SingleWriterRecorder[] recorders = new SingleWriterRecorder[STAGES.length];
+    private final Recorder socketWrites = new Recorder(MAX_NS, DIGITS);
     private final Histogram[] totals = new Histogram[STAGES.length];
     private final Histogram[] intervals = new Histogram[STAGES.length];
 
@@ -94,6 +99,19 @@ final class EdgeLatency
         if (ns >= 0)
         {
             recorders[stage.ordinal()].recordValue(Math.min(ns, MAX_NS));
+        }
+    }
+
+    /**
+     * A frame queued on a socket has been written (any thread: Undertow's IO threads call it).
+     *
+     * @param ns from queued to written.
+     */
+    void socketWrite(final long ns)
+    {
+        if (ns >= 0)
+        {
+            socketWrites.recordValue(Math.min(ns, MAX_NS));
         }
     }
 
@@ -158,7 +176,8 @@ final class EdgeLatency
         final Histogram[] copies = new Histogram[STAGES.length];
         for (int i = 0; i < STAGES.length; i++)
         {
-            intervals[i] = recorders[i].getIntervalHistogram(intervals[i]);
+            intervals[i] = STAGES[i] == Stage.SOCKET_WRITE ? socketWrites.getIntervalHistogram(intervals[i]) :
+                recorders[i].getIntervalHistogram(intervals[i]);
             totals[i].add(intervals[i]);
             copies[i] = totals[i].copy();
         }

@@ -237,10 +237,12 @@ final class EdgeSession
         }
         queuedBytes.addAndGet(size);
         metrics.outboundQueued(size);
+        final long queuedNs = System.nanoTime();
         transport.sendText(text, () ->
         {
             queuedBytes.addAndGet(-size);
             metrics.outboundQueued(-size);
+            metrics.latency().socketWrite(System.nanoTime() - queuedNs);
         });
     }
 

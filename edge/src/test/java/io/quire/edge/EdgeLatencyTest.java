@@ -73,6 +73,32 @@ class EdgeLatencyTest
         assertThat(stages.get("broadcast_from_engine").path("count").asLong()).isEqualTo(2);
     }
 
+    @Test
+    void socketWritesComeFromManyThreads() throws Exception
+    {
+        final Thread[] writers = new Thread[4];
+        for (int t = 0; t < writers.length; t++)
+        {
+            final long ns = 1_000L * (t + 1);
+            writers[t] = new Thread(() ->
+            {
+                for (int i = 0; i < 10_000; i++)
+                {
+                    latency.socketWrite(ns);
+                }
+            });
+            writers[t].start();
+        }
+        for (final Thread w : writers)
+        {
+            w.join();
+        }
+        latency.socketWrite(-1); // a clock that went backwards is not recorded
+        final Histogram h = byLabel(latency.snapshot()).get("socket_write");
+        assertThat(h.getTotalCount()).isEqualTo(40_000);
+        assertThat(h.valuesAreEquivalent(h.getMaxValue(), 4_000)).isTrue();
+    }
+
     private static Map<String, Histogram> byLabel(final Histogram[] histograms)
     {
         final Map<String, Histogram> m = new HashMap<>();

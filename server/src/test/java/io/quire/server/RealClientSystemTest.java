@@ -132,7 +132,7 @@ class RealClientSystemTest
         assertThat(node("sharedb-converge.js", "3", "20", "5")).contains("\"ok\":true");
         final Map<String, JsonNode> stages = latencyStages(http);
         assertThat(stages).containsKeys("edge_in", "to_engine", "engine_queue", "engine_commit", "from_engine",
-            "aeron_round_trip", "edge_out", "edge_total", "broadcast_from_engine", "fanout");
+            "aeron_round_trip", "edge_out", "edge_total", "broadcast_from_engine", "fanout", "socket_write");
         final long acked = count(stages, "edge_total") - count(before, "edge_total");
         assertThat(acked).as("ops acknowledged through the edge").isGreaterThanOrEqualTo(60);
         for (final String stage : List.of("edge_in", "to_engine", "engine_queue", "engine_commit", "from_engine",
@@ -145,6 +145,8 @@ class RealClientSystemTest
                 .isLessThanOrEqualTo(stages.get("edge_total").path("max").asDouble() * 1.01 + 1);
         }
         assertThat(stages.get("fanout").path("count").asLong()).isPositive();
+        // Every ack and broadcast the clients got was written by Undertow, and then some (handshakes, snapshots).
+        assertThat(count(stages, "socket_write") - count(before, "socket_write")).isGreaterThanOrEqualTo(acked);
         assertThat(stages.get("edge_total").path("histogram").asText()).isNotEmpty();
         final HttpResponse<String> metrics = http.send(
             HttpRequest.newBuilder(URI.create(server.httpUrl() + "metrics")).build(), HttpResponse.BodyHandlers.ofString());
