@@ -36,7 +36,8 @@ import java.util.Map;
  *   <tr><td>reply.channel</td><td>aeron:udp?endpoint=127.0.0.1:40200</td><td>where engines send replies to this edge
  *       (port 0: any free port, advertised resolved)</td></tr>
  *   <tr><td>reply.stream</td><td>2001</td><td>stream id of the reply subscription</td></tr>
- *   <tr><td>idle-strategy</td><td>backoff</td><td>reply agent: {@value IdleStrategies#NAMES}</td></tr>
+ *   <tr><td>idle-strategy</td><td>backoff (all-in-one server: backoff:10:0:1ms:1ms)</td><td>reply agent:
+ *       {@value IdleStrategies#NAMES}</td></tr>
  *   <tr><td>heartbeat.interval</td><td>500ms</td><td>EdgeHeartbeat period (EdgeHello until an engine answers)</td></tr>
  *   <tr><td>engine.timeout</td><td>3s</td><td>an engine silent this long is down: /healthz 503, its shard range fails
  *       over (see engine.failover-hold)</td></tr>
