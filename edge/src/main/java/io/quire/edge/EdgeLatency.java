@@ -94,7 +94,7 @@ final class EdgeLatency
      * @param stage the stage.
      * @param ns    its duration; negative (unstamped, other host's clock) is ignored.
      */
-    void record(final Stage stage, final long ns)
+    private void record(final Stage stage, final long ns)
     {
         if (ns >= 0)
         {

@@ -6,6 +6,7 @@ import io.quire.engine.EngineMetrics;
 import io.quire.engine.EngineNode;
 import org.HdrHistogram.Histogram;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -61,24 +62,24 @@ public final class EngineExporter
                     cb.call(n.epoch(), n.isReplica() ? "standby" : "primary");
                 }
             }).register(registry);
-        GaugeWithCallback.builder().name("quire_engine_commit_latency_seconds")
-            .help("engine ingress to ack handed to the transport, since start").labelNames("quantile")
+        latency(registry, node, "quire_engine_commit_latency_seconds",
+            "engine ingress to ack handed to the transport, since start", EngineMetrics::commitLatency);
+        latency(registry, node, "quire_engine_journal_commit_seconds",
+            "journal group commit per ring batch, since start", EngineMetrics::journalCommitLatency);
+    }
+
+    /** A primary's latency histogram as quantile gauges (absent on a standby or a closed node). */
+    private static void latency(
+        final PrometheusRegistry registry, final Supplier<EngineNode> node, final String name, final String help,
+        final Function<EngineMetrics, Histogram> histogram)
+    {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("quantile")
             .callback(cb ->
             {
                 final EngineNode n = node.get();
                 if (n != null && !n.isClosed() && !n.isReplica())
                 {
-                    quantiles(n.metrics().commitLatency(), cb);
-                }
-            }).register(registry);
-        GaugeWithCallback.builder().name("quire_engine_journal_commit_seconds")
-            .help("journal group commit per ring batch, since start").labelNames("quantile")
-            .callback(cb ->
-            {
-                final EngineNode n = node.get();
-                if (n != null && !n.isClosed() && !n.isReplica())
-                {
-                    quantiles(n.metrics().journalCommitLatency(), cb);
+                    quantiles(histogram.apply(n.metrics()), cb);
                 }
             }).register(registry);
     }

@@ -2,7 +2,6 @@ package io.quire.perf.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import io.quire.engine.trace.Trace;
 import io.quire.engine.trace.TraceReader;
 import io.quire.test.NodeTools;
@@ -231,7 +230,7 @@ public final class BenchWsCommand implements Callable<Integer>
             {
                 final QuireStages end = QuireStages.fetch(server.httpUrl());
                 final QuireStages start = atStart.get();
-                stages.append(end.since(start != null ? start : QuireStages.parse(NullNode.getInstance()))
+                stages.append((start != null ? end.since(start) : end)
                     .table(scenario + (start != null ? " (measured interval)" : " (warm-up included)") +
                         String.format(Locale.ROOT, ", %,.0f acked ops/s", r.opsPerSecond()), r.ack()))
                     .append('\n');

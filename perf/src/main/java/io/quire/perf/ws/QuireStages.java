@@ -96,12 +96,6 @@ final class QuireStages
         return new QuireStages(diff, descriptions);
     }
 
-    /** @return the histograms by stage name, in the edge's order (ns). */
-    Map<String, Histogram> stages()
-    {
-        return stages;
-    }
-
     /**
      * @param title  first line.
      * @param client the load generator's own ack histogram over the same window (ns), or null.

@@ -54,7 +54,11 @@ public final class WsLoadGenerator
     private final ShareDbClient.EditSource randomEdits = randomEdits();
     private Runnable onMeasureStart;
     private long serverPid = -1;
-    private final long[] cpuNs = {-1, -1, -1, -1};
+    /** CPU time (ns) of this process and of the server at the start and the end of the measured interval; -1: unknown. */
+    private long clientCpuFrom = -1;
+    private long clientCpuTo = -1;
+    private long serverCpuFrom = -1;
+    private long serverCpuTo = -1;
 
     /** Planned times of a wire op, kept until every other client of its document has applied it. */
     private record Sent(long[] plannedNs, AtomicInteger remaining)
@@ -172,7 +176,8 @@ public final class WsLoadGenerator
             sampler.join(5_000);
             final long acked = ackedInWindow.get();
             return new LoadResult(system, scenario, seconds, acked, ack, visible, gaps,
-                problem.isEmpty(), problem, perOpUs(cpuNs[0], cpuNs[1], acked), perOpUs(cpuNs[2], cpuNs[3], acked));
+                problem.isEmpty(), problem, perOpUs(clientCpuFrom, clientCpuTo, acked),
+                perOpUs(serverCpuFrom, serverCpuTo, acked));
         }
         finally
         {
@@ -196,8 +201,8 @@ public final class WsLoadGenerator
         final Thread t = new Thread(() ->
         {
             sleepUntil(fromNs);
-            cpuNs[0] = cpuNs(self);
-            cpuNs[2] = serverPid > 0 ? cpuNs(serverPid) : -1;
+            clientCpuFrom = cpuNs(self);
+            serverCpuFrom = serverPid > 0 ? cpuNs(serverPid) : -1;
             if (action != null)
             {
                 try
@@ -210,8 +215,8 @@ public final class WsLoadGenerator
                 }
             }
             sleepUntil(toNs);
-            cpuNs[1] = cpuNs(self);
-            cpuNs[3] = serverPid > 0 ? cpuNs(serverPid) : -1;
+            clientCpuTo = cpuNs(self);
+            serverCpuTo = serverPid > 0 ? cpuNs(serverPid) : -1;
         }, "ws-load-sampler");
         t.setDaemon(true);
         t.start();
