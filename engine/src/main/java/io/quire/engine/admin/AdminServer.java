@@ -196,6 +196,19 @@ public final class AdminServer implements AutoCloseable
         {
             throw new Refused("not-primary", "this node is not the primary");
         }
+        // The lease goes to the standby: it must already hold every record, or what it lacks (acknowledged ops
+        // included, e.g. while it copies the journal again after a divergence) is lost when it takes over.
+        for (int s = current.context().shardBegin(); s < current.context().shardEnd(); s++)
+        {
+            final io.quire.engine.Shard shard = current.shard(s);
+            final long last = shard.nextLsn() - 1;
+            final long reported = shard.replicationGate().reportedLsn();
+            if (reported < last)
+            {
+                throw new Refused("standby-behind", "the standby has journaled shard " + s + " up to LSN " +
+                    reported + " of " + last + "; ask again once it has caught up");
+            }
+        }
         leased.stepDown();
         return Map.of("role", "stepping-down");
     }

@@ -17,6 +17,7 @@ public final class ReplicationGate
 {
     private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
     private volatile long replicatedLsn;
+    private volatile long reportedLsn = -1;
     private volatile boolean required;
     private volatile boolean released;
 
@@ -43,10 +44,20 @@ public final class ReplicationGate
      */
     public void advance(final long lsn)
     {
+        reportedLsn = lsn;
         if (lsn > replicatedLsn)
         {
             replicatedLsn = lsn;
         }
+    }
+
+    /**
+     * @return the LSN the replica reported journaled last (-1 before any report): lower than
+     *         {@link #replicatedLsn()} once a replica that diverged has set its journal aside and copies it again.
+     */
+    public long reportedLsn()
+    {
+        return reportedLsn;
     }
 
     /** @return the highest LSN a replica has reported journaled. */
