@@ -18,6 +18,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class IdleStrategies
 {
+    /**
+     * For an agent that a producer in the same JVM wakes for every message it hands it ({@link #waker}): spin
+     * briefly, then park for the full 1 ms at once instead of climbing from 1 µs (each short park is a wake-up that
+     * costs CPU after every message).
+     */
+    public static final String WOKEN = "backoff:10:0:1ms:1ms";
+
     /** The names accepted by {@link #parse(String)}. */
     public static final String NAMES = "backoff, sleeping, sleeping-ms, yielding, busy-spin, no-op";
 

@@ -123,6 +123,26 @@ public final class WakeableIdleStrategy implements IdleStrategy
         }
     }
 
+    /**
+     * The agent's own thread: park for at most {@code nanos} (e.g. until a paced sender's next send is due), returning
+     * early on {@link #wake()}; returns at once if a wake is pending. Leaves the backoff state as it was.
+     *
+     * @param nanos longest park.
+     */
+    public void parkAtMost(final long nanos)
+    {
+        parked = Thread.currentThread();
+        if (wakeRequested)
+        {
+            wakeRequested = false;
+            parked = null;
+            return;
+        }
+        LockSupport.parkNanos(nanos);
+        parked = null;
+        wakeRequested = false;
+    }
+
     /** {@inheritDoc} */
     public void reset()
     {

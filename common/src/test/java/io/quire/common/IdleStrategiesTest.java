@@ -67,6 +67,39 @@ class IdleStrategiesTest
     }
 
     @Test
+    void boundedParkEndsOnWakeOrAtOnceIfAWakeIsPending() throws Exception
+    {
+        final WakeableIdleStrategy idle = (WakeableIdleStrategy)IdleStrategies.parse(IdleStrategies.WOKEN);
+        final CountDownLatch woken = new CountDownLatch(1);
+        final Thread sender = new Thread(() ->
+        {
+            idle.parkAtMost(TimeUnit.SECONDS.toNanos(60));
+            woken.countDown();
+        });
+        sender.setDaemon(true);
+        sender.start();
+        for (int i = 0; i < 10_000 && !woken.await(1, TimeUnit.MILLISECONDS); i++)
+        {
+            idle.wake();
+        }
+        assertThat(woken.getCount()).as("the 60 s bounded park was cut short by a wake").isZero();
+        sender.join(10_000);
+
+        // A wake raised before the park (a reply that arrived after the sender's last poll) is not lost.
+        final WakeableIdleStrategy early = (WakeableIdleStrategy)IdleStrategies.parse(IdleStrategies.WOKEN);
+        early.wake();
+        final CountDownLatch done = new CountDownLatch(1);
+        final Thread late = new Thread(() ->
+        {
+            early.parkAtMost(TimeUnit.SECONDS.toNanos(60));
+            done.countDown();
+        });
+        late.setDaemon(true);
+        late.start();
+        assertThat(done.await(30, TimeUnit.SECONDS)).as("the pending wake kept it from parking").isTrue();
+    }
+
+    @Test
     void rejectsMalformedBackoff()
     {
         assertThatThrownBy(() -> IdleStrategies.parse("backoff:10:5:1us")).isInstanceOf(ConfigException.class);

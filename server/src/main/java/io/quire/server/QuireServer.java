@@ -42,7 +42,7 @@ public final class QuireServer implements AutoCloseable
      * The engine's ingress agent and the edge's reply agent in this JVM, unless configured: they wake each other for
      * every message, so a brief spin and then whole-millisecond parks.
      */
-    public static final String WOKEN_IDLE_STRATEGY = "backoff:10:0:1ms:1ms";
+    public static final String WOKEN_IDLE_STRATEGY = io.quire.common.IdleStrategies.WOKEN;
 
     private final EngineNode engine;
     private final EdgeNode edge;

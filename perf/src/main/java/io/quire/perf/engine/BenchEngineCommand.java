@@ -6,6 +6,7 @@ import io.quire.common.ConfigException;
 import io.quire.common.IdleStrategies;
 import io.quire.common.Settings;
 import io.quire.common.TimerSlack;
+import io.quire.common.WakeableIdleStrategy;
 import io.quire.engine.EngineContext;
 import io.quire.engine.EngineNode;
 import io.quire.engine.client.DocRef;
@@ -81,6 +82,7 @@ public final class BenchEngineCommand implements Callable<Integer>
     private static final long MAX_LATENCY_NS = TimeUnit.SECONDS.toNanos(60);
     private static final int SEND_RING = 1 << 20;
     private static final long MAX_PACING_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long HICCUP_INTERVAL_NS = TimeUnit.MICROSECONDS.toNanos(500);
 
     @Spec
     private CommandSpec spec;
@@ -118,6 +120,13 @@ public final class BenchEngineCommand implements Callable<Integer>
         description = "Open loop at this many ops/s; 0 = closed loop, maximum throughput (default).")
     private long rate;
 
+    @Option(names = "--send-interval", paramLabel = "DURATION", defaultValue = "0",
+        description = "Open loop: the client sends the ops that are due at most this often (e.g. 50us: in bursts " +
+            "every 50 µs instead of one op every 10 µs at 100k ops/s), so that it costs a fraction of a core; each " +
+            "op's latency still counts from its own planned send time, so the wait is included (default: " +
+            "${DEFAULT-VALUE}, every op at its time).")
+    private String sendInterval;
+
     @Option(names = "--warmup", paramLabel = "S", defaultValue = "5", description = "Warm-up seconds (default: ${DEFAULT-VALUE}).")
     private double warmupSeconds;
 
@@ -137,9 +146,17 @@ public final class BenchEngineCommand implements Callable<Integer>
         description = "Engine threading: single, shared or dedicated (default: ${DEFAULT-VALUE}, the engine's).")
     private String threading;
 
-    @Option(names = "--client-idle", paramLabel = "NAME", defaultValue = "backoff",
-        description = "Client thread idle strategy when it has nothing to do (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--client-idle", paramLabel = "NAME",
+        description = "Client thread idle strategy when it has nothing to do (default: " + IdleStrategies.WOKEN +
+            " with --wake, else backoff).")
     private String clientIdle;
+
+    @Option(names = "--wake", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Wire the client and the engine as the all-in-one server wires its edge and engine: each wakes " +
+            "the other's parked thread when it hands it messages over IPC, and both park for whole milliseconds " +
+            "when idle (engine idle-strategy " + IdleStrategies.WOKEN + " unless set with --set). --no-wake: both " +
+            "poll with their idle strategies' backoff, as separate processes must (default: ${DEFAULT-VALUE}).")
+    private boolean wake;
 
     @Option(names = "--set", paramLabel = "OPTION=VALUE", description = "Any engine option (journal.* for the journal).")
     private List<String> sets = new ArrayList<>();
@@ -160,7 +177,10 @@ public final class BenchEngineCommand implements Callable<Integer>
     private final long[] sendIds = new long[SEND_RING];
     private final Histogram latency = new Histogram(MAX_LATENCY_NS, 3);
     private final Histogram interval = new Histogram(MAX_LATENCY_NS, 3);
+    private final Histogram whole = new Histogram(MAX_LATENCY_NS, 3);
 
+    private volatile Runnable clientWaker = () -> { };
+    private Histogram hiccups;
     private long outstanding;
     private long acked;
     private long measuredAcks;
@@ -198,6 +218,10 @@ public final class BenchEngineCommand implements Callable<Integer>
         try
         {
             ctx = context();
+            if (wake)
+            {
+                ctx.egressWaker(() -> clientWaker.run());
+            }
             ctx.conclude();
         }
         catch (final ConfigException ex)
@@ -212,9 +236,11 @@ public final class BenchEngineCommand implements Callable<Integer>
         final int[] applied = new int[docs];
         final Histogram commit;
         final Histogram journal;
-        try (EngineNode node = EngineNode.launch(ctx))
+        try (EngineNode node = EngineNode.launch(ctx);
+            HiccupMeter hiccupMeter = new HiccupMeter(HICCUP_INTERVAL_NS,
+                ctx.timerSlackNs() > 0 ? ctx.timerSlackNs() : EngineContext.TIMER_SLACK_DEFAULT_NS))
         {
-            final Run run = new Run(node, trace);
+            final Run run = new Run(node, trace, hiccupMeter);
             if (!run.execute(applied))
             {
                 spec.commandLine().getErr().println("quire bench-engine: " + failure);
@@ -241,6 +267,12 @@ public final class BenchEngineCommand implements Callable<Integer>
         }
         LOG.info("engine commit latency (ingress to ack handed to Aeron) us: p50={} p99={} p99.9={} max={} n={}",
             us(commit, 50), us(commit, 99), us(commit, 99.9), us(commit.getMaxValue()), commit.getTotalCount());
+        if (hiccups != null)
+        {
+            LOG.info("machine hiccups over the measured period (a thread parking {} us at a time, how late it woke) " +
+                "us: p50={} p99={} p99.9={} max={} n={}", HICCUP_INTERVAL_NS / 1000, us(hiccups, 50),
+                us(hiccups, 99), us(hiccups, 99.9), us(hiccups.getMaxValue()), hiccups.getTotalCount());
+        }
         LOG.info("engine journal batch commit us: p50={} p99={} p99.9={} max={} batches={}",
             us(journal, 50), us(journal, 99), us(journal, 99.9), us(journal.getMaxValue()), journal.getTotalCount());
         if (histogramFile.getParent() != null)
@@ -334,6 +366,10 @@ public final class BenchEngineCommand implements Callable<Integer>
         engine.putIfAbsent("shards", Integer.toString(shards));
         engine.putIfAbsent("ingress.channel", "aeron:ipc");
         engine.putIfAbsent("threading", threading);
+        if (wake && !"dedicated".equalsIgnoreCase(engine.get("threading")))
+        {
+            engine.putIfAbsent("idle-strategy", IdleStrategies.WOKEN);
+        }
         journal.putIfAbsent("durability", durability);
         final Settings settings = Settings.load("engine", engine, null);
         return new EngineContext().apply(settings).journalSettings(settings.forComponent("journal", journal));
@@ -354,10 +390,12 @@ public final class BenchEngineCommand implements Callable<Integer>
         private long sent;
         private int creates;
         private EngineClient client;
+        private final HiccupMeter hiccupMeter;
 
-        Run(final EngineNode node, final Trace trace)
+        Run(final EngineNode node, final Trace trace, final HiccupMeter hiccupMeter)
         {
             this.node = node;
+            this.hiccupMeter = hiccupMeter;
             this.trace = trace;
             this.chars = trace.insertChars();
             for (int d = 0; d < docs; d++)
@@ -377,7 +415,15 @@ public final class BenchEngineCommand implements Callable<Integer>
 
         boolean execute(final int[] applied)
         {
-            final IdleStrategy idle = IdleStrategies.parse(clientIdle);
+            final IdleStrategy idle = IdleStrategies.parse(
+                clientIdle != null ? clientIdle : wake ? IdleStrategies.WOKEN : "backoff");
+            final WakeableIdleStrategy wakeable = idle instanceof WakeableIdleStrategy ?
+                (WakeableIdleStrategy)idle : null;
+            final Runnable engineWaker = wake ? node.ingressWaker() : () -> { };
+            if (wake)
+            {
+                clientWaker = IdleStrategies.waker(idle);
+            }
             if (!TimerSlack.setForCurrentThread(node.context().timerSlackNs() > 0 ?
                 node.context().timerSlackNs() : EngineContext.TIMER_SLACK_DEFAULT_NS))
             {
@@ -399,6 +445,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                         client.poll(256);
                     }
                 }
+                engineWaker.run();
                 if (!await("create acks", () -> creates == docs, 30))
                 {
                     return false;
@@ -407,10 +454,13 @@ public final class BenchEngineCommand implements Callable<Integer>
                     rate > 0 ? "open loop at" : "closed loop, window", rate > 0 ? rate + " ops/s" : window,
                     durationSeconds, warmupSeconds);
 
+                final long runCpuStartNs = processCpuNs();
                 final long start = System.nanoTime();
                 final long warmEnd = start + (long)(warmupSeconds * 1e9);
                 final long end = warmEnd + (long)(durationSeconds * 1e9);
                 final double period = rate > 0 ? 1e9 / rate : 0;
+                final long sendIntervalNs = org.agrona.SystemUtil.parseDuration("--send-interval", sendInterval);
+                long nextSendNs = start;
                 long planned = 0;
                 boolean reset = false;
                 final long reportNs = (long)(reportSeconds * 1e9);
@@ -422,6 +472,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                     {
                         reset = true;
                         node.metrics().resetLatencies();
+                        hiccupMeter.reset();
                         measureStartNs = warmEnd;
                         cpuStartNs = processCpuNs();
                     }
@@ -429,6 +480,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                     {
                         measureEndNs = Math.min(now, end);
                         cpuEndNs = processCpuNs();
+                        hiccups = hiccupMeter.take();
                         break;
                     }
                     if (now - nextReport >= 0)
@@ -440,6 +492,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                         interval.reset();
                     }
                     int work = client.poll(256);
+                    final long sentBefore = sent;
                     if (rate == 0)
                     {
                         while (outstanding < window && exhausted < docs && (maxOps == 0 || sent < maxOps))
@@ -450,11 +503,16 @@ public final class BenchEngineCommand implements Callable<Integer>
                             }
                             work++;
                         }
+                        if (sent != sentBefore)
+                        {
+                            engineWaker.run();
+                        }
                     }
                     else
                     {
                         long due = start + (long)(planned * period);
-                        while (due - System.nanoTime() <= 0 && outstanding < window && exhausted < docs)
+                        while (now - nextSendNs >= 0 && due - System.nanoTime() <= 0 && outstanding < window &&
+                            exhausted < docs)
                         {
                             if (!sendNext(due))
                             {
@@ -464,14 +522,28 @@ public final class BenchEngineCommand implements Callable<Integer>
                             due = start + (long)(planned * period);
                             work++;
                         }
+                        if (sent != sentBefore)
+                        {
+                            engineWaker.run();
+                            nextSendNs = now + sendIntervalNs;
+                        }
                         if (work == 0 && outstanding < window)
                         {
                             // Sleep until the next op is due (acks that arrive meanwhile wait at most that long to
                             // be timed): the open loop then costs CPU per op, not a core.
-                            final long wait = due - System.nanoTime();
+                            final long wait = Math.max(due, nextSendNs) - System.nanoTime();
                             if (wait > 0)
                             {
-                                LockSupport.parkNanos(Math.min(wait, MAX_PACING_PARK_NS));
+                                // Woken early by the engine when replies arrive (--wake), so acks are timed on
+                                // arrival even at low rates.
+                                if (wakeable != null)
+                                {
+                                    wakeable.parkAtMost(Math.min(wait, MAX_PACING_PARK_NS));
+                                }
+                                else
+                                {
+                                    LockSupport.parkNanos(Math.min(wait, MAX_PACING_PARK_NS));
+                                }
                             }
                             idle.reset();
                             continue;
@@ -490,11 +562,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                 {
                     return false;
                 }
-                if (measureStartNs == Long.MAX_VALUE)
-                {
-                    measureStartNs = start;
-                    measureEndNs = System.nanoTime();
-                }
+                final boolean endedInWarmup = measureStartNs == Long.MAX_VALUE;
                 final long stopAcks = measuredAcks;
                 measuredAcksFrozen = true;
                 LOG.info("sent {} ops; draining {} outstanding", sent, outstanding);
@@ -503,6 +571,18 @@ public final class BenchEngineCommand implements Callable<Integer>
                     return false;
                 }
                 measuredAcks = stopAcks;
+                if (endedInWarmup)
+                {
+                    // Too few ops for the warm-up (--max-ops, or a short trace): report the whole run instead of
+                    // nothing, and say so.
+                    LOG.warn("the run ended during the warm-up: the figures cover all {} ops, warm-up included", acked);
+                    measureStartNs = start;
+                    measureEndNs = System.nanoTime();
+                    cpuStartNs = runCpuStartNs;
+                    cpuEndNs = processCpuNs();
+                    measuredAcks = acked;
+                    latency.add(whole);
+                }
                 System.arraycopy(next, 0, applied, 0, docs);
                 return true;
             }
@@ -579,6 +659,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                 latency.recordValue(nanos);
             }
             interval.recordValue(nanos);
+            whole.recordValue(nanos);
             if (!measuredAcksFrozen && now - measureStartNs >= 0)
             {
                 measuredAcks++;
