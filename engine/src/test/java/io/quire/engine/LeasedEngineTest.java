@@ -41,7 +41,7 @@ class LeasedEngineTest
 
     private ZooKeeperServerEmbedded zookeeper;
     private String connect;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<AutoCloseable> open = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger fenced = new AtomicInteger();
 
     @BeforeEach
@@ -510,5 +510,31 @@ class LeasedEngineTest
         await("node 2 promoted", () -> isPrimary(second) && second.promotions() == 1);
         assertThat(second.eligibleNodes()).containsExactly(2);
         await("the primary that stepped down left like a fenced one", () -> fenced.get() == 1);
+    }
+
+    @Test
+    void anEligibleNodeRestartedOnAnEmptyDataDirectoryDoesNotStandUntilCaughtUp() throws Exception
+    {
+        final Path a = dir.resolve("a");
+        final Path b = dir.resolve("b");
+        final String channelB = udp();
+        final LeasedEngine first = start(a, 1, udp());
+        await("node 1 primary", () -> isPrimary(first));
+        final LeasedEngine second = start(b, 2, channelB);
+        await("node 2 caught up and eligible", () -> isStandby(second) && second.inElection());
+        ReplicaTest.write(first.node(), 11, 2, 2, "acked");
+        stop(second);
+        // Its disk is replaced: the eligibility of node 2 no longer says anything about what it holds.
+        try (java.util.stream.Stream<Path> files = Files.walk(b.resolve("data")))
+        {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        final LeasedEngine empty = start(b, 2, channelB);
+        assertThat(empty.inElection()).isFalse();
+        assertThat(empty.eligibleNodes()).containsExactly(1);
+        await("node 2 copied node 1's journal and stands again", () -> isStandby(empty) && empty.inElection());
+        awaitCaughtUp("node 2 copied", empty, a);
+        assertThat(ReplicaTest.documents(empty.node())).containsEntry("docs/acked1", "3 e1 e0 doc 1 😀");
+        assertThat(fenced.get()).isZero();
     }
 }

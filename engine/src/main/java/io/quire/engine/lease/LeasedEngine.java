@@ -4,6 +4,7 @@ import io.quire.engine.EngineContext;
 import io.quire.engine.EngineNode;
 import io.quire.engine.StaleEpochException;
 import io.quire.engine.replica.ReplicaDivergedException;
+import io.quire.journal.JournalReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,9 @@ import java.util.function.Supplier;
  *       acknowledges only what a standby has reported journaled (with one standby, this one); under {@code local}
  *       the primary does not wait for it and the guarantee is best effort.</li>
  *   <li>A standby that finds its journal diverged revokes its own eligibility and leaves the election before it
- *       moves its shards aside; one whose eligibility a newer primary revoked leaves the election too.</li>
+ *       moves its shards aside; one whose eligibility a newer primary revoked leaves the election too; an eligible
+ *       node that finds its journals missing or empty at start (a new or replaced data directory) revokes its
+ *       own.</li>
  * </ul>
  * So when the primary dies while the standby is behind, no node becomes primary until an eligible one comes back
  * (or an operator starts one with {@code lease.force-eligible=true}).
@@ -119,7 +122,17 @@ public final class LeasedEngine implements AutoCloseable
         final List<Integer> eligible = lease.eligibleNodes();
         LOG.info("engine node {} connected to the lease of {}/{} at {}; eligible node(s): {}", base.nodeId(),
             base.leasePath(), base.leaseGroup(), base.leaseZookeeper(), eligible);
-        if (eligible.contains(base.nodeId()))
+        final String empty = eligible.contains(base.nodeId()) ? emptyJournals() : "";
+        if (!empty.isEmpty() && lease.epoch() > 0)
+        {
+            // Marked eligible, but on a data directory that holds nothing (new, emptied or replaced): whatever it
+            // held when it was marked is not here. Eligibility belongs to the node id; this is the obvious case.
+            lease.revokeEligible(base.nodeId());
+            LOG.warn("engine node {}: marked eligible, but the journal of {} is missing or empty while the group " +
+                "has had a primary: it cannot hold the acknowledged records; revoked its own eligibility and stays " +
+                "out of the election until it has caught up", base.nodeId(), empty);
+        }
+        else if (eligible.contains(base.nodeId()))
         {
             joinElection("it is eligible: it held every acknowledged record when it last stood");
         }
@@ -141,6 +154,35 @@ public final class LeasedEngine implements AutoCloseable
             LOG.info("engine node {}: not eligible (eligible node(s): {}): stays out of the election and follows " +
                 "the primary until it has caught up", base.nodeId(), eligible);
         }
+    }
+
+    /** @return the owned shards whose journal is missing or holds no record ("shard-0, shard-1"), or "". */
+    private String emptyJournals()
+    {
+        final StringBuilder out = new StringBuilder();
+        for (int shard = base.shardBegin(); shard < base.shardEnd(); shard++)
+        {
+            final Path dir = base.dataDir().resolve("shard-" + shard).resolve("journal");
+            long last = 0;
+            if (Files.isDirectory(dir))
+            {
+                try (JournalReader reader = JournalReader.open(dir))
+                {
+                    last = reader.lastLsn();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("engine node {}: cannot read the end of {}; taking it as not empty", base.nodeId(), dir,
+                        ex);
+                    last = 1;
+                }
+            }
+            if (last < 1)
+            {
+                out.append(out.length() == 0 ? "" : ", ").append("shard-").append(shard);
+            }
+        }
+        return out.toString();
     }
 
     private void joinElection(final String why)
