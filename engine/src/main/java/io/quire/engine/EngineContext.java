@@ -104,6 +104,10 @@ import java.util.Map;
  *       lease (failover takes about this long); the primary fences itself once its connection has been silent for
  *       two thirds of it</td></tr>
  *   <tr><td>lease.connect-timeout</td><td>10s</td><td>how long a starting node waits for ZooKeeper</td></tr>
+ *   <tr><td>lease.force-eligible</td><td>false</td><td>operator override: join the election at start even though
+ *       this node is not marked eligible (only nodes known to hold every acknowledged record are; see
+ *       {@link io.quire.engine.lease.LeasedEngine}), e.g. to bring a group back whose eligible nodes are lost for
+ *       good. It means "I accept that acknowledged ops may be lost": this node may become primary without them</td></tr>
  *   <tr><td>admin.port</td><td>-1</td><td>TCP port of the node's admin HTTP endpoint on 127.0.0.1 ({@code GET
  *       /status}, {@code POST /promote}, {@code POST /step-down}; {@code scripts/quire admin}); -1: none</td></tr>
  * </table>
@@ -196,6 +200,7 @@ public final class EngineContext
     private String leaseGroup = "";
     private long leaseSessionTimeoutNs = 2_000_000_000L;
     private long leaseConnectTimeoutNs = 10_000_000_000L;
+    private boolean leaseForceEligible;
     private int adminPort = -1;
     private Settings journalSettings = Settings.defaults("journal", Map.of());
     private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
@@ -287,6 +292,7 @@ public final class EngineContext
         leaseGroup = s.get("lease.group", leaseGroup).trim();
         leaseSessionTimeoutNs = s.getDurationNs("lease.session-timeout", leaseSessionTimeoutNs);
         leaseConnectTimeoutNs = s.getDurationNs("lease.connect-timeout", leaseConnectTimeoutNs);
+        leaseForceEligible = s.getBoolean("lease.force-eligible", leaseForceEligible);
         adminPort = s.getInt("admin.port", adminPort);
         journalSettings = s.forComponent("journal", Map.of());
         snapshotSettings = s.forComponent("snapshot", Map.of());
@@ -528,6 +534,7 @@ public final class EngineContext
         m.put("lease.group", leaseGroup());
         m.put("lease.session-timeout", leaseSessionTimeoutNs / 1_000_000 + "ms");
         m.put("lease.connect-timeout", leaseConnectTimeoutNs / 1_000_000 + "ms");
+        m.put("lease.force-eligible", leaseForceEligible);
         m.put("admin.port", adminPort);
         return m;
     }
@@ -1124,6 +1131,23 @@ public final class EngineContext
     public long leaseConnectTimeoutNs()
     {
         return leaseConnectTimeoutNs;
+    }
+
+    /** @return true if this node joins the election at start even when not eligible (acked ops may be lost). */
+    public boolean leaseForceEligible()
+    {
+        return leaseForceEligible;
+    }
+
+    /**
+     * @param force join the election at start even when not eligible (the operator accepts that acknowledged ops
+     *              may be lost).
+     * @return this.
+     */
+    public EngineContext leaseForceEligible(final boolean force)
+    {
+        this.leaseForceEligible = force;
+        return this;
     }
 
     /** @return the admin HTTP port on 127.0.0.1 (-1: none). */

@@ -470,6 +470,18 @@ public final class EngineNode implements AutoCloseable
         return replicaAgent.progress(shardId - ctx.shardBegin());
     }
 
+    /**
+     * A replica (any thread): whether every owned shard has learned where the primary's journal ends and journaled
+     * every record up to there ({@link io.quire.engine.replica.Replication#caughtUp()}).
+     *
+     * @return true if caught up now; false for a primary or a replica still behind.
+     */
+    public boolean replicaCaughtUp()
+    {
+        final Replication replication = replicaAgent;
+        return replication != null && replication.caughtUp();
+    }
+
     /** @return the first shard's replication failure (the node stopped following), or null. */
     public RuntimeException replicationFailure()
     {

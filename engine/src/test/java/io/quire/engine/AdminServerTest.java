@@ -66,7 +66,8 @@ class AdminServerTest
         assertThat(call(primaryAdmin, "GET", "/status").body()).contains("\"role\":\"primary\"", "\"epoch\":1");
         final long deadline = System.nanoTime() + 20_000_000_000L;
         while (standby.replicaProgress(0)[0] < ReplicaTest.lastLsn(dir.resolve("p"), 0) ||
-            standby.replicaProgress(1)[0] < ReplicaTest.lastLsn(dir.resolve("p"), 1))
+            standby.replicaProgress(1)[0] < ReplicaTest.lastLsn(dir.resolve("p"), 1) ||
+            standby.replicaProgress(0)[1] < 0 || standby.replicaProgress(1)[1] < 0)
         {
             assertThat(System.nanoTime() - deadline).as("standby caught up").isNegative();
             Thread.sleep(10);

@@ -30,6 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * epoch; an old primary that comes back with a record it journaled but never got replicated (nor acknowledged) is
  * fenced: the record never reaches the new primary's journal; the old primary detects that its journal diverged,
  * moves its shards aside, copies the new primary's journal, and the two journals end equal record for record.
+ * Only eligible nodes (known to hold every acknowledged record) stand in the election: a node that is behind is
+ * never elected, even when that leaves the group without a primary; a caught-up standby still takes over; an old
+ * primary is eligible again only once caught up; {@code lease.force-eligible} overrides; a new group bootstraps.
  */
 class LeasedEngineTest
 {
@@ -38,7 +41,7 @@ class LeasedEngineTest
 
     private ZooKeeperServerEmbedded zookeeper;
     private String connect;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<AutoCloseable> open = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger fenced = new AtomicInteger();
 
     @BeforeEach
@@ -65,12 +68,26 @@ class LeasedEngineTest
 
     private LeasedEngine start(final Path home, final int nodeId, final String replicationChannel)
     {
+        return start(home, nodeId, replicationChannel, false);
+    }
+
+    private LeasedEngine start(final Path home, final int nodeId, final String replicationChannel, final boolean force)
+    {
+        return start(home, nodeId, replicationChannel, force, engine -> { });
+    }
+
+    private LeasedEngine start(
+        final Path home, final int nodeId, final String replicationChannel, final boolean force,
+        final java.util.function.Consumer<LeasedEngine> beforeRun)
+    {
         final LeasedEngine engine = new LeasedEngine(() -> EngineNodeTest.testContext(home)
             .nodeId(nodeId)
             .replicationChannel(replicationChannel)
             .ackReplicated(true)
             .leaseZookeeper(connect)
+            .leaseForceEligible(force)
             .leaseSessionTimeoutNs(4_000_000_000L), fenced::incrementAndGet, line -> { });
+        beforeRun.accept(engine);
         final Thread thread = new Thread(() ->
         {
             try
@@ -123,6 +140,30 @@ class LeasedEngineTest
         return node != null && node.isReplica() && node.replicationFailure() == null;
     }
 
+    /** With no standby following: the primary journals an edit it cannot get replicated, so never acknowledges. */
+    private static void journalUnacknowledgedEdit(final LeasedEngine primary, final Path home) throws Exception
+    {
+        final DocRef doc = new DocRef("docs", "acked0");
+        final int shard = ReplicaTest.shardOf(primary.node(), doc);
+        final long before = ReplicaTest.lastLsn(home, shard);
+        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(primary.node().aeronDirectoryName()));
+        final EngineEpochTest.Seen seen = new EngineEpochTest.Seen();
+        try (EngineClient client = EngineClient.connect(aeron, primary.node().ingressChannel(),
+            primary.node().ingressStream(), 12, "aeron:ipc", 2012, seen))
+        {
+            EngineNodeTest.await("heartbeat", () -> seen.heartbeatEpoch > 0, client);
+            final long request = client.submitEdit(1, doc, 4, "tail".getBytes(StandardCharsets.UTF_8), 1,
+                new TextOp().insert("NEVER-ACKED "));
+            EngineNodeTest.await("the edit journaled", () -> ReplicaTest.lastLsn(home, shard) > before, client);
+            client.poll(16);
+            assertThat(seen.acks).as("not replicated, so not acknowledged").doesNotContain(request);
+        }
+        finally
+        {
+            aeron.close();
+        }
+    }
+
     @Test
     void theStandbyTakesTheLeaseAndAnOldPrimaryWithAnUnreplicatedRecordRejoinsAsAnEqualCopy() throws Exception
     {
@@ -136,30 +177,13 @@ class LeasedEngineTest
         final LeasedEngine second = start(b, 2, channelB);
         await("node 2 follows node 1", () -> isStandby(second));
         await("node 1 published", () -> first.primary() != null && first.primary().nodeId() == 1);
+        await("node 2 caught up and stands in the election", second::inElection);
         final long epoch1 = first.node().epoch();
         ReplicaTest.write(first.node(), 11, 4, 3, "acked");
 
         // The standby goes away; the primary journals an edit it cannot get replicated, so never acknowledges.
         stop(second);
-        final DocRef doc = new DocRef("docs", "acked0");
-        final int shard = ReplicaTest.shardOf(first.node(), doc);
-        final long before = ReplicaTest.lastLsn(a, shard);
-        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(first.node().aeronDirectoryName()));
-        final EngineEpochTest.Seen seen = new EngineEpochTest.Seen();
-        try (EngineClient client = EngineClient.connect(aeron, first.node().ingressChannel(),
-            first.node().ingressStream(), 12, "aeron:ipc", 2012, seen))
-        {
-            EngineNodeTest.await("heartbeat", () -> seen.heartbeatEpoch > 0, client);
-            final long request = client.submitEdit(1, doc, 4, "tail".getBytes(StandardCharsets.UTF_8), 1,
-                new TextOp().insert("NEVER-ACKED "));
-            EngineNodeTest.await("the edit journaled", () -> ReplicaTest.lastLsn(a, shard) > before, client);
-            client.poll(16);
-            assertThat(seen.acks).as("not replicated, so not acknowledged").doesNotContain(request);
-        }
-        finally
-        {
-            aeron.close();
-        }
+        journalUnacknowledgedEdit(first, a);
         stop(first);
 
         // Node 2 comes back alone: it gets the lease and is primary in a newer epoch, without the unreplicated edit.
@@ -194,5 +218,323 @@ class LeasedEngineTest
             }
         }
         assertThat(fenced.get()).as("no primary lost its lease while acting").isZero();
+    }
+
+    private static String udp()
+    {
+        try
+        {
+            return "aeron:udp?endpoint=127.0.0.1:" + ReplicaTest.freeUdpPort();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    /** For {@code ms}: the condition holds at every look (a node that must not do something, doesn't). */
+    private static void holds(final String what, final long ms, final BooleanSupplier condition)
+        throws InterruptedException
+    {
+        final long end = System.nanoTime() + ms * 1_000_000L;
+        while (System.nanoTime() - end < 0)
+        {
+            assertThat(condition.getAsBoolean()).as(what).isTrue();
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitCaughtUp(final String what, final LeasedEngine standby, final Path primaryHome)
+    {
+        for (int s = 0; s < 2; s++)
+        {
+            final int sh = s;
+            await(what + ": shard " + s, () -> isStandby(standby) &&
+                standby.node().replicaProgress(sh)[0] >= ReplicaTest.lastLsn(primaryHome, sh));
+        }
+    }
+
+    @Test
+    void aNewGroupBootstrapsWithTheFirstNodeAndTheSecondIsEligibleOnceCaughtUp()
+    {
+        final LeasedEngine first = start(dir.resolve("a"), 1, udp());
+        assertThat(first.inElection()).as("a new group: the first node marks itself and stands").isTrue();
+        await("node 1 primary", () -> isPrimary(first));
+        assertThat(first.eligibleNodes()).containsExactly(1);
+        final LeasedEngine second = start(dir.resolve("b"), 2, udp());
+        assertThat(second.inElection()).as("not eligible at start: the group has an eligible node").isFalse();
+        await("node 2 caught up and eligible", () -> isStandby(second) && second.inElection());
+        assertThat(first.eligibleNodes()).containsExactly(1, 2);
+        ReplicaTest.write(first.node(), 11, 2, 2, "boot");
+        assertThat(fenced.get()).isZero();
+    }
+
+    @Test
+    void twoNodesOfANewGroupStartingTogetherEndWithOnePrimaryAndAnEligibleStandby()
+    {
+        final LeasedEngine[] nodes = new LeasedEngine[2];
+        final Thread other = new Thread(() -> nodes[1] = start(dir.resolve("b"), 2, udp()));
+        other.start();
+        nodes[0] = start(dir.resolve("a"), 1, udp());
+        try
+        {
+            other.join(30_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new AssertionError(ex);
+        }
+        await("one primary, one caught-up standby in the election", () ->
+            (isPrimary(nodes[0]) && isStandby(nodes[1]) || isPrimary(nodes[1]) && isStandby(nodes[0])) &&
+            nodes[0].inElection() && nodes[1].inElection());
+        final LeasedEngine primary = isPrimary(nodes[0]) ? nodes[0] : nodes[1];
+        ReplicaTest.write(primary.node(), 11, 2, 2, "together");
+        assertThat(primary.eligibleNodes()).containsExactly(1, 2);
+        assertThat(fenced.get()).isZero();
+    }
+
+    @Test
+    void aCaughtUpStandbyTakesOverAndTheOldPrimaryIsEligibleAgainOnlyOnceCaughtUp()
+    {
+        final Path a = dir.resolve("a");
+        final Path b = dir.resolve("b");
+        final String channelA = udp();
+        final String channelB = udp();
+        final LeasedEngine first = start(a, 1, channelA);
+        await("node 1 primary", () -> isPrimary(first));
+        final LeasedEngine second = start(b, 2, channelB);
+        await("node 2 caught up and eligible", () -> isStandby(second) && second.inElection());
+        ReplicaTest.write(first.node(), 11, 3, 3, "acked");
+
+        // (b) The primary goes away; the caught-up standby is promoted in place and revokes node 1's eligibility.
+        stop(first);
+        await("node 2 promoted", () -> isPrimary(second) && second.promotions() == 1);
+        await("node 2 published", () -> second.primary() != null && second.primary().nodeId() == 2);
+        assertThat(second.eligibleNodes()).containsExactly(2);
+        assertThat(ReplicaTest.documents(second.node()).get("docs/acked2")).isEqualTo("4 e2 e1 e0 doc 2 😀");
+
+        // (c) The old primary comes back: not eligible until it has the new primary's records (with it following,
+        // node 2 acknowledges again).
+        final LeasedEngine firstAgain = start(a, 1, channelA);
+        assertThat(firstAgain.inElection()).as("the old primary does not stand at start").isFalse();
+        await("node 1 follows node 2", () -> isStandby(firstAgain));
+        ReplicaTest.write(second.node(), 12, 2, 1, "during");
+        await("node 1 caught up and eligible again", () -> isStandby(firstAgain) && firstAgain.inElection());
+        for (int s = 0; s < 2; s++)
+        {
+            assertThat(firstAgain.node().replicaProgress(s)[0]).isGreaterThanOrEqualTo(ReplicaTest.lastLsn(b, s));
+        }
+        assertThat(second.eligibleNodes()).containsExactly(1, 2);
+        // And it takes over in its turn.
+        stop(second);
+        await("node 1 promoted", () -> isPrimary(firstAgain) && firstAgain.promotions() == 1);
+        assertThat(ReplicaTest.documents(firstAgain.node())).containsEntry("docs/during1", "2 e0 doc 1 😀")
+            .containsEntry("docs/acked0", "4 e2 e1 e0 doc 0 😀");
+        assertThat(fenced.get()).isZero();
+    }
+
+    @Test
+    void aNodeThatIsBehindIsNeverElectedAndTheGroupWaitsForAnEligibleOne() throws Exception
+    {
+        final Path a = dir.resolve("a");
+        final Path b = dir.resolve("b");
+        final Path c = dir.resolve("c");
+        final String channelA = udp();
+        final String channelB = udp();
+        final String channelC = udp();
+        final LeasedEngine first = start(a, 1, channelA);
+        await("node 1 primary", () -> isPrimary(first));
+        final LeasedEngine second = start(b, 2, channelB);
+        await("node 2 caught up and eligible", () -> isStandby(second) && second.inElection());
+        ReplicaTest.write(first.node(), 11, 2, 2, "old");
+        stop(second);
+
+        // Node 1 restarts as primary in a newer epoch (node 2's eligibility revoked) and, with node 3 as its
+        // standby, acknowledges records node 2 never saw.
+        stop(first);
+        final LeasedEngine firstAgain = start(a, 1, channelA);
+        await("node 1 primary again", () -> isPrimary(firstAgain));
+        final LeasedEngine third = start(c, 3, channelC);
+        await("node 3 caught up and eligible", () -> isStandby(third) && third.inElection());
+        assertThat(firstAgain.eligibleNodes()).containsExactly(1, 3);
+        ReplicaTest.write(firstAgain.node(), 12, 2, 3, "acked");
+        stop(third);
+        stop(firstAgain);
+
+        // Node 2 comes back while no eligible node is up: it holds only what it had, so it must not be elected.
+        final LeasedEngine secondAgain = start(b, 2, channelB);
+        assertThat(secondAgain.inElection()).isFalse();
+        holds("no primary while no eligible node is up", 3000, () ->
+            secondAgain.node() == null && secondAgain.primary() == null && !secondAgain.inElection());
+
+        // An eligible node returns: it is primary with every acknowledged record, and node 2 copies them.
+        final LeasedEngine firstBack = start(a, 1, channelA);
+        await("node 1 primary", () -> isPrimary(firstBack));
+        assertThat(ReplicaTest.documents(firstBack.node())).containsEntry("docs/acked0", "4 e2 e1 e0 doc 0 😀")
+            .containsEntry("docs/acked1", "4 e2 e1 e0 doc 1 😀");
+        await("node 2 follows node 1", () -> isStandby(secondAgain));
+        awaitCaughtUp("node 2 copies node 1's journal", secondAgain, a);
+        await("node 2 eligible once caught up", secondAgain::inElection);
+        assertThat(ReplicaTest.documents(secondAgain.node())).containsEntry("docs/acked1", "4 e2 e1 e0 doc 1 😀");
+        assertThat(fenced.get()).isZero();
+    }
+
+    @Test
+    void anEligibleNodeWhoseJournalDivergedLeavesTheElectionUntilItHasCopiedThePrimarysJournal() throws Exception
+    {
+        final Path a = dir.resolve("a");
+        final Path b = dir.resolve("b");
+        final String channelA = udp();
+        final String channelB = udp();
+        final LeasedEngine first = start(a, 1, channelA);
+        await("node 1 primary", () -> isPrimary(first));
+        final LeasedEngine second = start(b, 2, channelB);
+        await("node 2 caught up and eligible", () -> isStandby(second) && second.inElection());
+        ReplicaTest.write(first.node(), 11, 4, 3, "acked");
+        stop(second);
+        journalUnacknowledgedEdit(first, a);
+        stop(first);
+        final LeasedEngine secondAgain = start(b, 2, channelB);
+        await("node 2 primary", () -> isPrimary(secondAgain));
+        assertThat(secondAgain.eligibleNodes()).containsExactly(2);
+
+        // Node 1 is forced into the election although its journal holds a record node 2 lacks; once following,
+        // it finds the divergence: it must revoke itself and leave before its shards go aside, and stand again
+        // only once it has copied node 2's journal. Watch its eligible node from here.
+        final List<Boolean> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final Thread watcher = new Thread(() ->
+        {
+            while (watching.get())
+            {
+                final boolean eligible = secondAgain.eligibleNodes().contains(1);
+                if (seen.isEmpty() || seen.get(seen.size() - 1) != eligible)
+                {
+                    seen.add(eligible);
+                }
+                try
+                {
+                    Thread.sleep(5);
+                }
+                catch (final InterruptedException ex)
+                {
+                    return;
+                }
+            }
+        });
+        watcher.start();
+        final LeasedEngine forced = start(a, 1, channelA, true);
+        assertThat(forced.inElection()).isTrue();
+        await("node 1 moved its diverged shards aside, copied node 2's journal and stands again", () ->
+            Files.isDirectory(a.resolve("data/diverged")) && isStandby(forced) && forced.inElection());
+        watching.set(false);
+        watcher.join();
+        assertThat(seen).as("node 1's eligibility: forced, revoked at the divergence, back once caught up")
+            .containsExactly(false, true, false, true);
+        awaitCaughtUp("node 1 copied", forced, b);
+        assertThat(ReplicaTest.documents(forced.node()).get("docs/acked0")).doesNotContain("NEVER-ACKED");
+        assertThat(isPrimary(secondAgain)).isTrue();
+        assertThat(fenced.get()).isZero();
+    }
+
+    @Test
+    void forceEligibleLetsALoneNodeThatIsNotEligibleStartAsPrimary() throws Exception
+    {
+        final Path b = dir.resolve("b");
+        final String channelB = udp();
+        // The group's only eligible node is node 1, which is gone for good.
+        try (io.quire.engine.lease.PrimaryLease gone = new io.quire.engine.lease.PrimaryLease(connect, "/quire",
+            EngineNodeTest.testContext(b).conclude().leaseGroup(), 1, 4000, 10_000))
+        {
+            gone.markEligible();
+        }
+        final LeasedEngine waiting = start(b, 2, channelB);
+        assertThat(waiting.inElection()).isFalse();
+        holds("not eligible: no primary", 1500, () -> waiting.node() == null && !waiting.inElection());
+        stop(waiting);
+
+        final LeasedEngine forced = start(b, 2, channelB, true);
+        assertThat(forced.inElection()).isTrue();
+        await("node 2 primary (forced)", () -> isPrimary(forced));
+        assertThat(forced.eligibleNodes()).as("node 1's eligibility revoked").containsExactly(2);
+        assertThat(fenced.get()).isZero();
+    }
+
+    @Test
+    void theAdminPromoteMovesTheLeaseOnlyToAStandbyThatStandsInTheElection() throws Exception
+    {
+        final io.quire.engine.admin.AdminServer[] admins = new io.quire.engine.admin.AdminServer[2];
+        final LeasedEngine first = start(dir.resolve("a"), 1, udp(), false, engine ->
+        {
+            try
+            {
+                admins[0] = io.quire.engine.admin.AdminServer.start(0, engine);
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+            engine.adminAddress(admins[0].address());
+        });
+        final io.quire.engine.admin.AdminServer firstAdmin = admins[0];
+        open.add(firstAdmin);
+        await("node 1 primary", () -> isPrimary(first));
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        final java.util.function.Function<String, java.net.http.HttpResponse<String>> post = url ->
+        {
+            try
+            {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            }
+            catch (final Exception ex)
+            {
+                throw new AssertionError(ex);
+            }
+        };
+        final java.net.http.HttpResponse<String> alone = post.apply("http://" + firstAdmin.address() + "/step-down");
+        assertThat(alone.statusCode()).as(alone.body()).isEqualTo(409);
+        assertThat(alone.body()).contains("standby-behind");
+
+        final LeasedEngine second = start(dir.resolve("b"), 2, udp());
+        final io.quire.engine.admin.AdminServer secondAdmin = io.quire.engine.admin.AdminServer.start(0, second);
+        open.add(secondAdmin);
+        await("node 2 caught up and eligible", () -> isStandby(second) && second.inElection());
+        final String status = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://" + secondAdmin.address() + "/status")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(status).contains("\"lease.in-election\":true", "\"lease.eligible-nodes\":\"[1, 2]\"");
+        await("the primary agrees to step down", () ->
+            post.apply("http://" + secondAdmin.address() + "/promote").statusCode() == 200);
+        await("node 2 promoted", () -> isPrimary(second) && second.promotions() == 1);
+        assertThat(second.eligibleNodes()).containsExactly(2);
+        await("the primary that stepped down left like a fenced one", () -> fenced.get() == 1);
+    }
+
+    @Test
+    void anEligibleNodeRestartedOnAnEmptyDataDirectoryDoesNotStandUntilCaughtUp() throws Exception
+    {
+        final Path a = dir.resolve("a");
+        final Path b = dir.resolve("b");
+        final String channelB = udp();
+        final LeasedEngine first = start(a, 1, udp());
+        await("node 1 primary", () -> isPrimary(first));
+        final LeasedEngine second = start(b, 2, channelB);
+        await("node 2 caught up and eligible", () -> isStandby(second) && second.inElection());
+        ReplicaTest.write(first.node(), 11, 2, 2, "acked");
+        stop(second);
+        // Its disk is replaced: the eligibility of node 2 no longer says anything about what it holds.
+        try (java.util.stream.Stream<Path> files = Files.walk(b.resolve("data")))
+        {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        final LeasedEngine empty = start(b, 2, channelB);
+        assertThat(empty.inElection()).isFalse();
+        assertThat(empty.eligibleNodes()).containsExactly(1);
+        await("node 2 copied node 1's journal and stands again", () -> isStandby(empty) && empty.inElection());
+        awaitCaughtUp("node 2 copied", empty, a);
+        assertThat(ReplicaTest.documents(empty.node())).containsEntry("docs/acked1", "3 e1 e0 doc 1 😀");
+        assertThat(fenced.get()).isZero();
     }
 }

@@ -233,6 +233,47 @@ class ReplicaTest
         assertReplicaEqualsPrimary(primary, replica, p, r, 18);
     }
 
+    @Test
+    void aRemoteReplicaReportsItsLagUnknownAndIsNotCaughtUpUntilItHasHeardThePrimary() throws Exception
+    {
+        final Path p = dir.resolve("p");
+        final Path r = dir.resolve("r");
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
+        // First with a journal of its own and no primary answering: it knows nothing of the primary's end.
+        EngineNode primary = primary(p, channel);
+        write(primary, 11, 2, 2, "before");
+        EngineNode replica = remoteReplica(r, channel);
+        awaitCaughtUp(replica, p);
+        replica.close();
+        primary.close();
+        replica = remoteReplica(r, channel);
+        Thread.sleep(300);
+        assertThat(replica.replicaProgress(0)[1]).as("records behind: unknown, not 0").isEqualTo(-1);
+        assertThat(replica.replicaProgress(0)[3]).as("ms behind: unknown").isEqualTo(-1);
+        assertThat(replica.replicaCaughtUp()).isFalse();
+
+        // The primary is back (it journals a new epoch): the replica hears its end and reaches it.
+        primary = primary(p, channel);
+        final EngineNode following = replica;
+        final long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!following.replicaCaughtUp())
+        {
+            assertThat(System.nanoTime() - deadline).as("caught up").isNegative();
+            Thread.sleep(10);
+        }
+        for (int shard = 0; shard < 2; shard++)
+        {
+            assertThat(following.replicaProgress(shard)[0]).isEqualTo(lastLsn(p, shard));
+        }
+        while (following.replicaProgress(0)[1] < 0 || following.replicaProgress(1)[1] < 0)
+        {
+            assertThat(System.nanoTime() - deadline).as("lag sampled").isNegative();
+            Thread.sleep(10);
+        }
+        assertThat(following.replicaProgress(0)[1]).isZero();
+        assertThat(primary.isReplica()).isFalse();
+    }
+
     /** Same documents at the same versions and texts, and journals equal record for record in both shards. */
     private static void assertReplicaEqualsPrimary(
         final EngineNode primary, final EngineNode replica, final Path p, final Path r, final int documents)

@@ -33,13 +33,17 @@ import java.util.function.Supplier;
 /**
  * An engine node's admin endpoint, on 127.0.0.1 only (cold path: the JDK's HTTP server, one thread):
  * <ul>
- *   <li>{@code GET /status}: role, node, epoch, replica lag per shard, the lease's view of the primary.</li>
+ *   <li>{@code GET /status}: role, node, epoch, a standby's applied LSN and lag per shard (lag -1: unknown, the
+ *       standby has not yet heard where the primary's journal ends), the lease's view of the primary, whether this
+ *       node stands in the election ({@code lease.in-election}: it is eligible, it may be elected) and which nodes
+ *       are eligible.</li>
  *   <li>{@code POST /promote}: make this standby the primary. Without a lease: {@link EngineNode#promote} now (the
  *       operator has made sure the old primary is gone or fenced). Under a lease: ask the primary (its admin
  *       address is in the lease) to step down, so that the lease, not this call, moves; with two nodes this one
- *       gets it.</li>
+ *       gets it. Refused ({@code not-eligible}) while this standby does not stand in the election.</li>
  *   <li>{@code POST /step-down}: a primary under a lease stops, gives the lease up and leaves (a supervisor restarts
- *       it as a standby).</li>
+ *       it as a standby); refused ({@code standby-behind}, {@code no-eligible-standby}) unless a standby that holds
+ *       every record stands in the election to take the lease.</li>
  *   <li>{@code GET /metrics}: Prometheus text ({@link EngineExporter}): ops, ring headroom, role and epoch, a
  *       standby's applied LSN and lag in records and ms, commit latency quantiles.</li>
  * </ul>
@@ -151,11 +155,25 @@ public final class AdminServer implements AutoCloseable
         {
             final PrimaryInfo primary = leased.primary();
             m.put("lease.holder", leased.isLeader());
+            m.put("lease.in-election", leased.inElection());
+            m.put("lease.eligible-nodes", eligibleNodes());
             m.put("lease.primary", primary == null ? "none" : "node " + primary.nodeId() + " epoch " +
                 primary.epoch());
             m.put("promotions", leased.promotions());
         }
         return m;
+    }
+
+    private String eligibleNodes()
+    {
+        try
+        {
+            return leased.eligibleNodes().toString();
+        }
+        catch (final RuntimeException ex)
+        {
+            return "unknown";
+        }
     }
 
     private Map<String, Object> promote()
@@ -169,6 +187,11 @@ public final class AdminServer implements AutoCloseable
         {
             final long epoch = current.promote(0);
             return Map.of("role", "primary", "epoch", epoch);
+        }
+        if (!leased.inElection())
+        {
+            throw new Refused("not-eligible", "this standby does not stand in the election yet (it has not caught " +
+                "up with the primary): the lease would not come to it");
         }
         final PrimaryInfo primary = leased.primary();
         if (primary == null || primary.admin().isEmpty())
@@ -208,6 +231,12 @@ public final class AdminServer implements AutoCloseable
                 throw new Refused("standby-behind", "the standby has journaled shard " + s + " up to LSN " +
                     reported + " of " + last + "; ask again once it has caught up");
             }
+        }
+        // Only an eligible standby in the election can take the lease: without one the group would have no primary.
+        if (leased.eligibleStandbys().isEmpty())
+        {
+            throw new Refused("no-eligible-standby", "no other eligible node stands in the election (a standby " +
+                "joins once it has caught up); ask again then");
         }
         leased.stepDown();
         return Map.of("role", "stepping-down");

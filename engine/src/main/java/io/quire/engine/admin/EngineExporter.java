@@ -47,11 +47,12 @@ public final class EngineExporter
             "a standby's last journaled and applied LSN per shard (absent on a primary)",
             (n, m, s) -> n.isReplica() ? n.replicaProgress(s)[0] : Double.NaN);
         perShard(registry, node, "quire_engine_replica_lag_records",
-            "records a standby is behind its primary's journal end, per shard (absent on a primary)",
-            (n, m, s) -> n.isReplica() ? n.replicaProgress(s)[1] : Double.NaN);
+            "records a standby is behind its primary's journal end, per shard (absent on a primary, and while the " +
+                "standby has not yet heard where that end is)",
+            (n, m, s) -> n.isReplica() ? known(n.replicaProgress(s)[1]) : Double.NaN);
         perShard(registry, node, "quire_engine_replica_lag_milliseconds",
-            "age of the oldest record a standby has not applied, per shard (absent on a primary)",
-            (n, m, s) -> n.isReplica() ? n.replicaProgress(s)[3] : Double.NaN);
+            "age of the oldest record a standby has not applied, per shard (absent on a primary, and while unknown)",
+            (n, m, s) -> n.isReplica() ? known(n.replicaProgress(s)[3]) : Double.NaN);
         GaugeWithCallback.builder().name("quire_engine_epoch").help("the epoch the node is primary in, or the " +
             "newest a standby has journaled").labelNames("role")
             .callback(cb ->
@@ -66,6 +67,12 @@ public final class EngineExporter
             "engine ingress to ack handed to the transport, since start", EngineMetrics::commitLatency);
         latency(registry, node, "quire_engine_journal_commit_seconds",
             "journal group commit per ring batch, since start", EngineMetrics::journalCommitLatency);
+    }
+
+    /** A lag of -1 is unknown (a standby that has not heard its primary's journal end): no sample, not 0. */
+    private static double known(final long lag)
+    {
+        return lag < 0 ? Double.NaN : lag;
     }
 
     /** A primary's latency histogram as quantile gauges (absent on a standby or a closed node). */

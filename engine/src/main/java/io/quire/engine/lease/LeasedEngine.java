@@ -4,6 +4,7 @@ import io.quire.engine.EngineContext;
 import io.quire.engine.EngineNode;
 import io.quire.engine.StaleEpochException;
 import io.quire.engine.replica.ReplicaDivergedException;
+import io.quire.journal.JournalReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -20,7 +22,7 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>Holding the lease and not running: take the next epoch, start as primary in it, publish where it is.</li>
  *   <li>Not holding it: follow whoever published itself as primary (a remote replica over its replication
- *       channel, journaling every record before applying it); stay in the election.</li>
+ *       channel, journaling every record before applying it).</li>
  *   <li>A standby that gets the lease (the primary's session expired: it died, hung or was cut off): take the next
  *       epoch and {@link EngineNode#promote promote} in place; its documents are warm.</li>
  *   <li>A standby whose journal is not a prefix of the primary's ({@link ReplicaDivergedException}: an old primary
@@ -30,6 +32,28 @@ import java.util.function.Supplier;
  *       once (in a process: halt, so not one more record is acknowledged; a supervisor restarts it as a standby).
  *       Edges and replicas fence a late one by its older epoch too.</li>
  * </ul>
+ * <b>Who may be elected.</b> Only a node known to hold every acknowledged record takes part in the election (it
+ * chooses unavailability over losing acknowledged ops); the lease keeps the set as {@code PATH/GROUP/eligible/NODE}:
+ * <ul>
+ *   <li>At start a node joins the election if it is marked eligible; or if the group has no eligible node and no
+ *       primary (a new group: it marks itself first); or if {@code lease.force-eligible} is set (the operator
+ *       accepts that acknowledged ops may be lost). Otherwise it only follows, outside the election.</li>
+ *   <li>A node that becomes primary claims its epoch only while it is still eligible (one ZooKeeper transaction)
+ *       and revokes every other node's eligibility before it accepts a command: from then on only it holds the new
+ *       epoch's records.</li>
+ *   <li>A standby outside the election marks itself eligible and joins once it has caught up: for every shard it
+ *       has heard the primary's journal end from the replication stream and journaled every record up to it. Under
+ *       {@code ack-policy=replicated} it stays a superset of what is acknowledged from then on, since the primary
+ *       acknowledges only what a standby has reported journaled (with one standby, this one); under {@code local}
+ *       the primary does not wait for it and the guarantee is best effort.</li>
+ *   <li>A standby that finds its journal diverged revokes its own eligibility and leaves the election before it
+ *       moves its shards aside; one whose eligibility a newer primary revoked leaves the election too; an eligible
+ *       node that finds its journals missing or empty at start (a new or replaced data directory) revokes its
+ *       own.</li>
+ * </ul>
+ * So when the primary dies while the standby is behind, no node becomes primary until an eligible one comes back
+ * (or an operator starts one with {@code lease.force-eligible=true}).
+ * <p>
  * All role changes happen on the thread that calls {@link #run()}; the lease's callbacks only fence.
  */
 public final class LeasedEngine implements AutoCloseable
@@ -37,6 +61,7 @@ public final class LeasedEngine implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(LeasedEngine.class);
     private static final long STEP_MS = 20;
     private static final long PRIMARY_CHECK_NS = 250_000_000L;
+    private static final long WAITING_LOG_NS = 10_000_000_000L;
 
     /** What happened, for the process's stdout (the lines tests and operators wait for). */
     @FunctionalInterface
@@ -59,11 +84,15 @@ public final class LeasedEngine implements AutoCloseable
     private volatile boolean stopping;
     private volatile boolean stepDownRequested;
     private long nextPrimaryCheckNs;
+    private long nextEligibilityCheckNs;
+    private long nextWaitingLogNs;
+    private String lastWaiting = "";
     private volatile long promotions;
     private volatile String adminAddress = "";
 
     /**
-     * Connect to ZooKeeper and join the election; {@link #run()} then takes the roles.
+     * Connect to ZooKeeper and join the election if this node may be elected (see the class comment); {@link #run()}
+     * then takes the roles.
      *
      * @param contexts makes a fresh, not yet concluded context with the node's options (one per start).
      * @param fence    what to do when the lease is lost while primary (a process: halt).
@@ -77,9 +106,100 @@ public final class LeasedEngine implements AutoCloseable
         this.events = events;
         this.lease = new PrimaryLease(base.leaseZookeeper(), base.leasePath(), base.leaseGroup(), base.nodeId(),
             (int)(base.leaseSessionTimeoutNs() / 1_000_000), (int)(base.leaseConnectTimeoutNs() / 1_000_000));
+        try
+        {
+            enterAtStart();
+        }
+        catch (final RuntimeException ex)
+        {
+            lease.close();
+            throw ex;
+        }
+    }
+
+    private void enterAtStart()
+    {
+        final List<Integer> eligible = lease.eligibleNodes();
+        LOG.info("engine node {} connected to the lease of {}/{} at {}; eligible node(s): {}", base.nodeId(),
+            base.leasePath(), base.leaseGroup(), base.leaseZookeeper(), eligible);
+        final String empty = eligible.contains(base.nodeId()) ? emptyJournals() : "";
+        if (!empty.isEmpty() && lease.epoch() > 0)
+        {
+            // Marked eligible, but on a data directory that holds nothing (new, emptied or replaced): whatever it
+            // held when it was marked is not here. Eligibility belongs to the node id; this is the obvious case.
+            lease.revokeEligible(base.nodeId());
+            LOG.warn("engine node {}: marked eligible, but the journal of {} is missing or empty while the group " +
+                "has had a primary: it cannot hold the acknowledged records; revoked its own eligibility and stays " +
+                "out of the election until it has caught up", base.nodeId(), empty);
+        }
+        else if (eligible.contains(base.nodeId()))
+        {
+            joinElection("it is eligible: it held every acknowledged record when it last stood");
+        }
+        else if (base.leaseForceEligible())
+        {
+            LOG.warn("engine node {}: lease.force-eligible=true: marking itself eligible and joining the election " +
+                "although it may lack acknowledged records (eligible node(s): {}); if it becomes primary, what " +
+                "only they hold is lost", base.nodeId(), eligible);
+            lease.markEligible();
+            joinElection("forced by lease.force-eligible");
+        }
+        else if (eligible.isEmpty() && lease.primary() == null)
+        {
+            lease.markEligible();
+            joinElection("a new group: no node is eligible yet and none is primary");
+        }
+        else
+        {
+            LOG.info("engine node {}: not eligible (eligible node(s): {}): stays out of the election and follows " +
+                "the primary until it has caught up", base.nodeId(), eligible);
+        }
+    }
+
+    /** @return the owned shards whose journal is missing or holds no record ("shard-0, shard-1"), or "". */
+    private String emptyJournals()
+    {
+        final StringBuilder out = new StringBuilder();
+        for (int shard = base.shardBegin(); shard < base.shardEnd(); shard++)
+        {
+            final Path dir = base.dataDir().resolve("shard-" + shard).resolve("journal");
+            long last = 0;
+            if (Files.isDirectory(dir))
+            {
+                try (JournalReader reader = JournalReader.open(dir))
+                {
+                    last = reader.lastLsn();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("engine node {}: cannot read the end of {}; taking it as not empty", base.nodeId(), dir,
+                        ex);
+                    last = 1;
+                }
+            }
+            if (last < 1)
+            {
+                out.append(out.length() == 0 ? "" : ", ").append("shard-").append(shard);
+            }
+        }
+        return out.toString();
+    }
+
+    private void joinElection(final String why)
+    {
         lease.join(this::leaseLost);
-        LOG.info("engine node {} joined the election of {}/{} at {}", base.nodeId(), base.leasePath(),
-            base.leaseGroup(), base.leaseZookeeper());
+        LOG.info("engine node {} joined the election of {}/{}: {}", base.nodeId(), base.leasePath(),
+            base.leaseGroup(), why);
+    }
+
+    private void leaveElection(final String why)
+    {
+        if (lease.inElection())
+        {
+            lease.leave();
+            LOG.info("engine node {} left the election of {}/{}: {}", base.nodeId(), base.leasePath(),
+                base.leaseGroup(), why);
+        }
     }
 
     /**
@@ -155,7 +275,9 @@ public final class LeasedEngine implements AutoCloseable
             if (primary != null && primary.nodeId() != base.nodeId())
             {
                 follow(primary);
+                return;
             }
+            checkEligibility(null, primary);
             return;
         }
         if (!current.isReplica())
@@ -198,12 +320,114 @@ public final class LeasedEngine implements AutoCloseable
             LOG.info("engine node {}: the primary is now node {} in epoch {}; following it", base.nodeId(),
                 primary.nodeId(), primary.epoch());
             closeNode();
+            return;
         }
+        checkEligibility(current, primary);
+    }
+
+    /**
+     * A node that is not primary: in the election, make sure it still may be (a newer primary revokes the others);
+     * outside it, join once caught up with the primary it follows, or say why the group has no primary.
+     *
+     * @param replica the running standby, or null.
+     * @param primary the primary as published, or null.
+     */
+    private void checkEligibility(final EngineNode replica, final PrimaryInfo primary)
+    {
+        final long now = System.nanoTime();
+        if (now - nextEligibilityCheckNs < 0)
+        {
+            return;
+        }
+        nextEligibilityCheckNs = now + PRIMARY_CHECK_NS;
+        if (lease.inElection())
+        {
+            if (!lease.isLeader() && !lease.isEligible())
+            {
+                leaveElection("its eligibility was revoked (a newer primary holds records it lacks)");
+            }
+            return;
+        }
+        final PrimaryInfo followed = following;
+        if (replica != null && followed != null && primary != null && primary.nodeId() == followed.nodeId() &&
+            primary.epoch() == followed.epoch())
+        {
+            if (replica.replicaCaughtUp())
+            {
+                if (lease.markEligible(followed.epoch()))
+                {
+                    joinElection("caught up with node " + followed.nodeId() + " in epoch " + followed.epoch() +
+                        " (" + positions(replica) + ")");
+                    lastWaiting = "";
+                }
+                return;
+            }
+            waiting("catching-up", "not eligible: waiting to catch up with node " + followed.nodeId() + " (" +
+                positions(replica) + ")", false);
+            return;
+        }
+        if (primary == null)
+        {
+            final List<Integer> eligible = lease.eligibleNodes();
+            final List<Integer> standing = lease.electionParticipants();
+            if (eligible.stream().noneMatch(standing::contains))
+            {
+                waiting("unavailable", "no eligible node is alive: the group is unavailable until node(s) " + eligible +
+                    " return, or start one with lease.force-eligible=true (acknowledged ops may then be lost)", true);
+            }
+            else
+            {
+                waiting("no-primary", "not eligible: no primary yet; waiting for eligible node(s) " + eligible +
+                    " to take the lease", false);
+            }
+        }
+    }
+
+    /** Say why this node is not in the election: when the reason changes, then every WAITING_LOG_NS. */
+    private void waiting(final String kind, final String why, final boolean warn)
+    {
+        final long now = System.nanoTime();
+        if (kind.equals(lastWaiting) && now - nextWaitingLogNs < 0)
+        {
+            return;
+        }
+        lastWaiting = kind;
+        nextWaitingLogNs = now + WAITING_LOG_NS;
+        if (warn)
+        {
+            LOG.warn("engine node {}: {}", base.nodeId(), why);
+        }
+        else
+        {
+            LOG.info("engine node {}: {}", base.nodeId(), why);
+        }
+    }
+
+    private String positions(final EngineNode replica)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (int s = base.shardBegin(); s < base.shardEnd(); s++)
+        {
+            final long[] p = replica.replicaProgress(s);
+            out.append(s == base.shardBegin() ? "" : ", ").append("shard ").append(s).append(" at LSN ").append(p[0])
+                .append(p[1] < 0 ? ", the primary's end not heard yet" : ", " + p[1] + " behind");
+        }
+        return out.toString();
     }
 
     private void startPrimary()
     {
-        long epoch = lease.claimEpoch(0);
+        long epoch;
+        try
+        {
+            epoch = lease.claimEpoch(0);
+        }
+        catch (final PrimaryLease.NotEligibleException ex)
+        {
+            leaveElection("it holds the lease but is not eligible: " + ex.getMessage());
+            return;
+        }
+        revokeOthers(epoch);
         EngineNode started;
         try
         {
@@ -227,6 +451,17 @@ public final class LeasedEngine implements AutoCloseable
             started.ingressStream() + " shards=" + base.shardBegin() + "-" + base.shardEnd() + " epoch=" + epoch);
     }
 
+    /** A new primary, before it accepts commands: from now on only it holds the new epoch's records. */
+    private void revokeOthers(final long epoch)
+    {
+        final List<Integer> revoked = lease.revokeOthers();
+        if (!revoked.isEmpty())
+        {
+            LOG.info("engine node {}: primary in epoch {}: revoked the eligibility of node(s) {} (they lack this " +
+                "epoch's records until they catch up)", base.nodeId(), epoch, revoked);
+        }
+    }
+
     private void follow(final PrimaryInfo primary)
     {
         LOG.info("engine node {}: following node {} (epoch {}) at {}", base.nodeId(), primary.nodeId(),
@@ -241,7 +476,17 @@ public final class LeasedEngine implements AutoCloseable
     private void promote(final EngineNode replica)
     {
         final long startNs = System.nanoTime();
-        final long epoch = lease.claimEpoch(replica.epoch());
+        final long epoch;
+        try
+        {
+            epoch = lease.claimEpoch(replica.epoch());
+        }
+        catch (final PrimaryLease.NotEligibleException ex)
+        {
+            leaveElection("it holds the lease but is not eligible: " + ex.getMessage());
+            return;
+        }
+        revokeOthers(epoch);
         replica.promote(epoch);
         following = null;
         promotions++;
@@ -278,6 +523,9 @@ public final class LeasedEngine implements AutoCloseable
         closeNode();
         if (failure instanceof ReplicaDivergedException)
         {
+            // Before its journal goes: it must not be elected while it holds less than it did.
+            lease.revokeEligible(base.nodeId());
+            leaveElection("its journal diverged from the primary's; it copies the primary's journal again");
             final Path aside = moveShardsAside();
             LOG.warn("engine node {}: its journal is not a prefix of the primary's ({}); moved its shards to {} " +
                 "and copies the primary's journal again", base.nodeId(), failure.getMessage(), aside);
@@ -354,6 +602,27 @@ public final class LeasedEngine implements AutoCloseable
     public boolean isLeader()
     {
         return lease.isLeader();
+    }
+
+    /** @return true while this node takes part in the election (it is eligible: it may be elected). */
+    public boolean inElection()
+    {
+        return lease.inElection();
+    }
+
+    /** @return the nodes marked eligible in ZooKeeper (a read). */
+    public List<Integer> eligibleNodes()
+    {
+        return lease.eligibleNodes();
+    }
+
+    /** @return the other nodes that are eligible and stand in the election now (ZooKeeper reads). */
+    public List<Integer> eligibleStandbys()
+    {
+        final List<Integer> standing = lease.electionParticipants();
+        standing.retainAll(lease.eligibleNodes());
+        standing.remove(Integer.valueOf(base.nodeId()));
+        return standing;
     }
 
     /** Admin: a primary steps down (fenced, like a lost lease: a supervisor restarts it as a standby). */

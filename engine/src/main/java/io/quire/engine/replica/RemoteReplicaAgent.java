@@ -31,7 +31,9 @@ import java.util.function.Function;
  * journal's last record, then journal each {@code JournalChunk} with its LSN and apply it ({@link Shard#replicate}),
  * committing the copy at each {@code BatchEnd}. A gap in LSNs (records lost to a reconnect) makes it ask again from
  * its next LSN. Lag: records behind the primary's journal end as the primary last reported it, and the age of the
- * last record applied while behind; bytes are not measured by this transport (-1).
+ * last record applied while behind; both -1 (unknown) until the primary has reported its journal end for the shard
+ * (a replica that has just started has heard nothing yet: 0 would claim it is caught up); bytes are not measured by
+ * this transport (-1). {@link #caughtUp()} answers from the same report, without waiting for a sample.
  */
 public final class RemoteReplicaAgent implements Replication
 {
@@ -50,7 +52,9 @@ public final class RemoteReplicaAgent implements Replication
         boolean following;
         long committedNext;
         long nextHelloNs;
-        long headLsn;
+        // The primary's journal end as it last reported it; -1 until it has. Written by the agent only when it
+        // grows (a few times a second at most), read by caughtUp() on any thread.
+        volatile long headLsn = -1;
         long lastTimestampNs;
         volatile RuntimeException failure;
 
@@ -67,7 +71,22 @@ public final class RemoteReplicaAgent implements Replication
             this.lagMs = counters.apply(label + "lag-ms");
             appliedLsn.setOrdered(last);
             committedNext = last + 1;
+            lagRecords.setOrdered(-1);
             lagBytes.setOrdered(-1);
+            lagMs.setOrdered(-1);
+        }
+
+        void heardHead(final long head, final RemoteReplicaAgent agent)
+        {
+            // A primary's journal holds at least its EpochRecord: a head below the first LSN says nothing.
+            if (head >= JournalFormat.FIRST_LSN && head > headLsn)
+            {
+                if (headLsn < 0)
+                {
+                    agent.nextSampleNs = System.nanoTime(); // replace the unknown lag at once
+                }
+                headLsn = head;
+            }
         }
     }
 
@@ -165,8 +184,13 @@ public final class RemoteReplicaAgent implements Replication
             final long wall = wallClock.nanoTime();
             for (final State s : states)
             {
+                final long head = s.headLsn;
+                if (head < 0)
+                {
+                    continue; // still unknown (-1)
+                }
                 final long applied = s.shard.nextLsn() - 1;
-                final long behind = Math.max(0, s.headLsn - applied);
+                final long behind = Math.max(0, head - applied);
                 s.lagRecords.setOrdered(behind);
                 s.lagMs.setOrdered(behind == 0 || s.lastTimestampNs <= 0 ? 0 :
                     Math.max(0, (wall - s.lastTimestampNs) / 1_000_000));
@@ -214,7 +238,8 @@ public final class RemoteReplicaAgent implements Replication
                 {
                     return;
                 }
-                s.headLsn = Math.max(s.headLsn, chunk.headLsn());
+                // The primary refreshes its head every few tens of ms: a record it sent is committed there too.
+                s.heardHead(Math.max(chunk.headLsn(), chunk.lsn()), this);
                 onRecord(s, chunk.lsn(), buffer, recordOffset, recordLength);
                 break;
             }
@@ -237,7 +262,7 @@ public final class RemoteReplicaAgent implements Replication
                     }
                     return;
                 }
-                s.headLsn = Math.max(s.headLsn, batchEnd.headLsn());
+                s.heardHead(batchEnd.headLsn(), this);
                 if (s.following)
                 {
                     try
@@ -323,6 +348,20 @@ public final class RemoteReplicaAgent implements Replication
     {
         final State s = states[index];
         return new long[] {s.appliedLsn.get(), s.lagRecords.get(), -1, s.lagMs.get()};
+    }
+
+    @Override
+    public boolean caughtUp()
+    {
+        for (final State s : states)
+        {
+            final long head = s.headLsn;
+            if (s.failure != null || head < 0 || s.appliedLsn.get() < head)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Function;
 
 /**
@@ -19,6 +20,8 @@ public final class ReplicaAgent implements Agent, Replication
     private static final int MAX_BATCHES_PER_SHARD = 16;
 
     private final ShardTail[] tails;
+    // Per shard, 1 once the last poll found the primary's journal read to its end (everything applied), else 0.
+    private final AtomicIntegerArray atEnd;
     private final EpochNanoClock wallClock;
     private final long sampleIntervalNs;
     private long nextSampleNs;
@@ -49,6 +52,7 @@ public final class ReplicaAgent implements Agent, Replication
             CloseHelper.quietCloseAll(tails);
             throw ex;
         }
+        this.atEnd = new AtomicIntegerArray(shards.length);
         this.wallClock = wallClock;
         this.sampleIntervalNs = sampleIntervalNs;
     }
@@ -57,9 +61,15 @@ public final class ReplicaAgent implements Agent, Replication
     public int doWork()
     {
         int work = 0;
-        for (final ShardTail tail : tails)
+        for (int i = 0; i < tails.length; i++)
         {
-            work += tail.poll(MAX_BATCHES_PER_SHARD);
+            final int batches = tails[i].poll(MAX_BATCHES_PER_SHARD);
+            work += batches;
+            final int end = batches == 0 && tails[i].failure() == null ? 1 : 0;
+            if (atEnd.get(i) != end)
+            {
+                atEnd.lazySet(i, end);
+            }
         }
         final long now = System.nanoTime();
         if (now - nextSampleNs >= 0)
@@ -85,6 +95,19 @@ public final class ReplicaAgent implements Agent, Replication
             }
         }
         return null;
+    }
+
+    @Override
+    public boolean caughtUp()
+    {
+        for (int i = 0; i < tails.length; i++)
+        {
+            if (atEnd.get(i) == 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

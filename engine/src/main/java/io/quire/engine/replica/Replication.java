@@ -10,9 +10,19 @@ public interface Replication extends Agent
      *
      * @param index the shard's index among the owned shards.
      * @return {applied LSN, records behind, bytes behind (-1: not measured by this transport), ms behind} as of the
-     *         last sample.
+     *         last sample; records and ms behind are -1 (unknown) until the replica has learned where the primary's
+     *         journal ends.
      */
     long[] progress(int index);
+
+    /**
+     * Any thread: whether every shard has caught up, now (not as of a sample): it has learned from the primary where
+     * the primary's journal ends (not merely assumed an initial 0) and has journaled and committed every record up
+     * to there.
+     *
+     * @return true if caught up, false while any shard is behind, has not heard the primary, or has failed.
+     */
+    boolean caughtUp();
 
     /** @return the first shard's replication failure, or null while every shard follows. */
     RuntimeException failure();

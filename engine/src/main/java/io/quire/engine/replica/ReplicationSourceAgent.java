@@ -290,6 +290,10 @@ public final class ReplicationSourceAgent implements Agent
             f.channel = channel;
             f.stream = stream;
         }
+        // The head sent with the first answer is read now, not up to HEAD_REFRESH_NS ago: a replica that has just
+        // (re)started judges from it whether it has caught up (and may then be elected), so it must cover every
+        // record committed before its hello, including any a previous incarnation of it reported journaled.
+        headLsn[index] = headReaders[index].lastLsn();
         f.sendFrom = Math.max(1, nextLsn - 1);
         f.replicaLast = nextLsn - 1;
         f.aheadReported = false;

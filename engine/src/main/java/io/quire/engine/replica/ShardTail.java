@@ -64,6 +64,8 @@ final class ShardTail implements JournalRecordHandler, AutoCloseable
                 "the primary's journal has no record with this LSN (it ends at " + theirs + ")");
         }
         appliedLsn.setOrdered(ownLastLsn);
+        lagRecords.setOrdered(-1); // unknown until the first sample
+        lagMs.setOrdered(-1);
         source.handOver();
         sampler.handOver();
         shard.handOver();
