@@ -151,11 +151,11 @@ public final class BenchEngineCommand implements Callable<Integer>
             " with --wake, else backoff).")
     private String clientIdle;
 
-    @Option(names = "--wake", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(names = "--wake", negatable = true, defaultValue = "false", fallbackValue = "true",
         description = "Wire the client and the engine as the all-in-one server wires its edge and engine: each wakes " +
             "the other's parked thread when it hands it messages over IPC, and both park for whole milliseconds " +
-            "when idle (engine idle-strategy " + IdleStrategies.WOKEN + " unless set with --set). --no-wake: both " +
-            "poll with their idle strategies' backoff, as separate processes must (default: ${DEFAULT-VALUE}).")
+            "when idle (engine idle-strategy " + IdleStrategies.WOKEN + " unless set with --set). Off: both poll " +
+            "with their idle strategies' backoff, as separate processes must (default: ${DEFAULT-VALUE}).")
     private boolean wake;
 
     @Option(names = "--set", paramLabel = "OPTION=VALUE", description = "Any engine option (journal.* for the journal).")

@@ -26,7 +26,7 @@ class BenchEngineCommandTest
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"closed", "closed --no-wake", "open", "open --no-wake --send-interval 50us"})
+    @ValueSource(strings = {"closed", "closed --wake", "open --wake", "open --send-interval 50us"})
     void runsVerifiesAndPrintsOneResultLine(final String mode) throws Exception
     {
         final List<String> args = new ArrayList<>(List.of(
