@@ -107,18 +107,10 @@ public final class WakeableIdleStrategy implements IdleStrategy
                 break;
             case PARKING:
             default:
-                parked = Thread.currentThread();
-                if (wakeRequested)
+                if (parkAtMost(parkNs))
                 {
-                    // Work may have arrived after the agent last looked: go and look again instead of parking.
-                    wakeRequested = false;
-                    parked = null;
-                    break;
+                    parkNs = Math.min(parkNs << 1, maxParkNs);
                 }
-                LockSupport.parkNanos(parkNs);
-                parked = null;
-                wakeRequested = false;
-                parkNs = Math.min(parkNs << 1, maxParkNs);
                 break;
         }
     }
@@ -128,19 +120,22 @@ public final class WakeableIdleStrategy implements IdleStrategy
      * early on {@link #wake()}; returns at once if a wake is pending. Leaves the backoff state as it was.
      *
      * @param nanos longest park.
+     * @return false if it did not park because a wake was pending.
      */
-    public void parkAtMost(final long nanos)
+    public boolean parkAtMost(final long nanos)
     {
         parked = Thread.currentThread();
         if (wakeRequested)
         {
+            // Work may have arrived after the agent last looked: go and look again instead of parking.
             wakeRequested = false;
             parked = null;
-            return;
+            return false;
         }
         LockSupport.parkNanos(nanos);
         parked = null;
         wakeRequested = false;
+        return true;
     }
 
     /** {@inheritDoc} */
