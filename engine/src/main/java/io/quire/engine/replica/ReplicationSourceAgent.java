@@ -265,6 +265,15 @@ public final class ReplicationSourceAgent implements Agent
         {
             return; // same LSN, same epoch: the replica compares the record itself
         }
+        final long headEpoch = head >= 1 ? epochAt(f.reader, head) : -1;
+        if (f.replicaEpoch > headEpoch)
+        {
+            // The replica has journaled a newer epoch than any here: this primary is the one behind (deposed); it
+            // must not tell the replica to drop records. The hello is answered as before this check existed.
+            LOG.warn("replica node {} shard {}: its last record is of epoch {}, newer than this journal's last ({})",
+                f.nodeId, f.shard.shardId(), f.replicaEpoch, headEpoch);
+            return;
+        }
         // Epochs never decrease along a journal: find the first LSN whose record is of a newer epoch.
         long lo = 1;
         long hi = head + 1;
