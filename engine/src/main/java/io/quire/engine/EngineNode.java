@@ -482,6 +482,13 @@ public final class EngineNode implements AutoCloseable
         return replication != null && replication.caughtUp();
     }
 
+    /** @return true once every shard of this replica follows its primary or has failed (true for a primary). */
+    public boolean replicationSettled()
+    {
+        final Replication replication = replicaAgent;
+        return replication == null || replication.settled();
+    }
+
     /** @return every shard's replication failure, in shard order; empty for a primary or while all follow. */
     public java.util.List<RuntimeException> replicationFailures()
     {

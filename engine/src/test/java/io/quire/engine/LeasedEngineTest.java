@@ -155,7 +155,12 @@ class LeasedEngineTest
     private static int journalUnacknowledgedEdits(final LeasedEngine primary, final Path home, final int count)
         throws Exception
     {
-        final DocRef doc = new DocRef("docs", "acked0");
+        return journalUnacknowledgedEdits(primary, home, new DocRef("docs", "acked0"), count);
+    }
+
+    private static int journalUnacknowledgedEdits(
+        final LeasedEngine primary, final Path home, final DocRef doc, final int count) throws Exception
+    {
         final int shard = ReplicaTest.shardOf(primary.node(), doc);
         final long before = ReplicaTest.lastLsn(home, shard);
         final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(primary.node().aeronDirectoryName()));
@@ -318,6 +323,70 @@ class LeasedEngineTest
             {
                 assertThat(journalA.get(i)).as("shard %d LSN %d", s, i + 1).isEqualTo(journalB.get(i));
             }
+        }
+        assertThat(fenced.get()).isZero();
+    }
+
+    @Test
+    void whenEveryShardDivergedOneRestartKeepsEachShardsCommonPrefix() throws Exception
+    {
+        final Path a = dir.resolve("a");
+        final Path b = dir.resolve("b");
+        final String channelA = udp();
+        final String channelB = udp();
+        final LeasedEngine first = start(a, 1, channelA);
+        await("node 1 primary", () -> isPrimary(first));
+        final LeasedEngine second = start(b, 2, channelB);
+        await("node 2 caught up and eligible", () -> isStandby(second) && second.inElection());
+        ReplicaTest.write(first.node(), 11, 4, 3, "acked");
+        awaitCaughtUp("node 2", second, a);
+        stop(second);
+        // A tail of 3 records in acked0's shard, and of 2 in the other one (the first of acked1..3 routed there).
+        final int shard = journalUnacknowledgedEdits(first, a, new DocRef("docs", "acked0"), 3);
+        DocRef otherDoc = null;
+        for (int d = 1; d < 4 && otherDoc == null; d++)
+        {
+            final DocRef candidate = new DocRef("docs", "acked" + d);
+            if (ReplicaTest.shardOf(first.node(), candidate) != shard)
+            {
+                otherDoc = candidate;
+            }
+        }
+        assertThat(otherDoc).as("a doc in the other shard").isNotNull();
+        final int other = journalUnacknowledgedEdits(first, a, otherDoc, 2);
+        stop(first);
+        final long[] n = {ReplicaTest.lastLsn(b, 0), ReplicaTest.lastLsn(b, 1)};
+        assertThat(ReplicaTest.lastLsn(a, shard)).isEqualTo(n[shard] + 3);
+        assertThat(ReplicaTest.lastLsn(a, other)).isEqualTo(n[other] + 2);
+
+        final LeasedEngine secondAgain = start(b, 2, channelB);
+        await("node 2 primary", () -> isPrimary(secondAgain));
+        await("node 2 published", () -> secondAgain.primary() != null && secondAgain.primary().nodeId() == 2);
+        final LeasedEngine firstAgain = start(a, 1, channelA);
+        await("node 1 kept both prefixes and follows node 2",
+            () -> firstAgain.prefixesKept().size() >= 2 && isStandby(firstAgain));
+        final List<LeasedEngine.PrefixKept> kept = firstAgain.prefixesKept();
+        assertThat(kept).hasSize(2);
+        assertThat(kept.get(0).aside().getParent()).as("one move aside, one restart")
+            .isEqualTo(kept.get(1).aside().getParent());
+        for (final LeasedEngine.PrefixKept k : kept)
+        {
+            assertThat(k.keptLsn()).as("shard %d", k.shardId()).isEqualTo(n[k.shardId()]);
+            assertThat(k.asideLsn()).isEqualTo(n[k.shardId()] + (k.shardId() == shard ? 3 : 2));
+        }
+        awaitCaughtUp("node 1", firstAgain, b);
+        for (int s = 0; s < 2; s++)
+        {
+            assertThat(firstAgain.node().replicaRecordsReceived(s)).as("shard %d copied over the network", s)
+                .isEqualTo(ReplicaTest.lastLsn(b, s) - n[s]);
+        }
+        assertThat(ReplicaTest.documents(firstAgain.node())).isEqualTo(ReplicaTest.documents(secondAgain.node()));
+        stop(firstAgain);
+        stop(secondAgain);
+        for (int s = 0; s < 2; s++)
+        {
+            assertThat(ReplicaTest.journal(a, s)).usingElementComparator(java.util.Arrays::compare)
+                .containsExactlyElementsOf(ReplicaTest.journal(b, s));
         }
         assertThat(fenced.get()).isZero();
     }

@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  *       L, from the epochs: see {@link io.quire.engine.replica.ReplicationSourceAgent}), each gets a fresh shard
  *       directory whose journal holds a local copy of the set-aside journal's records 1..L (same LSNs and bytes;
  *       no snapshots, so recovery replays them), and replication resumes from L + 1; its other shards stay as they
- *       are. Otherwise (an older primary, a record that differs within one epoch, or a failed copy) it moves all
+ *       are (it first gives every shard up to 1.5 s to hear the primary, so one restart serves all the diverged
+ *       ones). Otherwise (an older primary, a record that differs within one epoch, or a failed copy) it moves all
  *       its shard directories aside and copies the primary's journal again from the start.</li>
  *   <li>A primary that loses the lease, or whose ZooKeeper connection is suspended, is fenced: {@code fence} runs at
  *       once (in a process: halt, so not one more record is acknowledged; a supervisor restarts it as a standby).
@@ -67,6 +68,8 @@ public final class LeasedEngine implements AutoCloseable
     private static final long STEP_MS = 20;
     private static final long PRIMARY_CHECK_NS = 250_000_000L;
     private static final long WAITING_LOG_NS = 10_000_000_000L;
+    /** After a shard diverged, how long the other shards get to follow or diverge too, so one restart serves all. */
+    private static final long DIVERGED_SETTLE_NS = 1_500_000_000L;
 
     /** What happened, for the process's stdout (the lines tests and operators wait for). */
     @FunctionalInterface
@@ -94,6 +97,8 @@ public final class LeasedEngine implements AutoCloseable
     private String lastWaiting = "";
     private volatile long promotions;
     private volatile String adminAddress = "";
+    private long divergedSettleDeadlineNs;
+    private boolean divergedSettling;
     private final List<PrefixKept> prefixesKept = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -318,6 +323,23 @@ public final class LeasedEngine implements AutoCloseable
         final RuntimeException failure = current.replicationFailure();
         if (failure != null)
         {
+            if (failure instanceof ReplicaDivergedException && !current.replicationSettled())
+            {
+                // Out of the election at once; then let the other shards hear the primary's first answer (up to
+                // DIVERGED_SETTLE_NS), so that every diverged shard is dealt with before one restart.
+                final long now = System.nanoTime();
+                if (!divergedSettling)
+                {
+                    divergedSettling = true;
+                    divergedSettleDeadlineNs = now + DIVERGED_SETTLE_NS;
+                    leaveAtDivergence();
+                }
+                if (now - divergedSettleDeadlineNs < 0)
+                {
+                    return;
+                }
+            }
+            divergedSettling = false;
             onReplicationFailure(failure);
             return;
         }
@@ -546,9 +568,7 @@ public final class LeasedEngine implements AutoCloseable
         closeNode();
         if (failure instanceof ReplicaDivergedException)
         {
-            // Before its journal goes: it must not be elected while it holds less than it did.
-            lease.revokeEligible(base.nodeId());
-            leaveElection("its journal diverged from the primary's; it copies the primary's journal again");
+            leaveAtDivergence();
             final List<ReplicaDivergedException> diverged = new java.util.ArrayList<>();
             for (final RuntimeException f : failures.isEmpty() ? List.of(failure) : failures)
             {
@@ -583,6 +603,13 @@ public final class LeasedEngine implements AutoCloseable
         {
             throw new IllegalStateException("engine node " + base.nodeId() + ": replication failed", failure);
         }
+    }
+
+    /** Before its journal goes: it must not be elected while it holds less than it did (idempotent). */
+    private void leaveAtDivergence()
+    {
+        lease.revokeEligible(base.nodeId());
+        leaveElection("its journal diverged from the primary's; it copies the primary's journal again");
     }
 
     /**
@@ -683,6 +710,7 @@ public final class LeasedEngine implements AutoCloseable
         final EngineNode current = node;
         node = null;
         following = null;
+        divergedSettling = false;
         if (current != null)
         {
             current.close();

@@ -62,6 +62,8 @@ public final class RemoteReplicaAgent implements Replication
         // The epoch of the last record appended to this journal (-1: none); sent with restart hellos.
         long lastEpoch;
         boolean following;
+        // Set once the shard has followed the primary (any thread reads it).
+        volatile boolean followed;
         long committedNext;
         long nextHelloNs;
         // The primary's journal end as it last reported it; -1 until it has. Written by the agent only when it
@@ -335,6 +337,7 @@ public final class RemoteReplicaAgent implements Replication
                     return;
                 }
                 s.following = true;
+                s.followed = true;
                 LOG.info("shard {}: following the primary from LSN {}", s.shard.shardId(), next);
             }
             return;
@@ -350,6 +353,7 @@ public final class RemoteReplicaAgent implements Replication
             return;
         }
         s.following = true;
+        s.followed = true;
         try
         {
             // The journal writes from byte arrays; the Aeron term buffer is off-heap.
@@ -389,6 +393,19 @@ public final class RemoteReplicaAgent implements Replication
     public long recordsReceived(final int index)
     {
         return states[index].received.get();
+    }
+
+    @Override
+    public boolean settled()
+    {
+        for (final State s : states)
+        {
+            if (s.failure == null && !s.followed)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

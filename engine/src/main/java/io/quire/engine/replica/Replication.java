@@ -29,6 +29,17 @@ public interface Replication extends Agent
     /** @return the first shard's replication failure, or null while every shard follows. */
     RuntimeException failure();
 
+    /**
+     * Any thread: whether every shard has either started following the primary or failed (so no shard is still
+     * waiting for the primary's first answer, which may reveal a divergence).
+     *
+     * @return true once every shard is following or has failed.
+     */
+    default boolean settled()
+    {
+        return true;
+    }
+
     /** @return every shard's replication failure, in shard order (empty while every shard follows). */
     default List<RuntimeException> failures()
     {
