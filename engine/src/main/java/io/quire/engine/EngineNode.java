@@ -482,6 +482,30 @@ public final class EngineNode implements AutoCloseable
         return replication != null && replication.caughtUp();
     }
 
+    /** @return true once every shard of this replica follows its primary or has failed (true for a primary). */
+    public boolean replicationSettled()
+    {
+        final Replication replication = replicaAgent;
+        return replication == null || replication.settled();
+    }
+
+    /** @return every shard's replication failure, in shard order; empty for a primary or while all follow. */
+    public java.util.List<RuntimeException> replicationFailures()
+    {
+        return replicaAgent == null ? java.util.List.of() : replicaAgent.failures();
+    }
+
+    /**
+     * @param shardId an owned shard.
+     * @return records of it this replica has journaled from its primary since it started; -1 if not a replica or not
+     *         counted by the transport.
+     */
+    public long replicaRecordsReceived(final int shardId)
+    {
+        final Replication replication = replicaAgent;
+        return replication == null ? -1 : replication.recordsReceived(shardId - ctx.shardBegin());
+    }
+
     /** @return the first shard's replication failure (the node stopped following), or null. */
     public RuntimeException replicationFailure()
     {

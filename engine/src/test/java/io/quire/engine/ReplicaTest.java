@@ -137,8 +137,13 @@ class ReplicaTest
 
     static List<byte[]> journal(final Path home, final int shard)
     {
+        return journal(home.resolve("data/shard-" + shard + "/journal"));
+    }
+
+    static List<byte[]> journal(final Path journalDir)
+    {
         final List<byte[]> records = new ArrayList<>();
-        try (JournalReader r = JournalReader.open(home.resolve("data/shard-" + shard + "/journal")))
+        try (JournalReader r = JournalReader.open(journalDir))
         {
             while (r.poll((lsn, buffer, offset, length, index, position) ->
             {

@@ -26,8 +26,14 @@ import java.util.function.Supplier;
  *   <li>A standby that gets the lease (the primary's session expired: it died, hung or was cut off): take the next
  *       epoch and {@link EngineNode#promote promote} in place; its documents are warm.</li>
  *   <li>A standby whose journal is not a prefix of the primary's ({@link ReplicaDivergedException}: an old primary
- *       back with records it journaled but never got acknowledged) moves its shard directories aside under
- *       {@code data/diverged/<time>/} and copies the primary's journal again from the start.</li>
+ *       back with records it journaled but never got acknowledged) moves the diverged shard directories aside under
+ *       {@code data/diverged/<time>/} (whole, for forensics). When the primary said where the journals agree (LSN
+ *       L, from the epochs: see {@link io.quire.engine.replica.ReplicationSourceAgent}), each gets a fresh shard
+ *       directory whose journal holds a local copy of the set-aside journal's records 1..L (same LSNs and bytes;
+ *       no snapshots, so recovery replays them), and replication resumes from L + 1; its other shards stay as they
+ *       are (it first gives every shard up to 1.5 s to hear the primary, so one restart serves all the diverged
+ *       ones). Otherwise (an older primary, a record that differs within one epoch, or a failed copy) it moves all
+ *       its shard directories aside and copies the primary's journal again from the start.</li>
  *   <li>A primary that loses the lease, or whose ZooKeeper connection is suspended, is fenced: {@code fence} runs at
  *       once (in a process: halt, so not one more record is acknowledged; a supervisor restarts it as a standby).
  *       Edges and replicas fence a late one by its older epoch too.</li>
@@ -62,6 +68,8 @@ public final class LeasedEngine implements AutoCloseable
     private static final long STEP_MS = 20;
     private static final long PRIMARY_CHECK_NS = 250_000_000L;
     private static final long WAITING_LOG_NS = 10_000_000_000L;
+    /** After a shard diverged, how long the other shards get to follow or diverge too, so one restart serves all. */
+    private static final long DIVERGED_SETTLE_NS = 1_500_000_000L;
 
     /** What happened, for the process's stdout (the lines tests and operators wait for). */
     @FunctionalInterface
@@ -89,6 +97,24 @@ public final class LeasedEngine implements AutoCloseable
     private String lastWaiting = "";
     private volatile long promotions;
     private volatile String adminAddress = "";
+    private long divergedSettleDeadlineNs;
+    private boolean divergedSettling;
+    private final List<PrefixKept> prefixesKept = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * What a standby kept of a diverged shard's journal.
+     *
+     * @param shardId     the shard.
+     * @param keptLsn     its journal now ends at this LSN (records 1..keptLsn copied from the set-aside journal).
+     * @param asideLsn    the set-aside journal ended at this LSN (so {@code asideLsn - keptLsn} records are only
+     *                    there).
+     * @param agreedLsn   where the primary said the journals agree.
+     * @param copyMs      how long the local copy took.
+     * @param aside       where the whole diverged shard directory went.
+     */
+    public record PrefixKept(int shardId, long keptLsn, long asideLsn, long agreedLsn, long copyMs, Path aside)
+    {
+    }
 
     /**
      * Connect to ZooKeeper and join the election if this node may be elected (see the class comment); {@link #run()}
@@ -297,6 +323,23 @@ public final class LeasedEngine implements AutoCloseable
         final RuntimeException failure = current.replicationFailure();
         if (failure != null)
         {
+            if (failure instanceof ReplicaDivergedException && !current.replicationSettled())
+            {
+                // Out of the election at once; then let the other shards hear the primary's first answer (up to
+                // DIVERGED_SETTLE_NS), so that every diverged shard is dealt with before one restart.
+                final long now = System.nanoTime();
+                if (!divergedSettling)
+                {
+                    divergedSettling = true;
+                    divergedSettleDeadlineNs = now + DIVERGED_SETTLE_NS;
+                    leaveAtDivergence();
+                }
+                if (now - divergedSettleDeadlineNs < 0)
+                {
+                    return;
+                }
+            }
+            divergedSettling = false;
             onReplicationFailure(failure);
             return;
         }
@@ -520,12 +563,33 @@ public final class LeasedEngine implements AutoCloseable
 
     private void onReplicationFailure(final RuntimeException failure)
     {
+        final EngineNode current = node;
+        final List<RuntimeException> failures = current == null ? List.of() : current.replicationFailures();
         closeNode();
         if (failure instanceof ReplicaDivergedException)
         {
-            // Before its journal goes: it must not be elected while it holds less than it did.
-            lease.revokeEligible(base.nodeId());
-            leaveElection("its journal diverged from the primary's; it copies the primary's journal again");
+            leaveAtDivergence();
+            final List<ReplicaDivergedException> diverged = new java.util.ArrayList<>();
+            for (final RuntimeException f : failures.isEmpty() ? List.of(failure) : failures)
+            {
+                if (f instanceof ReplicaDivergedException d)
+                {
+                    diverged.add(d);
+                }
+            }
+            if (diverged.stream().allMatch(d -> d.agreedLsn() >= 0 && d.agreedLsn() < d.lsn()))
+            {
+                try
+                {
+                    keepPrefixes(diverged);
+                    return;
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("engine node {}: could not keep the agreed prefix of its diverged journal(s); moving " +
+                        "all its shards aside and copying the primary's journal from the start", base.nodeId(), ex);
+                }
+            }
             final Path aside = moveShardsAside();
             LOG.warn("engine node {}: its journal is not a prefix of the primary's ({}); moved its shards to {} " +
                 "and copies the primary's journal again", base.nodeId(), failure.getMessage(), aside);
@@ -541,9 +605,81 @@ public final class LeasedEngine implements AutoCloseable
         }
     }
 
+    /** Before its journal goes: it must not be elected while it holds less than it did (idempotent). */
+    private void leaveAtDivergence()
+    {
+        lease.revokeEligible(base.nodeId());
+        leaveElection("its journal diverged from the primary's; it copies the primary's journal again");
+    }
+
+    /**
+     * For each diverged shard: move its directory aside whole, then create a fresh one whose journal holds the
+     * set-aside journal's records up to where the primary said they agree (no further than its own last record of
+     * the epoch the primary's record there has); replication resumes from the next LSN. Other shards stay.
+     */
+    private void keepPrefixes(final List<ReplicaDivergedException> diverged)
+    {
+        final Path aside = newAsideDir();
+        for (final ReplicaDivergedException d : diverged)
+        {
+            final int shard = d.shardId();
+            final Path dir = base.dataDir().resolve("shard-" + shard);
+            final Path asideShard = aside.resolve(dir.getFileName());
+            try
+            {
+                Files.createDirectories(aside);
+                Files.move(dir, asideShard);
+                Files.createDirectories(dir);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot move " + dir + " aside to " + asideShard, ex);
+            }
+            final Path asideJournal = asideShard.resolve("journal");
+            final long asideLsn;
+            try (JournalReader reader = JournalReader.open(asideJournal))
+            {
+                asideLsn = reader.lastLsn();
+            }
+            final long startNs = System.nanoTime();
+            final long kept = io.quire.engine.replica.JournalPrefix.copy(asideJournal,
+                base.shardSettings(shard).journal(), d.agreedLsn(), d.agreedEpoch());
+            final long copyMs = (System.nanoTime() - startNs) / 1_000_000;
+            prefixesKept.add(new PrefixKept(shard, kept, asideLsn, d.agreedLsn(), copyMs, asideShard));
+            LOG.warn("engine node {}: shard {} diverged from the primary at LSN {}; the primary says the journals " +
+                "agree up to LSN {} (epoch {}): kept {} record(s) (LSN 1..{}), copied locally in {} ms; set its whole " +
+                "journal aside ({} records, {} of them past the kept ones) with the shard directory in {}; no " +
+                "snapshot kept (recovery replays the kept records); replicates from LSN {}", base.nodeId(), shard,
+                d.lsn(), d.agreedLsn(), d.agreedEpoch(), kept, kept, copyMs, asideLsn, asideLsn - kept, asideShard,
+                kept + 1);
+        }
+    }
+
+    /** @return a new directory name under {@code data/diverged/} (not created). */
+    private Path newAsideDir()
+    {
+        final Path root = base.dataDir().resolve("diverged");
+        long millis = System.currentTimeMillis();
+        Path aside = root.resolve(Long.toString(millis));
+        while (Files.exists(aside))
+        {
+            aside = root.resolve(Long.toString(++millis));
+        }
+        return aside;
+    }
+
+    /**
+     * @return what this node kept of its diverged shards' journals, in order (empty if none diverged, or each time
+     *         it copied everything again).
+     */
+    public List<PrefixKept> prefixesKept()
+    {
+        return List.copyOf(prefixesKept);
+    }
+
     private Path moveShardsAside()
     {
-        final Path aside = base.dataDir().resolve("diverged").resolve(Long.toString(System.currentTimeMillis()));
+        final Path aside = newAsideDir();
         try
         {
             Files.createDirectories(aside);
@@ -574,6 +710,7 @@ public final class LeasedEngine implements AutoCloseable
         final EngineNode current = node;
         node = null;
         following = null;
+        divergedSettling = false;
         if (current != null)
         {
             current.close();

@@ -6,6 +6,7 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.quire.codec.replication.BatchEndDecoder;
+import io.quire.codec.replication.DivergedDecoder;
 import io.quire.codec.replication.JournalChunkDecoder;
 import io.quire.codec.replication.MessageHeaderDecoder;
 import io.quire.codec.replication.MessageHeaderEncoder;
@@ -22,7 +23,9 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -34,6 +37,12 @@ import java.util.function.Function;
  * last record applied while behind; both -1 (unknown) until the primary has reported its journal end for the shard
  * (a replica that has just started has heard nothing yet: 0 would claim it is caught up); bytes are not measured by
  * this transport (-1). {@link #caughtUp()} answers from the same report, without waiting for a sample.
+ * <p>
+ * Divergence: each restart hello carries the epoch of this journal's last record; a primary that sees from it that
+ * this journal is not a prefix of its own answers with a {@code Diverged} saying up to which LSN the two agree, and
+ * the shard stops with a {@link ReplicaDivergedException} carrying that point (the node keeps that prefix and copies
+ * the rest). A record at the hello's LSN that differs although its epoch is the same, or an older primary's answer
+ * (a {@code BatchEnd} naming no batch, before this journal's end), stops it with no agreement point.
  */
 public final class RemoteReplicaAgent implements Replication
 {
@@ -49,7 +58,12 @@ public final class RemoteReplicaAgent implements Replication
         final AtomicCounter lagRecords;
         final AtomicCounter lagBytes;
         final AtomicCounter lagMs;
+        final AtomicCounter received;
+        // The epoch of the last record appended to this journal (-1: none); sent with restart hellos.
+        long lastEpoch;
         boolean following;
+        // Set once the shard has followed the primary (any thread reads it).
+        volatile boolean followed;
         long committedNext;
         long nextHelloNs;
         // The primary's journal end as it last reported it; -1 until it has. Written by the agent only when it
@@ -58,7 +72,7 @@ public final class RemoteReplicaAgent implements Replication
         long lastTimestampNs;
         volatile RuntimeException failure;
 
-        State(final Shard shard, final Function<String, AtomicCounter> counters)
+        State(final Shard shard, final Function<String, AtomicCounter> counters, final EpochRecords epochs)
         {
             this.shard = shard;
             final long last = shard.nextLsn() - 1;
@@ -69,7 +83,10 @@ public final class RemoteReplicaAgent implements Replication
             this.lagRecords = counters.apply(label + "lag-records");
             this.lagBytes = counters.apply(label + "lag-bytes");
             this.lagMs = counters.apply(label + "lag-ms");
+            this.received = counters.apply(label + "received-records");
+            this.lastEpoch = ownLast == null ? -1 : epochs.epochOf(new UnsafeBuffer(ownLast), 0);
             appliedLsn.setOrdered(last);
+            received.setOrdered(0);
             committedNext = last + 1;
             lagRecords.setOrdered(-1);
             lagBytes.setOrdered(-1);
@@ -103,6 +120,7 @@ public final class RemoteReplicaAgent implements Replication
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final JournalChunkDecoder chunk = new JournalChunkDecoder();
     private final BatchEndDecoder batchEnd = new BatchEndDecoder();
+    private final DivergedDecoder diverged = new DivergedDecoder();
     private final MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
     private final ReplicaHelloEncoder hello = new ReplicaHelloEncoder();
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(512);
@@ -134,7 +152,7 @@ public final class RemoteReplicaAgent implements Replication
         this.states = new State[shards.length];
         for (int i = 0; i < shards.length; i++)
         {
-            states[i] = new State(shards[i], counters);
+            states[i] = new State(shards[i], counters, epochs);
             shards[i].handOver();
         }
         this.records = aeron.addSubscription(channel, stream);
@@ -205,6 +223,7 @@ public final class RemoteReplicaAgent implements Replication
             .nextLsn(s.following ? s.committedNext : s.shard.nextLsn()).responseStreamId(stream)
             .restart(s.following ? io.quire.codec.replication.BooleanType.FALSE :
                 io.quire.codec.replication.BooleanType.TRUE)
+            .lastEpoch(s.lastEpoch < 0 ? ReplicaHelloEncoder.lastEpochNullValue() : s.lastEpoch)
             .responseChannel(advertisedChannel);
         hellos.offer(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
     }
@@ -281,6 +300,22 @@ public final class RemoteReplicaAgent implements Replication
                 }
                 break;
             }
+            case DivergedDecoder.TEMPLATE_ID:
+            {
+                diverged.wrap(buffer, at, header.blockLength(), header.version());
+                final State s = state(diverged.shardId());
+                final long own = s == null ? -1 : s.shard.nextLsn() - 1;
+                if (s == null || s.failure != null || s.following || diverged.replicaLastLsn() != own)
+                {
+                    return; // the answer to an older hello
+                }
+                final long agreed = diverged.agreedLsn();
+                final boolean known = agreed >= 0 && agreed < own;
+                fail(s, new ReplicaDivergedException(s.shard.shardId(), own, "the primary's record at this LSN is " +
+                    "of another epoch, or its journal (ending at LSN " + diverged.headLsn() + ") has none",
+                    known ? agreed : -1, known ? diverged.agreedEpoch() : -1));
+                break;
+            }
             default:
                 break;
         }
@@ -302,6 +337,7 @@ public final class RemoteReplicaAgent implements Replication
                     return;
                 }
                 s.following = true;
+                s.followed = true;
                 LOG.info("shard {}: following the primary from LSN {}", s.shard.shardId(), next);
             }
             return;
@@ -317,12 +353,15 @@ public final class RemoteReplicaAgent implements Replication
             return;
         }
         s.following = true;
+        s.followed = true;
         try
         {
             // The journal writes from byte arrays; the Aeron term buffer is off-heap.
             scratch.putBytes(0, buffer, offset, length);
             s.shard.replicate(lsn, scratch, 0, length);
             s.lastTimestampNs = epochs.timestampOf(scratch, 0);
+            s.lastEpoch = epochs.epochOf(scratch, 0);
+            s.received.increment();
         }
         catch (final RuntimeException ex)
         {
@@ -348,6 +387,39 @@ public final class RemoteReplicaAgent implements Replication
     {
         final State s = states[index];
         return new long[] {s.appliedLsn.get(), s.lagRecords.get(), -1, s.lagMs.get()};
+    }
+
+    @Override
+    public long recordsReceived(final int index)
+    {
+        return states[index].received.get();
+    }
+
+    @Override
+    public boolean settled()
+    {
+        for (final State s : states)
+        {
+            if (s.failure == null && !s.followed)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public List<RuntimeException> failures()
+    {
+        final List<RuntimeException> all = new ArrayList<>();
+        for (final State s : states)
+        {
+            if (s.failure != null)
+            {
+                all.add(s.failure);
+            }
+        }
+        return all;
     }
 
     @Override

@@ -8,11 +8,13 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.quire.codec.replication.BatchEndEncoder;
+import io.quire.codec.replication.DivergedEncoder;
 import io.quire.codec.replication.JournalChunkEncoder;
 import io.quire.codec.replication.MessageHeaderDecoder;
 import io.quire.codec.replication.MessageHeaderEncoder;
 import io.quire.codec.replication.ReplicaHelloDecoder;
 import io.quire.engine.Shard;
+import io.quire.engine.shard.EpochRecords;
 import io.quire.journal.JournalReader;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -31,6 +33,14 @@ import java.util.List;
  * one {@code JournalChunk} per record, a {@code BatchEnd} after each of the journal's batches. Only committed
  * batches are read (a Chronicle reader sees an excerpt once it is closed). On back-pressure the follower is
  * repositioned after the last record sent. Its own thread; reads the journals through readers of its own.
+ * <p>
+ * A restart hello that names the epoch of the replica's last record (version 2) is checked first: if this journal's
+ * record at that LSN has another epoch, or this journal ends before it, the replica's journal is not a prefix of
+ * this one, and instead of records it gets a {@code Diverged} saying where the two agree. Epochs are unique and each
+ * has one writer, and a journal's epochs never decrease, so both journals hold the same records up to the last one
+ * before this journal's first record of an epoch newer than the replica's last: that LSN (found by a binary search
+ * over LSNs) and its record's epoch are the answer; the replica keeps its records up to there (no further than its
+ * own last record of that epoch) and says hello again from the next, when its record at that LSN is compared whole.
  */
 public final class ReplicationSourceAgent implements Agent
 {
@@ -51,6 +61,10 @@ public final class ReplicationSourceAgent implements Agent
         long replicaLast;
         boolean seek = true;
         boolean aheadReported;
+        long replicaEpoch = -1;
+        boolean divergenceChecked;
+        long agreedLsn = -1;
+        long agreedEpoch = -1;
         long lastSent;
         long pendingBatchEnd = -1;
         boolean blocked;
@@ -79,6 +93,10 @@ public final class ReplicationSourceAgent implements Agent
     private final MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
     private final JournalChunkEncoder chunk = new JournalChunkEncoder();
     private final BatchEndEncoder batchEnd = new BatchEndEncoder();
+    private final DivergedEncoder divergedOut = new DivergedEncoder();
+    private final EpochRecords epochs = new EpochRecords();
+    private final long[] epochFound = new long[2];
+    private final io.quire.journal.JournalRecordHandler epochProbe = this::onProbed;
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
     private final io.quire.journal.JournalRecordHandler send = this::send;
     private Follower current;
@@ -158,6 +176,25 @@ public final class ReplicationSourceAgent implements Agent
         if (f.seek)
         {
             final long head = headReaders[f.shard.shardId() - shardBegin].lastLsn();
+            if (f.replicaLast >= 1 && f.replicaEpoch >= 0)
+            {
+                if (!f.divergenceChecked)
+                {
+                    checkDivergence(f, head);
+                    f.divergenceChecked = true;
+                }
+                if (f.agreedLsn >= 0)
+                {
+                    if (!f.aheadReported && sendDiverged(f, head))
+                    {
+                        f.aheadReported = true;
+                        LOG.warn("replica node {} shard {}: its journal (to LSN {}, last epoch {}) is not a prefix " +
+                            "of this one (to LSN {}); they agree up to LSN {} (epoch {})", f.nodeId,
+                            f.shard.shardId(), f.replicaLast, f.replicaEpoch, head, f.agreedLsn, f.agreedEpoch);
+                    }
+                    return 0;
+                }
+            }
             if (f.replicaLast >= 1 && f.replicaLast > head)
             {
                 // The replica holds records this journal does not (an old primary back with records it journaled
@@ -216,6 +253,82 @@ public final class ReplicationSourceAgent implements Agent
         }
     }
 
+    /**
+     * Whether the replica's journal, ending at {@code f.replicaLast} with a record of epoch {@code f.replicaEpoch},
+     * can be a prefix of this one; if not, where they agree ({@code f.agreedLsn}, else -1).
+     */
+    private void checkDivergence(final Follower f, final long head)
+    {
+        f.agreedLsn = -1;
+        f.agreedEpoch = -1;
+        if (f.replicaLast <= head && epochAt(f.reader, f.replicaLast) == f.replicaEpoch)
+        {
+            return; // same LSN, same epoch: the replica compares the record itself
+        }
+        final long headEpoch = head >= 1 ? epochAt(f.reader, head) : -1;
+        if (f.replicaEpoch > headEpoch)
+        {
+            // The replica has journaled a newer epoch than any here: this primary is the one behind (deposed); it
+            // must not tell the replica to drop records. The hello is answered as before this check existed.
+            LOG.warn("replica node {} shard {}: its last record is of epoch {}, newer than this journal's last ({})",
+                f.nodeId, f.shard.shardId(), f.replicaEpoch, headEpoch);
+            return;
+        }
+        // Epochs never decrease along a journal: find the first LSN whose record is of a newer epoch.
+        long lo = 1;
+        long hi = head + 1;
+        while (lo < hi)
+        {
+            final long mid = lo + (hi - lo) / 2;
+            if (epochAt(f.reader, mid) > f.replicaEpoch)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+        final long agreed = Math.min(lo - 1, f.replicaLast - 1);
+        f.agreedLsn = agreed;
+        f.agreedEpoch = agreed >= 1 ? epochAt(f.reader, agreed) : -1;
+    }
+
+    /** @return the epoch of this journal's record at {@code lsn} (read through {@code reader}), or -1 if none. */
+    private long epochAt(final JournalReader reader, final long lsn)
+    {
+        epochFound[0] = lsn;
+        epochFound[1] = -1;
+        if (!reader.seekLsn(lsn))
+        {
+            return -1;
+        }
+        while (epochFound[0] >= 0 && reader.poll(epochProbe, 1) > 0)
+        {
+            continue;
+        }
+        return epochFound[1];
+    }
+
+    private void onProbed(
+        final long lsn, final DirectBuffer buffer, final int offset, final int length, final long index,
+        final int position)
+    {
+        if (lsn == epochFound[0])
+        {
+            epochFound[1] = epochs.epochOf(buffer, offset);
+            epochFound[0] = -1;
+        }
+    }
+
+    private boolean sendDiverged(final Follower f, final long head)
+    {
+        divergedOut.wrapAndApplyHeader(out, 0, headerOut).shardId(f.shard.shardId()).replicaLastLsn(f.replicaLast)
+            .agreedLsn(f.agreedLsn).agreedEpoch(f.agreedEpoch < 0 ? DivergedEncoder.agreedEpochNullValue() :
+            f.agreedEpoch).headLsn(head);
+        return f.publication.offer(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + divergedOut.encodedLength()) > 0;
+    }
+
     private boolean sendBatchEnd(final Follower f, final long lastLsn)
     {
         if (sendBatchEnd(f, lastLsn, headLsn[f.shard.shardId() - shardBegin]))
@@ -256,6 +369,7 @@ public final class ReplicationSourceAgent implements Agent
             return;
         }
         final boolean restart = hello.restart() == io.quire.codec.replication.BooleanType.TRUE;
+        final long lastEpoch = hello.lastEpoch(); // null (-1) from a version 1 replica
         final String channel = hello.responseChannel();
         final int index = shardId - shardBegin;
         if (index < 0 || index >= shards.length || nextLsn < 1)
@@ -297,6 +411,9 @@ public final class ReplicationSourceAgent implements Agent
         f.sendFrom = Math.max(1, nextLsn - 1);
         f.replicaLast = nextLsn - 1;
         f.aheadReported = false;
+        f.replicaEpoch = lastEpoch < 0 ? -1 : lastEpoch;
+        f.divergenceChecked = false;
+        f.agreedLsn = -1;
         f.lastSent = f.sendFrom - 1;
         f.seek = true;
         f.pendingBatchEnd = -1;
