@@ -13,7 +13,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -99,7 +101,7 @@ public final class LeasedEngine implements AutoCloseable
     private volatile String adminAddress = "";
     private long divergedSettleDeadlineNs;
     private boolean divergedSettling;
-    private final List<PrefixKept> prefixesKept = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<PrefixKept> prefixesKept = new CopyOnWriteArrayList<>();
 
     /**
      * What a standby kept of a diverged shard's journal.
@@ -569,7 +571,7 @@ public final class LeasedEngine implements AutoCloseable
         if (failure instanceof ReplicaDivergedException)
         {
             leaveAtDivergence();
-            final List<ReplicaDivergedException> diverged = new java.util.ArrayList<>();
+            final List<ReplicaDivergedException> diverged = new ArrayList<>();
             for (final RuntimeException f : failures.isEmpty() ? List.of(failure) : failures)
             {
                 if (f instanceof ReplicaDivergedException d)

@@ -361,7 +361,7 @@ public final class RemoteReplicaAgent implements Replication
             s.shard.replicate(lsn, scratch, 0, length);
             s.lastTimestampNs = epochs.timestampOf(scratch, 0);
             s.lastEpoch = epochs.epochOf(scratch, 0);
-            s.received.increment();
+            s.received.incrementOrdered(); // this agent is its one writer
         }
         catch (final RuntimeException ex)
         {
