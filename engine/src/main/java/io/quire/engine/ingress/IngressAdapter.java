@@ -118,6 +118,8 @@ final class IngressAdapter implements FragmentHandler
     private int channelOffset;
     private int channelLength;
     private int imageSessionId;
+    // System.nanoTime() when the current poll began (0: outside a poll, read the clock per message).
+    private long pollNanos;
 
     /**
      * @param validator   the protocol validator with the engine's limits.
@@ -165,10 +167,27 @@ final class IngressAdapter implements FragmentHandler
         channelHashMismatch = utf8("the routing hash does not match the channel");
     }
 
+    /**
+     * The agent is about to poll: every message of this poll is taken as received now, the poll's start (at most
+     * one poll early, so commit latency is over- rather than underestimated), which saves a clock read per message.
+     *
+     * @param nanos {@link System#nanoTime()} now.
+     */
+    void beginPoll(final long nanos)
+    {
+        pollNanos = nanos;
+    }
+
+    /** The poll is over: messages handed over outside a poll read the clock themselves. */
+    void endPoll()
+    {
+        pollNanos = 0;
+    }
+
     @Override
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header fragmentHeader)
     {
-        final long receivedNanos = System.nanoTime();
+        final long receivedNanos = pollNanos != 0 ? pollNanos : System.nanoTime();
         counters.ingressMessages.incrementOrdered();
         final int template;
         try

@@ -12,6 +12,7 @@ import io.quire.engine.egress.EdgeDirectory;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,8 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     private final Subscription subscription;
     private final Shard[] shards;
     private final FragmentAssembler assembler;
+    private final IngressAdapter adapter;
+    private final boolean systemClock;
     private final int fragmentLimit;
     private final EdgeDirectory directory;
     private final PendingControls controls;
@@ -87,6 +90,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         this.counters = counters;
         this.metrics = metrics;
         this.nanoClock = nanoClock;
+        this.systemClock = nanoClock instanceof SystemNanoClock;
         this.wallClock = wallClock;
         this.heartbeatIntervalNs = ctx.heartbeatIntervalNs();
         this.edgeTimeoutNs = ctx.edgeTimeoutNs();
@@ -96,7 +100,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         this.shardCount = ctx.shardCount();
         this.shardBegin = ctx.shardBegin();
         this.shardEnd = ctx.shardEnd();
-        final IngressAdapter adapter = new IngressAdapter(MessageValidator.protocol(ctx.codecLimits()), shards,
+        this.adapter = new IngressAdapter(MessageValidator.protocol(ctx.codecLimits()), shards,
             shardCount, shardBegin, nodeId, directory, controls, publisher, counters, this);
         this.assembler = new FragmentAssembler(adapter);
         final long now = nanoClock.nanoTime();
@@ -117,7 +121,18 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     @Override
     public int doWork()
     {
-        int work = subscription.poll(assembler, fragmentLimit);
+        // One clock read per duty cycle: the poll's messages are stamped received at its start, and the tick uses it.
+        final long now = nanoClock.nanoTime();
+        adapter.beginPoll(systemClock ? now : System.nanoTime());
+        int work;
+        try
+        {
+            work = subscription.poll(assembler, fragmentLimit);
+        }
+        finally
+        {
+            adapter.endPoll();
+        }
         if (work > 0)
         {
             for (final Shard shard : shards)
@@ -137,7 +152,6 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         {
             directory.forEachUngreeted(sendHeartbeat);
         }
-        final long now = nanoClock.nanoTime();
         if (now - nextTickNs >= 0)
         {
             nextTickNs = now + SLOW_TICK_NS;

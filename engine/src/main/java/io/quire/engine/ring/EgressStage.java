@@ -1,15 +1,23 @@
 package io.quire.engine.ring;
 
 import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.RingBuffer;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+
+import java.util.Arrays;
 
 /**
  * Stage 3: send each slot's outbound messages (acks, broadcasts, replies) to the edges, strictly after the journal
  * stage has passed the slot. Records commit latency (ingress receive to the ack about to be handed to the transport)
  * for committed and duplicate ops, and stamps acks and broadcasts with the engine's times for the edge's latency
  * breakdown ({@link Outbound#stamp}).
+ * <p>
+ * A thread that sends a whole batch itself (the single and shared threading modes) brackets it with
+ * {@link #beginBatch()} and {@link #endBatch()}: the batch's messages share one stamp, read when its first slot is
+ * sent, and its commit latencies end once the last slot has been handed over (a clock read after the batch, so they
+ * are over- rather than underestimated); two clock reads per batch instead of one per slot.
  */
 public final class EgressStage implements EventHandler<CommandEvent>, Outbound.EntryHandler
 {
@@ -21,6 +29,11 @@ public final class EgressStage implements EventHandler<CommandEvent>, Outbound.E
     private final AtomicCounter suppressed;
     private final ReplicationGate gate;
     private long lastJournaledLsn;
+    private boolean inBatch;
+    private long batchNanos;
+    // Receive times of the batch's sent commits and duplicates, whose latency is recorded when the batch ends.
+    private long[] batchReceived = new long[256];
+    private int batchCommits;
 
     /**
      * @param sink          the edges' publications.
@@ -67,18 +80,92 @@ public final class EgressStage implements EventHandler<CommandEvent>, Outbound.E
             }
             else
             {
-                // One clock read per slot: the stamp the acks and broadcasts carry is also the commit latency's end.
-                final long now = System.nanoTime();
+                final long now;
+                if (!inBatch)
+                {
+                    // One clock read per slot: the stamp the acks and broadcasts carry is also the latency's end.
+                    now = System.nanoTime();
+                }
+                else
+                {
+                    if (batchNanos == 0)
+                    {
+                        batchNanos = System.nanoTime();
+                    }
+                    now = batchNanos;
+                }
                 Outbound.stamp(event.outBuffer(), event.outLength(), event.receivedNanos(), event.sequencedNanos(), now);
                 Outbound.forEach(event.outBuffer(), event.outLength(), this);
                 final byte result = event.result();
                 if (result == CommandEvent.RESULT_COMMITTED || result == CommandEvent.RESULT_DUPLICATE)
                 {
-                    commitLatency.recordValue(Math.max(0, now - event.receivedNanos()));
+                    if (inBatch)
+                    {
+                        noteBatchCommit(event.receivedNanos());
+                    }
+                    else
+                    {
+                        commitLatency.recordValue(Math.max(0, now - event.receivedNanos()));
+                    }
                 }
             }
         }
         event.shrinkIfLarge();
+    }
+
+    /** A batch of slots is about to be sent by this thread, in ring order (until {@link #endBatch()}). */
+    void beginBatch()
+    {
+        inBatch = true;
+        batchNanos = 0;
+        batchCommits = 0;
+    }
+
+    /** The batch has been sent: record its commit latencies, all ending now. */
+    void endBatch()
+    {
+        inBatch = false;
+        if (batchCommits > 0)
+        {
+            final long end = System.nanoTime();
+            for (int i = 0; i < batchCommits; i++)
+            {
+                commitLatency.recordValue(Math.max(0, end - batchReceived[i]));
+            }
+            batchCommits = 0;
+        }
+    }
+
+    /**
+     * Shared threading mode: send a journaled batch's slots in ring order, as one batch.
+     *
+     * @param ring the shard ring.
+     * @param from first slot of the batch.
+     * @param to   last slot of the batch.
+     */
+    void sendBatch(final RingBuffer<CommandEvent> ring, final long from, final long to)
+    {
+        beginBatch();
+        try
+        {
+            for (long s = from; s <= to; s++)
+            {
+                onEvent(ring.get(s), s, s == to);
+            }
+        }
+        finally
+        {
+            endBatch();
+        }
+    }
+
+    private void noteBatchCommit(final long receivedNanos)
+    {
+        if (batchCommits == batchReceived.length)
+        {
+            batchReceived = Arrays.copyOf(batchReceived, batchCommits * 2);
+        }
+        batchReceived[batchCommits++] = receivedNanos;
     }
 
     /**

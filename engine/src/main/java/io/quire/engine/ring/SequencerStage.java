@@ -19,8 +19,30 @@ public final class SequencerStage implements EventHandler<CommandEvent>
     }
 
     @Override
+    public void onBatchStart(final long batchSize, final long queueDepth)
+    {
+        sequencer.beginBatch();
+    }
+
+    @Override
     public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
     {
         sequencer.onEvent(event, sequence);
+        if (endOfBatch)
+        {
+            sequencer.endBatch();
+        }
+    }
+
+    /** A batch begins on a thread that runs the stages itself ({@link SharedPipelineHandler}). */
+    void beginBatch()
+    {
+        sequencer.beginBatch();
+    }
+
+    /** That batch ends. */
+    void endBatch()
+    {
+        sequencer.endBatch();
     }
 }

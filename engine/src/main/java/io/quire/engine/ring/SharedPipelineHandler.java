@@ -84,9 +84,17 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
             return 0;
         }
         final long from = unsent;
-        while (unsent <= committed && egress.offer(ring.get(unsent), unsent))
+        egress.beginBatch();
+        try
         {
-            unsent++;
+            while (unsent <= committed && egress.offer(ring.get(unsent), unsent))
+            {
+                unsent++;
+            }
+        }
+        finally
+        {
+            egress.endBatch();
         }
         if (unsent > from)
         {
@@ -111,6 +119,7 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
         final boolean full = sequenceAndJournal(event, sequence);
         if (endOfBatch || full)
         {
+            sequencer.endBatch();
             journal.commit(sequence);
             committed = sequence;
             batchStart = -1;
@@ -129,6 +138,7 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
         if (batchStart < 0)
         {
             batchStart = sequence;
+            sequencer.beginBatch();
         }
         sequencer.onEvent(event, sequence, false);
         journal.append(event, sequence);
@@ -149,11 +159,9 @@ public final class SharedPipelineHandler implements EventHandler<CommandEvent>
         final boolean full = sequenceAndJournal(event, sequence);
         if (endOfBatch || full)
         {
+            sequencer.endBatch();
             journal.commit(sequence);
-            for (long s = batchStart; s <= sequence; s++)
-            {
-                egress.onEvent(ring.get(s), s, s == sequence);
-            }
+            egress.sendBatch(ring, batchStart, sequence);
             batchStart = -1;
         }
     }

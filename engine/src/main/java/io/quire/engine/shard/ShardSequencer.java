@@ -98,6 +98,11 @@ public final class ShardSequencer
     private final List<HistoryEntry> fallback = new ArrayList<>();
     private final ArrayDeque<Document> dueSnapshots = new ArrayDeque<>();
     private final StringBuilder message = new StringBuilder(128);
+    // Commit time of the current ring batch (see beginBatch): wall clock and System.nanoTime().
+    private boolean inBatch;
+    private boolean batchClockRead;
+    private long batchEpochNanos;
+    private long batchNanos;
 
     private long nextLsn;
     private long fallbackFrom;
@@ -184,6 +189,22 @@ public final class ShardSequencer
     public DocumentStore documents()
     {
         return docs;
+    }
+
+    /**
+     * A ring batch begins: the ops committed until {@link #endBatch()} share one commit time (journal timestamp and
+     * sequenced stamp), read when the first of them commits. Outside a batch every commit reads the clocks.
+     */
+    public void beginBatch()
+    {
+        inBatch = true;
+        batchClockRead = false;
+    }
+
+    /** The ring batch is over (its journal batch is committed or about to be). */
+    public void endBatch()
+    {
+        inBatch = false;
     }
 
     /**
@@ -631,7 +652,15 @@ public final class ShardSequencer
         entry.seq = seq;
         entry.lsn = lsn;
         entry.prevLsn = doc.lastLsn;
-        entry.timestampNs = clock.nanoTime();
+        if (!inBatch || !batchClockRead)
+        {
+            // One pair of clock reads per ring batch (per op outside one): the batch's ops share a commit time,
+            // as a group commit does, read when its first op commits.
+            batchEpochNanos = clock.nanoTime();
+            batchNanos = System.nanoTime();
+            batchClockRead = inBatch;
+        }
+        entry.timestampNs = batchEpochNanos;
         entry.ringSequence = sequence;
 
         if (kind == HistoryEntry.CREATE)
@@ -666,11 +695,11 @@ public final class ShardSequencer
         final long checksum = doc.exists ? doc.text.checksum() : 0;
         entry.checksum = checksum;
 
-        final long sequencedNanos = System.nanoTime();
+        final long sequencedNanos = batchNanos;
         event.sequenced(sequencedNanos);
         event.setJournal(lsn, journalRecords.encode(
             event.journalBuffer(), config.shardId(), epoch.getAsLong(), doc, entry, checksum, doc.text.length(),
-            sequencedNanos - event.receivedNanos()));
+            Math.max(0, sequencedNanos - event.receivedNanos())));
 
         final SubscriberSet subscribers = doc.subscribers;
         if (subscribers.size() > 0)
