@@ -188,6 +188,8 @@ public final class BenchEngineCommand implements Callable<Integer>
     private long measureEndNs = Long.MAX_VALUE;
     private long cpuStartNs;
     private long cpuEndNs;
+    private ThreadCpu threadsStart;
+    private ThreadCpu threadsEnd;
     private String failure;
 
     /**
@@ -264,6 +266,12 @@ public final class BenchEngineCommand implements Callable<Integer>
                 measuredAcks, String.format(Locale.ROOT, "%.2f", seconds), opsPerSecond,
                 String.format(Locale.ROOT, "%.2f", (cpuEndNs - cpuStartNs) / 1000.0 / measuredAcks),
                 String.format(Locale.ROOT, "%.2f", (cpuEndNs - cpuStartNs) / 1e9 / seconds));
+        }
+        if (threadsStart != null && threadsEnd != null)
+        {
+            // java: the bench client (main thread); quire-*: the engine; C1/C2, GC: the JVM's own.
+            LOG.info("CPU per op by thread over the measured period, us (Linux /proc, 10 ms ticks): {}",
+                threadsEnd.perOp(threadsStart, measuredAcks));
         }
         LOG.info("engine commit latency (ingress to ack handed to Aeron) us: p50={} p99={} p99.9={} max={} n={}",
             us(commit, 50), us(commit, 99), us(commit, 99.9), us(commit.getMaxValue()), commit.getTotalCount());
@@ -455,6 +463,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                     durationSeconds, warmupSeconds);
 
                 final long runCpuStartNs = processCpuNs();
+                final ThreadCpu runThreadsStart = ThreadCpu.snapshot();
                 final long start = System.nanoTime();
                 final long warmEnd = start + (long)(warmupSeconds * 1e9);
                 final long end = warmEnd + (long)(durationSeconds * 1e9);
@@ -475,11 +484,13 @@ public final class BenchEngineCommand implements Callable<Integer>
                         hiccupMeter.reset();
                         measureStartNs = warmEnd;
                         cpuStartNs = processCpuNs();
+                        threadsStart = ThreadCpu.snapshot();
                     }
                     if (now - end >= 0 || exhausted == docs || (maxOps > 0 && sent >= maxOps))
                     {
                         measureEndNs = Math.min(now, end);
                         cpuEndNs = processCpuNs();
+                        threadsEnd = ThreadCpu.snapshot();
                         hiccups = hiccupMeter.take();
                         break;
                     }
@@ -580,6 +591,8 @@ public final class BenchEngineCommand implements Callable<Integer>
                     measureEndNs = System.nanoTime();
                     cpuStartNs = runCpuStartNs;
                     cpuEndNs = processCpuNs();
+                    threadsStart = runThreadsStart;
+                    threadsEnd = ThreadCpu.snapshot();
                     measuredAcks = acked;
                     latency.add(whole);
                 }
