@@ -24,6 +24,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -69,38 +70,64 @@ public final class Shard implements AutoCloseable
         final int shardId = settings.shardId();
         final Function<String, AtomicCounter> named = label -> counterFactory.apply("shard-" + shardId + " " + label);
         this.counters = new ShardCounters(named);
-        this.writer = new JournalWriter(settings.journal());
-        this.snapshots = SnapshotStore.open(settings.snapshots());
-        this.lookup = new JournalRecordLookup(writer.newReader());
-        this.persistence = new SnapshotPersistence(shardId, snapshots, lookup, epoch, clock);
-        this.documents = new DocumentStore(
-            persistence, settings.maxLoadedBytes(), settings.maxLoadedDocs(), settings.historyMaxOps());
-        this.replay = ShardRecovery.open(snapshots, documents);
-        try (JournalReader reader = writer.newReader())
+        // What is opened is closed again, newest first, if a later step fails (a damaged journal, a recovery that
+        // does not add up): a leased node retries opening its shards in the same JVM and must not leak mapped
+        // journal files or a snapshot thread per attempt.
+        final ArrayDeque<AutoCloseable> opened = new ArrayDeque<>();
+        try
         {
-            this.recovery = replay.replay(reader);
+            this.writer = new JournalWriter(settings.journal());
+            opened.push(writer);
+            this.snapshots = SnapshotStore.open(settings.snapshots());
+            opened.push(snapshots);
+            this.lookup = new JournalRecordLookup(writer.newReader());
+            opened.push(lookup);
+            this.persistence = new SnapshotPersistence(shardId, snapshots, lookup, epoch, clock);
+            this.documents = new DocumentStore(
+                persistence, settings.maxLoadedBytes(), settings.maxLoadedDocs(), settings.historyMaxOps());
+            this.replay = ShardRecovery.open(snapshots, documents);
+            try (JournalReader reader = writer.newReader())
+            {
+                this.recovery = replay.replay(reader);
+            }
+            this.lastEpoch = recovery.lastEpoch();
+            if (recovery.nextLsn() != writer.nextLsn())
+            {
+                throw new IllegalStateException("shard " + shardId + ": recovery ended at LSN " + recovery.nextLsn() +
+                    " but the journal continues at " + writer.nextLsn());
+            }
+            this.snapshotWriter = new SnapshotWriter(shardId, snapshots, named.apply("snapshots-written"),
+                named.apply("snapshot-failures"));
+            opened.push(snapshotWriter);
+            persistence.writeInBackground(snapshotWriter);
+            final ShardRing.ForwardingSupplier journaled = ShardRing.forwardingSupplier();
+            this.sequencer = new ShardSequencer(settings.sequencer(), documents, persistence, lookup, writer.nextLsn(),
+                journaled, epoch, clock, counters);
+            final JournalStage journal = new JournalStage(shardId, writer, journalLatency);
+            this.egressSent = named.apply("egress-sent");
+            this.egressUndelivered = named.apply("egress-undelivered");
+            final EgressStage egress = new EgressStage(sink, journal, commitLatency, egressSent, egressUndelivered,
+                named.apply("egress-suppressed"), gate);
+            this.ring = new ShardRing(shardId, settings.ringSize(), settings.threading(),
+                WaitStrategies.parse(settings.waitStrategy()), settings.maxBatch(), new SequencerStage(sequencer),
+                journal, egress);
+            journaled.target(ring.journaledSequence());
         }
-        this.lastEpoch = recovery.lastEpoch();
-        if (recovery.nextLsn() != writer.nextLsn())
+        catch (final RuntimeException | Error ex)
         {
-            throw new IllegalStateException("shard " + shardId + ": recovery ended at LSN " + recovery.nextLsn() +
-                " but the journal continues at " + writer.nextLsn());
+            for (final AutoCloseable resource : opened)
+            {
+                try
+                {
+                    resource.close();
+                }
+                catch (final Exception closeFailure)
+                {
+                    ex.addSuppressed(closeFailure);
+                }
+            }
+            throw ex;
         }
-        this.snapshotWriter = new SnapshotWriter(shardId, snapshots, named.apply("snapshots-written"),
-            named.apply("snapshot-failures"));
-        persistence.writeInBackground(snapshotWriter);
-        final ShardRing.ForwardingSupplier journaled = ShardRing.forwardingSupplier();
-        this.sequencer = new ShardSequencer(settings.sequencer(), documents, persistence, lookup, writer.nextLsn(),
-            journaled, epoch, clock, counters);
-        final JournalStage journal = new JournalStage(shardId, writer, journalLatency);
-        this.egressSent = named.apply("egress-sent");
-        this.egressUndelivered = named.apply("egress-undelivered");
-        final EgressStage egress = new EgressStage(sink, journal, commitLatency, egressSent, egressUndelivered,
-            named.apply("egress-suppressed"), gate);
-        this.ring = new ShardRing(shardId, settings.ringSize(), settings.threading(),
-            WaitStrategies.parse(settings.waitStrategy()), settings.maxBatch(), new SequencerStage(sequencer),
-            journal, egress);
-        journaled.target(ring.journaledSequence());
         LOG.info("shard {}: recovered {} records ({} applied, {} documents, {} snapshots) in {} ms; next LSN {}",
             shardId, recovery.records(), recovery.applied(), recovery.documents(), recovery.snapshots(),
             recovery.millis(), recovery.nextLsn());

@@ -64,11 +64,20 @@ public final class JournalWriter implements AutoCloseable
             // Chronicle's default sync mode is asynchronous: sync() would return before the device has the data.
             .syncMode(syncMode)
             .build();
-        this.appender = queue.createAppender();
-        try (JournalReader reader = new JournalReader(queue))
+        try
         {
-            nextLsn = reader.lastLsn() + 1;
-            lastCommittedIndex = reader.lastBatchIndex();
+            this.appender = queue.createAppender();
+            try (JournalReader reader = new JournalReader(queue))
+            {
+                nextLsn = reader.lastLsn() + 1;
+                lastCommittedIndex = reader.lastBatchIndex();
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // A journal whose end cannot be read (damaged) must not leave its files mapped.
+            queue.close();
+            throw ex;
         }
     }
 
