@@ -94,7 +94,9 @@ public final class BenchEngineCommand implements Callable<Integer>
         description = "Data directory for the journal and snapshots (must be empty or absent unless --clean).")
     private Path data;
 
-    @Option(names = "--clean", description = "Delete the data directory's contents first.")
+    @Option(names = "--clean", description = "Delete the data directory's contents first. For comparisons prefer " +
+        "a new --data directory per run: for minutes after a mass delete ext4 allocates new inodes slowly, and the " +
+        "snapshot threads' CPU per op doubles or triples.")
     private boolean clean;
 
     @Option(names = "--shards", paramLabel = "N", defaultValue = "2", description = "Shards (default: ${DEFAULT-VALUE}).")
