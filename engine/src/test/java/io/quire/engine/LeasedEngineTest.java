@@ -455,9 +455,12 @@ class LeasedEngineTest
         {
             throw new AssertionError(ex);
         }
-        await("one primary, one caught-up standby in the election", () ->
+        // Both bootstrap as eligible; the winner's claim revokes the other, which marks itself again once caught
+        // up. A node's own inElection() learns of a revocation from a watch, so wait for ZooKeeper's list as well.
+        await("one primary, one caught-up standby in the election, both eligible", () ->
             (isPrimary(nodes[0]) && isStandby(nodes[1]) || isPrimary(nodes[1]) && isStandby(nodes[0])) &&
-            nodes[0].inElection() && nodes[1].inElection());
+            nodes[0].inElection() && nodes[1].inElection() &&
+            nodes[0].eligibleNodes().equals(List.of(1, 2)));
         final LeasedEngine primary = isPrimary(nodes[0]) ? nodes[0] : nodes[1];
         ReplicaTest.write(primary.node(), 11, 2, 2, "together");
         assertThat(primary.eligibleNodes()).containsExactly(1, 2);

@@ -3,6 +3,7 @@ package io.quire.engine;
 import io.quire.engine.shard.Requests;
 import io.quire.engine.shard.SequencerConfig;
 import io.quire.journal.JournalCorruptedException;
+import io.quire.test.ByteSearch;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -68,7 +69,7 @@ class ShardOpenFailureTest
             for (final Path file : files.filter(p -> p.toString().endsWith(".cq4")).toList())
             {
                 final byte[] bytes = Files.readAllBytes(file);
-                final int at = indexOf(bytes, needle);
+                final int at = ByteSearch.indexOf(bytes, needle);
                 if (at >= 0)
                 {
                     bytes[at + needle.length - 1] ^= 0x01;
@@ -78,23 +79,6 @@ class ShardOpenFailureTest
             }
         }
         throw new AssertionError("no journal file holds " + DOC);
-    }
-
-    private static int indexOf(final byte[] bytes, final byte[] needle)
-    {
-        outer:
-        for (int i = 0; i + needle.length <= bytes.length; i++)
-        {
-            for (int j = 0; j < needle.length; j++)
-            {
-                if (bytes[i + j] != needle[j])
-                {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.quire.journal;
 
+import io.quire.test.ByteSearch;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -258,7 +259,7 @@ class JournalWriterReaderTest
             file = files.filter(f -> f.toString().endsWith(".cq4")).findFirst().orElseThrow();
         }
         final byte[] content = Files.readAllBytes(file);
-        final int at = indexOf(content, needle);
+        final int at = ByteSearch.indexOf(content, needle);
         assertThat(at).isPositive();
         content[at + 3] ^= 0x20;
         Files.write(file, content);
@@ -325,23 +326,6 @@ class JournalWriterReaderTest
                 bytes.writeInt(JournalFormat.frameCrc(crc, scratch, firstLsn + i, p, 0, p.length));
             }
         }
-    }
-
-    private static int indexOf(final byte[] haystack, final byte[] needle)
-    {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++)
-        {
-            for (int j = 0; j < needle.length; j++)
-            {
-                if (haystack[i + j] != needle[j])
-                {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.quire.replay;
 
 import io.quire.journal.JournalFormat;
 import io.quire.journal.JournalReader;
+import io.quire.test.ByteSearch;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -162,7 +163,7 @@ final class JournalSurgery
             for (final Path file : (Iterable<Path>)files.filter(f -> f.toString().endsWith(".cq4"))::iterator)
             {
                 final byte[] content = Files.readAllBytes(file);
-                final int at = indexOf(content, record);
+                final int at = ByteSearch.indexOf(content, record);
                 if (at >= 0)
                 {
                     content[at + record.length / 2] ^= 0x5A;
@@ -176,22 +177,5 @@ final class JournalSurgery
             throw new UncheckedIOException(ex);
         }
         throw new IllegalStateException("record lsn " + lsn + " not found in the queue files of " + journal);
-    }
-
-    private static int indexOf(final byte[] haystack, final byte[] needle)
-    {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++)
-        {
-            for (int j = 0; j < needle.length; j++)
-            {
-                if (haystack[i + j] != needle[j])
-                {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
