@@ -9,7 +9,8 @@ import org.agrona.concurrent.Agent;
  * slot, commit once, then send). No other thread touches the rings, so nothing waits on or wakes anything. Under the
  * replicated ack policy a shard's committed slots may be held until a replica reports them journaled (the
  * replication thread only advances the shard's {@code ReplicationGate}); the held slots are sent by a later cycle,
- * never waited for here. Only a primary runs this agent: a replica starts it on promotion.
+ * never waited for here. When a cycle finds nothing to do, each shard faults in its journal's next page, so that
+ * the next commit does not stop for it. Only a primary runs this agent: a replica starts it on promotion.
  */
 final class EngineAgent implements Agent
 {
@@ -39,6 +40,15 @@ final class EngineAgent implements Agent
         for (final Shard shard : shards)
         {
             work += shard.poll();
+        }
+        if (work == 0)
+        {
+            // Idle: fault in the journals' next pages now rather than in the next commit. Not counted as work, so
+            // the idle strategy backs off as before.
+            for (final Shard shard : shards)
+            {
+                shard.idle();
+            }
         }
         return work;
     }

@@ -291,6 +291,17 @@ public final class Shard implements AutoCloseable
     }
 
     /**
+     * Single threading mode, on the engine's thread when a duty cycle found nothing to do: fault in the page of the
+     * journal file the next batch starts on, so a commit at moderate load does not stop for it.
+     *
+     * @return true if a page was touched.
+     */
+    public boolean idle()
+    {
+        return started && ring.idle();
+    }
+
+    /**
      * Ingress thread only: hand a message to the ring.
      *
      * @param buffer        source.

@@ -5,6 +5,7 @@ import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.util.MicroTouched;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 
@@ -202,6 +203,24 @@ public final class JournalWriter implements AutoCloseable
             appender.sync();
         }
         return true;
+    }
+
+    /**
+     * Writer thread, between batches (when it has nothing else to do): fault in the page of the journal file the next
+     * batch will start on, so that the next append does not stop to have the kernel allocate and zero it (a few µs,
+     * once per page: every ~24 ops at ~170 bytes a record). Chronicle's own micro-touch: a compare-and-set of 0 with
+     * 0 on the page's first word through the writer's mapping, which changes nothing that was written. Only helps
+     * while batches are smaller than a page; under full load the writer is never idle and pages fault as before.
+     *
+     * @return true if a page was touched (false: the same page as last time, a batch open, or no file yet).
+     */
+    public boolean prefaultNextPage()
+    {
+        if (document != null || !(appender instanceof MicroTouched))
+        {
+            return false;
+        }
+        return ((MicroTouched)appender).microTouch();
     }
 
     /**

@@ -98,6 +98,28 @@ public final class JournalStage implements EventHandler<CommandEvent>
         }
     }
 
+    /**
+     * Single mode, on the engine's thread when it is idle: fault in the journal page the next batch will start on.
+     *
+     * @return true if a page was touched.
+     */
+    boolean prefault()
+    {
+        if (pending || failedAt != Long.MAX_VALUE)
+        {
+            return false;
+        }
+        try
+        {
+            return writer.prefaultNextPage();
+        }
+        catch (final RuntimeException ex)
+        {
+            // A touch is an optimisation: a failure here changes nothing written; the next append reports real trouble.
+            return false;
+        }
+    }
+
     private void fail(final long sequence, final RuntimeException ex)
     {
         if (failedAt == Long.MAX_VALUE)

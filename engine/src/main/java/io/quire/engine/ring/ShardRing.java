@@ -130,6 +130,16 @@ public final class ShardRing implements AutoCloseable
     }
 
     /**
+     * Single mode, on the engine's thread when a duty cycle found nothing to do: fault in the journal's next page.
+     *
+     * @return true if a page was touched.
+     */
+    public boolean idle()
+    {
+        return poller != null && journal.prefault();
+    }
+
+    /**
      * The sequence the journal has passed, for stage 1's decisions about what it may recycle or snapshot. Valid to
      * call from stage 1's thread only in the shared and single modes (it reads a plain field there).
      *
