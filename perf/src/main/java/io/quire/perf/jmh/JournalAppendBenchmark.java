@@ -2,6 +2,7 @@ package io.quire.perf.jmh;
 
 import io.quire.journal.JournalContext;
 import io.quire.journal.JournalWriter;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The journal's commit path at moderate load: one batch of one 170-byte record (an op's record is about that) appended
@@ -79,15 +78,9 @@ public class JournalAppendBenchmark extends ForkWithQuireFlags
 
     /** Closes the journal and deletes its files. */
     @TearDown(Level.Trial)
-    public void close() throws IOException
+    public void close()
     {
         writer.close();
-        try (Stream<Path> walk = Files.walk(dir))
-        {
-            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.delete(p);
-            }
-        }
+        IoUtil.delete(dir.toFile(), false);
     }
 }

@@ -17,6 +17,7 @@ import io.quire.engine.trace.Trace;
 import io.quire.engine.trace.TraceReader;
 import io.quire.test.RepoPaths;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
@@ -40,11 +41,9 @@ import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * One shard's three stages on the calling thread, without Aeron: the engine's own CPU cost per committed op. Each op
@@ -174,16 +173,10 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
 
     /** Closes the shard and deletes its files. */
     @TearDown(Level.Trial)
-    public void close() throws IOException
+    public void close()
     {
         shard.close();
-        try (Stream<Path> walk = Files.walk(dir))
-        {
-            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.delete(p);
-            }
-        }
+        IoUtil.delete(dir.toFile(), false);
     }
 
     /** @return sends, to keep the work alive. */

@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +28,7 @@ class ThreadCpuTest
     {
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         final AtomicLong burned = new AtomicLong();
+        final CountDownLatch done = new CountDownLatch(1);
         final ThreadCpu before = ThreadCpu.snapshot();
         final Thread spinner = new Thread(() ->
         {
@@ -41,6 +43,7 @@ class ThreadCpuTest
                 }
             }
             burned.set(threads.getCurrentThreadCpuTime() - start + (x == 42 ? 1 : 0));
+            done.countDown();
             // Stay alive until the second snapshot has read this thread's /proc entry.
             try
             {
@@ -54,11 +57,7 @@ class ThreadCpuTest
         spinner.start();
         try
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-            while (burned.get() == 0 && System.nanoTime() < deadline)
-            {
-                Thread.sleep(10);
-            }
+            assertThat(done.await(40, TimeUnit.SECONDS)).as("the spinner finished in time").isTrue();
             assertThat(burned.get()).as("the spinner burned its CPU in time").isGreaterThanOrEqualTo(BURN_NS);
             final ThreadCpu after = ThreadCpu.snapshot();
 
