@@ -14,6 +14,7 @@ import io.quire.engine.shard.ShardRecovery;
 import io.quire.engine.shard.ShardSequencer;
 import io.quire.engine.shard.SnapshotPersistence;
 import io.quire.engine.shard.SnapshotWriter;
+import io.quire.journal.JournalPretoucher;
 import io.quire.journal.JournalReader;
 import io.quire.journal.JournalWriter;
 import io.quire.journal.snapshot.SnapshotStore;
@@ -45,6 +46,8 @@ public final class Shard implements AutoCloseable
     private final SnapshotStore snapshots;
     private final SnapshotPersistence persistence;
     private final SnapshotWriter snapshotWriter;
+    /** Faults the journal's next pages in ahead of the shard thread; null if {@code journal.pretouch-ahead} is 0. */
+    private final JournalPretoucher pretoucher;
     private final DocumentStore documents;
     private final ShardSequencer sequencer;
     private final ShardRing ring;
@@ -78,6 +81,12 @@ public final class Shard implements AutoCloseable
         {
             this.writer = new JournalWriter(settings.journal());
             opened.push(writer);
+            final long ahead = settings.journal().pretouchAhead();
+            this.pretoucher = ahead > 0 ? new JournalPretoucher(writer, ahead, "quire-pretouch-" + shardId) : null;
+            if (pretoucher != null)
+            {
+                opened.push(pretoucher);
+            }
             this.snapshots = SnapshotStore.open(settings.snapshots());
             opened.push(snapshots);
             this.lookup = new JournalRecordLookup(writer.newReader());
@@ -443,6 +452,10 @@ public final class Shard implements AutoCloseable
                 }
             });
             LOG.info("shard {}: wrote {} snapshots at shutdown", settings.shardId(), written[0]);
+        }
+        if (pretoucher != null)
+        {
+            pretoucher.close();
         }
         lookup.close();
         writer.close();

@@ -24,6 +24,8 @@ import java.util.Locale;
  *   <tr><td>block-size</td><td>64m</td><td>Chronicle mapping block; an excerpt must fit in a quarter of it</td></tr>
  *   <tr><td>batch.max-records</td><td>1024</td><td>records per excerpt before a new excerpt is started</td></tr>
  *   <tr><td>batch.max-bytes</td><td>4m</td><td>bytes per excerpt before a new excerpt is started</td></tr>
+ *   <tr><td>pretouch-ahead</td><td>4m</td><td>bytes of the journal file past the writer that a background thread
+ *       keeps faulted in ({@link JournalPretoucher}); 0: none, the writer faults each new page itself</td></tr>
  * </table>
  */
 public final class JournalContext
@@ -38,6 +40,9 @@ public final class JournalContext
     public static final int BATCH_MAX_RECORDS_DEFAULT = 1024;
     /** Default bytes per excerpt. */
     public static final int BATCH_MAX_BYTES_DEFAULT = 4 << 20;
+    /** Default pretouch distance. */
+    public static final long PRETOUCH_AHEAD_DEFAULT = 4L << 20;
+    private static final long MAX_PRETOUCH_AHEAD = 1L << 30;
 
     private Path dir;
     private DurabilityPolicy durability = DURABILITY_DEFAULT;
@@ -45,6 +50,7 @@ public final class JournalContext
     private long blockSize = BLOCK_SIZE_DEFAULT;
     private int batchMaxRecords = BATCH_MAX_RECORDS_DEFAULT;
     private int batchMaxBytes = BATCH_MAX_BYTES_DEFAULT;
+    private long pretouchAhead = PRETOUCH_AHEAD_DEFAULT;
     private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
     private boolean concluded;
 
@@ -61,6 +67,7 @@ public final class JournalContext
         blockSize = settings.getSize("block-size", blockSize);
         batchMaxRecords = settings.getInt("batch.max-records", batchMaxRecords);
         batchMaxBytes = (int)Math.min(Integer.MAX_VALUE, settings.getSize("batch.max-bytes", batchMaxBytes));
+        pretouchAhead = settings.getSize("pretouch-ahead", pretouchAhead);
         return this;
     }
 
@@ -93,6 +100,10 @@ public final class JournalContext
         {
             throw new ConfigException("quire.journal.batch.max-bytes must be in [1k, block-size/4 = " +
                 maxExcerptBytes() + "], got " + batchMaxBytes);
+        }
+        if (pretouchAhead < 0 || pretouchAhead > MAX_PRETOUCH_AHEAD)
+        {
+            throw new ConfigException("quire.journal.pretouch-ahead must be in [0, 1g], got " + pretouchAhead);
         }
         concluded = true;
         return this;
@@ -241,6 +252,22 @@ public final class JournalContext
     public JournalContext batchMaxBytes(final int batchMaxBytes)
     {
         this.batchMaxBytes = batchMaxBytes;
+        return this;
+    }
+
+    /** @return bytes past the writer kept faulted in by a {@link JournalPretoucher}; 0: no pretouching. */
+    public long pretouchAhead()
+    {
+        return pretouchAhead;
+    }
+
+    /**
+     * @param pretouchAhead bytes past the writer to keep faulted in; 0 for none.
+     * @return this.
+     */
+    public JournalContext pretouchAhead(final long pretouchAhead)
+    {
+        this.pretouchAhead = pretouchAhead;
         return this;
     }
 

@@ -9,6 +9,9 @@ import net.openhft.chronicle.queue.util.MicroTouched;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 
+import java.io.File;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,6 +28,31 @@ import java.util.zip.CRC32C;
  */
 public final class JournalWriter implements AutoCloseable
 {
+    private static final VarHandle TOUCH_POSITION;
+
+    static
+    {
+        try
+        {
+            TOUCH_POSITION = MethodHandles.lookup().findVarHandle(JournalWriter.class, "touchPosition", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /**
+     * The file the writer is appending to, as published for a {@link JournalPretoucher}: a new instance when the
+     * writer moves to another cycle's file.
+     *
+     * @param file  the Chronicle cycle file.
+     * @param cycle its cycle number.
+     */
+    public record TouchFile(File file, int cycle)
+    {
+    }
+
     private final JournalContext context;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
@@ -45,6 +73,11 @@ public final class JournalWriter implements AutoCloseable
     private long lastCommittedIndex = -1;
     private long bytesWritten;
     private long batchesCommitted;
+    private volatile TouchFile touchFile;
+    /** Written with release semantics by the writer after each commit; read by the pretoucher. */
+    @SuppressWarnings("unused")
+    private volatile long touchPosition;
+    private int touchCycle = Integer.MIN_VALUE;
 
     /**
      * Open (or create) the journal for appending.
@@ -223,6 +256,29 @@ public final class JournalWriter implements AutoCloseable
         return ((MicroTouched)appender).microTouch();
     }
 
+    /** @return the file the writer appends to (null before its first commit), for a {@link JournalPretoucher}. */
+    public TouchFile touchFile()
+    {
+        return touchFile;
+    }
+
+    /** @return the file offset the writer's last commit ended at in {@link #touchFile()}. */
+    public long touchPosition()
+    {
+        return (long)TOUCH_POSITION.getAcquire(this);
+    }
+
+    private void publishTouchPoint(final long position)
+    {
+        final int cycle = appender.cycle();
+        if (cycle != touchCycle)
+        {
+            touchCycle = cycle;
+            touchFile = new TouchFile(appender.currentFile(), cycle);
+        }
+        TOUCH_POSITION.setRelease(this, position);
+    }
+
     /**
      * Drop the records appended since the current excerpt was opened: they never become visible, and the next
      * record must carry the first of their LSNs again. Records of excerpts already committed stay.
@@ -262,10 +318,12 @@ public final class JournalWriter implements AutoCloseable
     private void closeExcerpt()
     {
         bytes.writeShort(headerPosition + JournalFormat.RECORD_COUNT_OFFSET, (short)batchRecords);
+        final long endPosition = bytes.writePosition();
         final DocumentContext dc = document;
         document = null;
         bytes = null;
         dc.close();
+        publishTouchPoint(endPosition);
         lastCommittedIndex = appender.lastIndexAppended();
         bytesWritten += batchBytes;
         batchesCommitted++;

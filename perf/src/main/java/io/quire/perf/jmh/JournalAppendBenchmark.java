@@ -1,6 +1,7 @@
 package io.quire.perf.jmh;
 
 import io.quire.journal.JournalContext;
+import io.quire.journal.JournalPretoucher;
 import io.quire.journal.JournalWriter;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -28,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * and committed per invocation, with the latency distribution (sample mode: p50, p99, p99.9). {@code prefault=true}
  * calls {@link JournalWriter#prefaultNextPage()} between invocations, outside the measured time, as the engine's
  * single-mode thread does when idle: the page the next batch starts on is faulted in there, not in the append.
+ * {@code pretouchAhead} &gt; 0 runs a {@link JournalPretoucher} beside the writer (the engine's default: 4 MiB), which
+ * faults pages in on its own thread ahead of the writer at any load.
  * <p>
  * Run: {@code java -jar perf/target/benchmarks.jar JournalAppendBenchmark -f 1}.
  */
@@ -42,8 +45,13 @@ public class JournalAppendBenchmark extends ForkWithQuireFlags
     @Param({"false", "true"})
     public boolean prefault;
 
+    /** Bytes a {@link JournalPretoucher} keeps faulted in ahead of the writer (0: no pretoucher). */
+    @Param({"0", "4194304"})
+    public long pretouchAhead;
+
     private Path dir;
     private JournalWriter writer;
+    private JournalPretoucher pretoucher;
     private final UnsafeBuffer record = new UnsafeBuffer(new byte[170]);
 
     /** Opens a journal (production block size) in a temp dir. */
@@ -55,6 +63,7 @@ public class JournalAppendBenchmark extends ForkWithQuireFlags
         Arrays.fill(bytes, (byte)'r');
         record.wrap(bytes);
         writer = new JournalWriter(new JournalContext().dir(dir));
+        pretoucher = pretouchAhead > 0 ? new JournalPretoucher(writer, pretouchAhead, "bench-pretouch") : null;
     }
 
     /** Idle time between batches: fault in the next page (when {@link #prefault}). */
@@ -80,6 +89,10 @@ public class JournalAppendBenchmark extends ForkWithQuireFlags
     @TearDown(Level.Trial)
     public void close()
     {
+        if (pretoucher != null)
+        {
+            pretoucher.close();
+        }
         writer.close();
         IoUtil.delete(dir.toFile(), false);
     }
