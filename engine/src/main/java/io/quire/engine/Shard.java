@@ -82,7 +82,8 @@ public final class Shard implements AutoCloseable
             this.writer = new JournalWriter(settings.journal());
             opened.push(writer);
             final long ahead = settings.journal().pretouchAhead();
-            this.pretoucher = ahead > 0 ? new JournalPretoucher(writer, ahead, "quire-pretouch-" + shardId) : null;
+            this.pretoucher = ahead > 0 ? new JournalPretoucher(writer, ahead, "quire-pretouch-" + shardId,
+                named.apply("journal-pretouched-pages")) : null;
             if (pretoucher != null)
             {
                 opened.push(pretoucher);

@@ -25,12 +25,14 @@ class ShardRig implements AutoCloseable
     private static final long REPLY_TIMEOUT_MS = 5000;
 
     final Shard shard;
+    /** The shard's counters, by label (e.g. {@code "shard-0 journal-pretouched-pages"}). */
+    final CountersManager counters;
     /** Every reply so far, in order; guarded by itself. */
     final List<Reply> replies = new ArrayList<>();
 
     ShardRig(final Path dir, final SequencerConfig config, final int maxDocs, final boolean snapshotOnClose)
     {
-        final CountersManager counters = new CountersManager(
+        counters = new CountersManager(
             new UnsafeBuffer(new byte[1 << 20]), new UnsafeBuffer(new byte[1 << 18]));
         final ShardSettings settings = new ShardSettings(
             config,
@@ -104,6 +106,21 @@ class ShardRig implements AutoCloseable
                 }
             }
         }
+    }
+
+    /** @return the value of the counter with this label; fails if there is none. */
+    long counter(final String label)
+    {
+        final long[] value = {Long.MIN_VALUE};
+        counters.forEach((id, l) ->
+        {
+            if (l.equals(label))
+            {
+                value[0] = counters.getCounterValue(id);
+            }
+        });
+        assertThat(value[0]).as("counter " + label).isNotEqualTo(Long.MIN_VALUE);
+        return value[0];
     }
 
     @Override

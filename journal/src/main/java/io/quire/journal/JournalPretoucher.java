@@ -1,6 +1,7 @@
 package io.quire.journal;
 
 import org.agrona.IoUtil;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class JournalPretoucher implements AutoCloseable
     private final JournalWriter writer;
     private final long ahead;
     private final Thread thread;
+    private final AtomicCounter pagesCounter;
     private volatile boolean running = true;
 
     private JournalWriter.TouchFile file;
@@ -62,12 +64,27 @@ public final class JournalPretoucher implements AutoCloseable
      */
     public JournalPretoucher(final JournalWriter writer, final long ahead, final String threadName)
     {
+        this(writer, ahead, threadName, null);
+    }
+
+    /**
+     * Start touching ahead of a writer, counting the pages read.
+     *
+     * @param writer       the journal writer (its thread publishes where it is).
+     * @param ahead        bytes past the writer's position to keep touched (rounded up to whole pages), &gt; 0.
+     * @param threadName   name of the (daemon) thread.
+     * @param pagesCounter incremented by the pages read (monitoring), or null.
+     */
+    public JournalPretoucher(
+        final JournalWriter writer, final long ahead, final String threadName, final AtomicCounter pagesCounter)
+    {
         if (ahead <= 0)
         {
             throw new IllegalArgumentException("pretouch distance must be positive, got " + ahead);
         }
         this.writer = writer;
         this.ahead = (ahead + PAGE - 1) & -PAGE;
+        this.pagesCounter = pagesCounter;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -167,6 +184,10 @@ public final class JournalPretoucher implements AutoCloseable
         if (pages > 0)
         {
             pagesTouched += pages;
+            if (pagesCounter != null)
+            {
+                pagesCounter.getAndAddOrdered(pages);
+            }
         }
         return pages;
     }
