@@ -1,6 +1,5 @@
 package io.quire.engine;
 
-import io.quire.engine.shard.Requests;
 import io.quire.engine.shard.SequencerConfig;
 import io.quire.journal.JournalContext;
 import org.junit.jupiter.api.Test;
@@ -28,12 +27,7 @@ class ShardJournalPretouchTest
         try (ShardRig rig = new ShardRig(dir, SequencerConfig.TEST, 100, false))
         {
             assertThat(threadAlive()).as("started with the shard").isTrue();
-            final Requests req = new Requests();
-            rig.request(req.create(1, 1, 1, "c", "pretouched", -1, "src", 1, "text-unicode", "a"), 1, "ack");
-            for (int i = 1; i <= 20; i++)
-            {
-                rig.request(req.edit(1, 1, 1 + i, "c", "pretouched", i, "src", 1 + i, "[\"b\"]"), 1, "ack");
-            }
+            rig.createAndEditOneByOne("pretouched", 20);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (rig.counter("shard-0 journal-pretouched-pages") == 0)
             {

@@ -1,6 +1,5 @@
 package io.quire.engine;
 
-import io.quire.engine.shard.Requests;
 import io.quire.engine.shard.SequencerConfig;
 import io.quire.journal.JournalCorruptedException;
 import io.quire.test.ByteSearch;
@@ -39,14 +38,8 @@ class ShardOpenFailureTest
     {
         try (ShardRig rig = new ShardRig(dir, SequencerConfig.TEST, 100, false))
         {
-            final Requests req = new Requests();
-            assertThat(rig.request(req.create(1, 1, 1, "c", DOC, -1, "src", 1, "text-unicode", "a"), 1, "ack")
-                .version()).isZero();
-            for (int i = 1; i <= 20; i++)
-            {
-                // One at a time: each is its own journal batch, so the first record is not in the last batch.
-                rig.request(req.edit(1, 1, 1 + i, "c", DOC, i, "src", 1 + i, "[\"b\"]"), 1, "ack");
-            }
+            // One at a time: each is its own journal batch, so the first record is not in the last batch.
+            rig.createAndEditOneByOne(DOC, 20);
         }
         damageFirstRecord();
         assertNothingOpenUnder(dir);

@@ -108,6 +108,21 @@ class ShardRig implements AutoCloseable
         }
     }
 
+    /**
+     * Create a document in collection {@code c} (session 1, source {@code src}) and commit {@code edits} inserts,
+     * each waiting for its ack, so each is a journal batch of its own.
+     */
+    void createAndEditOneByOne(final String doc, final int edits)
+    {
+        final Requests req = new Requests();
+        assertThat(request(req.create(1, 1, 1, "c", doc, -1, "src", 1, "text-unicode", "a"), 1, "ack").version())
+            .isZero();
+        for (int i = 1; i <= edits; i++)
+        {
+            request(req.edit(1, 1, 1 + i, "c", doc, i, "src", 1 + i, "[\"b\"]"), 1, "ack");
+        }
+    }
+
     /** @return the value of the counter with this label; fails if there is none. */
     long counter(final String label)
     {
