@@ -44,7 +44,8 @@ public final class JournalPretoucher implements AutoCloseable
     private final AtomicCounter pagesCounter;
     private volatile boolean running = true;
 
-    private JournalWriter.TouchFile file;
+    /** Written by the pretouch thread only; volatile for {@link #currentFile()}. */
+    private volatile JournalWriter.TouchFile file;
     private FileChannel channel;
     private MappedByteBuffer map;
     private long mapStart;
@@ -148,9 +149,11 @@ public final class JournalPretoucher implements AutoCloseable
         if (target != file)
         {
             unmap();
-            file = target;
-            failed = false;
             touchedTo = 0;
+            touchedUpTo = 0;
+            failed = false;
+            // Published after the reset: whoever sees the new file sees no progress claimed in it yet.
+            file = target;
             channel = FileChannel.open(target.file().toPath(), StandardOpenOption.READ);
         }
         else if (failed)
@@ -176,11 +179,6 @@ public final class JournalPretoucher implements AutoCloseable
             sink += map.get((int)(page - mapStart));
             pages++;
         }
-        if (to > touchedTo)
-        {
-            touchedTo = to;
-            touchedUpTo = to;
-        }
         if (pages > 0)
         {
             pagesTouched += pages;
@@ -188,6 +186,12 @@ public final class JournalPretoucher implements AutoCloseable
             {
                 pagesCounter.getAndAddOrdered(pages);
             }
+        }
+        // After the count: whoever sees this progress sees the pages it took counted.
+        if (to > touchedTo)
+        {
+            touchedTo = to;
+            touchedUpTo = to;
         }
         return pages;
     }
