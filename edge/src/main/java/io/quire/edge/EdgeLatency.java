@@ -71,6 +71,13 @@ final class EdgeLatency
 
     /** Longest latency recorded exactly; longer ones are recorded as this. */
     static final long MAX_NS = 60_000_000_000L;
+    /**
+     * How early the engine's "received" stamp may be: it is the start of the ingress poll that took the message (one
+     * clock read per poll), so a message offered after that read but taken by the same poll looks received before it
+     * was sent. A hop that comes out negative by less than this is counted as 0; by more, the two clocks are not
+     * comparable (an engine on another host) and it is not counted.
+     */
+    static final long ENGINE_STAMP_RESOLUTION_NS = 1_000_000L;
     private static final int DIGITS = 2;
     private static final Stage[] STAGES = Stage.values();
 
@@ -100,6 +107,12 @@ final class EdgeLatency
         {
             recorders[stage.ordinal()].recordValue(Math.min(ns, MAX_NS));
         }
+    }
+
+    /** {@link #record} for a stage bounded by the engine's "received" stamp (see {@link #ENGINE_STAMP_RESOLUTION_NS}). */
+    private void recordAcrossEngineReceipt(final Stage stage, final long ns)
+    {
+        record(stage, ns < 0 && ns > -ENGINE_STAMP_RESOLUTION_NS ? 0 : ns);
     }
 
     /**
@@ -143,8 +156,9 @@ final class EdgeLatency
         }
         if (sentNs != 0)
         {
-            record(Stage.TO_ENGINE, engineReceivedNs - sentNs);
-            record(Stage.AERON_ROUND_TRIP, (ackReceivedNs - sentNs) - (engineSentNs - engineReceivedNs));
+            recordAcrossEngineReceipt(Stage.TO_ENGINE, engineReceivedNs - sentNs);
+            recordAcrossEngineReceipt(
+                Stage.AERON_ROUND_TRIP, (ackReceivedNs - sentNs) - (engineSentNs - engineReceivedNs));
         }
         record(Stage.FROM_ENGINE, ackReceivedNs - engineSentNs);
         if (engineSequencedNs != 0)

@@ -55,6 +55,25 @@ class EdgeLatencyTest
     }
 
     @Test
+    void aHopThatLooksNegativeByLessThanTheEngineStampsResolutionCountsAsZero()
+    {
+        // The engine stamps "received" at the start of the ingress poll that took the message: here 3 µs before the
+        // edge stamped "sent" (the message was offered during the poll). The hop counts, as 0, and so does the round
+        // trip (2,000 at the edge less 2,003 at the engine).
+        latency.ack(1_000, 4_000, 1_000, 1_500, 3_003, 6_000, 6_100);
+        Map<String, Histogram> h = byLabel(latency.snapshot());
+        assertThat(h.get("to_engine").getTotalCount()).isEqualTo(1);
+        assertThat(h.get("to_engine").getMaxValue()).isZero();
+        assertThat(h.get("aeron_round_trip").getTotalCount()).isEqualTo(1);
+        assertThat(h.get("aeron_round_trip").getMaxValue()).isZero();
+        // 5 ms early is not the poll: the clocks are not comparable (another host), so neither is counted.
+        latency.ack(1_000, 6_000_000, 1_000_000, 1_000_500, 1_001_000, 6_002_000, 6_002_100);
+        h = byLabel(latency.snapshot());
+        assertThat(h.get("to_engine").getTotalCount()).isEqualTo(1);
+        assertThat(h.get("edge_total").getTotalCount()).isEqualTo(2);
+    }
+
+    @Test
     void cumulativeAndServedAsJsonWithDecodableHistograms() throws Exception
     {
         latency.broadcast(1_000, 1_500, 1_520);
