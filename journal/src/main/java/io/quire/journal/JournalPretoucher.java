@@ -50,7 +50,6 @@ public final class JournalPretoucher implements AutoCloseable
     private MappedByteBuffer map;
     private long mapStart;
     private long mapEnd;
-    private long touchedTo;
     private int sink;
     private volatile long pagesTouched;
     private volatile long touchedUpTo;
@@ -149,7 +148,6 @@ public final class JournalPretoucher implements AutoCloseable
         if (target != file)
         {
             unmap();
-            touchedTo = 0;
             touchedUpTo = 0;
             failed = false;
             // Published after the reset: whoever sees the new file sees no progress claimed in it yet.
@@ -161,7 +159,7 @@ public final class JournalPretoucher implements AutoCloseable
             return 0;
         }
         final long position = writer.touchPosition();
-        final long from = Math.max(touchedTo, position & -PAGE);
+        final long from = Math.max(touchedUpTo, position & -PAGE);
         long to = position + ahead;
         if (from >= to)
         {
@@ -188,9 +186,8 @@ public final class JournalPretoucher implements AutoCloseable
             }
         }
         // After the count: whoever sees this progress sees the pages it took counted.
-        if (to > touchedTo)
+        if (to > touchedUpTo)
         {
-            touchedTo = to;
             touchedUpTo = to;
         }
         return pages;
