@@ -77,6 +77,10 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
     @Param({"1000"})
     public int snapshotInterval;
 
+    /** Slots per ring: the slots an op's data passes through cycle over the whole ring, so its size is what stays in cache. */
+    @Param({"4096"})
+    public int ringSize;
+
     private Trace trace;
     private char[] chars;
     private Path dir;
@@ -108,6 +112,7 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
         options.put("shards", "1");
         options.put("threading", "single");
         options.put("snapshot.interval-ops", Integer.toString(snapshotInterval));
+        options.put("ring.size", Integer.toString(ringSize));
         final EngineContext ctx = new EngineContext().apply(Settings.defaults("engine", options)).conclude();
         final CountersManager counters = new CountersManager(
             new UnsafeBuffer(new byte[1 << 20]), new UnsafeBuffer(new byte[1 << 18]));
