@@ -78,6 +78,8 @@ public final class BenchEngineCommand implements Callable<Integer>
 {
     private static final Logger LOG = LoggerFactory.getLogger(BenchEngineCommand.class);
     private static final int EDGE_ID = 1000;
+    /** How often the client loop does its periodic work (warm-up recorder flips, measurement start, reports). */
+    private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int REPLY_STREAM = 2001;
     private static final long MAX_LATENCY_NS = TimeUnit.SECONDS.toNanos(60);
     private static final int SEND_RING = 1 << 20;
@@ -178,6 +180,8 @@ public final class BenchEngineCommand implements Callable<Integer>
     private final long[] sendTimes = new long[SEND_RING];
     private final long[] sendIds = new long[SEND_RING];
     private final Histogram latency = new Histogram(MAX_LATENCY_NS, 3);
+    // byWindow[0] is latency (ops sent in the measured window), byWindow[1] the others, never read.
+    private final Histogram[] byWindow = {latency, new Histogram(MAX_LATENCY_NS, 3)};
     private final Histogram interval = new Histogram(MAX_LATENCY_NS, 3);
     private final Histogram whole = new Histogram(MAX_LATENCY_NS, 3);
 
@@ -473,20 +477,16 @@ public final class BenchEngineCommand implements Callable<Integer>
                 final long sendIntervalNs = org.agrona.SystemUtil.parseDuration("--send-interval", sendInterval);
                 long nextSendNs = start;
                 long planned = 0;
-                boolean reset = false;
-                final long reportNs = (long)(reportSeconds * 1e9);
-                long nextReport = reportNs > 0 ? start + reportNs : Long.MAX_VALUE;
+                final Housekeeping housekeeping = new Housekeeping(start, warmEnd);
+                long nextTick = start;
                 while (failure == null)
                 {
                     final long now = System.nanoTime();
-                    if (!reset && now - warmEnd >= 0)
+                    if (now - nextTick >= 0)
                     {
-                        reset = true;
-                        node.metrics().resetLatencies();
-                        hiccupMeter.reset();
-                        measureStartNs = warmEnd;
-                        cpuStartNs = processCpuNs();
-                        threadsStart = ThreadCpu.snapshot();
+                        // Taken every few ms from the start, so the JIT compiles this branch like any other (see
+                        // Housekeeping): the warm-up's end changes nothing in the loop's code.
+                        nextTick = housekeeping.tick(now);
                     }
                     if (now - end >= 0 || exhausted == docs || (maxOps > 0 && sent >= maxOps))
                     {
@@ -495,14 +495,6 @@ public final class BenchEngineCommand implements Callable<Integer>
                         threadsEnd = ThreadCpu.snapshot();
                         hiccups = hiccupMeter.take();
                         break;
-                    }
-                    if (now - nextReport >= 0)
-                    {
-                        nextReport += reportNs;
-                        LOG.info("{} s: {} acks, latency us p50={} p99={} max={}, outstanding {}",
-                            String.format(Locale.ROOT, "%.1f", (now - start) / 1e9), interval.getTotalCount(),
-                            us(interval, 50), us(interval, 99), us(interval.getMaxValue()), outstanding);
-                        interval.reset();
                     }
                     int work = client.poll(256);
                     final long sentBefore = sent;
@@ -577,7 +569,6 @@ public final class BenchEngineCommand implements Callable<Integer>
                 }
                 final boolean endedInWarmup = measureStartNs == Long.MAX_VALUE;
                 final long stopAcks = measuredAcks;
-                measuredAcksFrozen = true;
                 LOG.info("sent {} ops; draining {} outstanding", sent, outstanding);
                 if (!await("the outstanding acks", () -> outstanding == 0, 60))
                 {
@@ -607,7 +598,60 @@ public final class BenchEngineCommand implements Callable<Integer>
             }
         }
 
-        private boolean measuredAcksFrozen;
+        /**
+         * The client loop's periodic work, every {@link #TICK_NS} from the start of the run: during the warm-up it
+         * drains the engine's latency recorders and the hiccup meter each time (what a metrics scrape does), so
+         * that the recorders' writers (the engine's threads) have run through both phases of HdrHistogram's
+         * writer-reader phaser before the measurement starts; the one reset at the warm-up's end would otherwise be
+         * the first flip, and deoptimise the engine's compiled batch loop (where the recording is inlined) in the
+         * first milliseconds measured. At the warm-up's end it starts the measurement; it logs the per-interval
+         * reports. Not inlined into the loop (it is large and called rarely), so its own branches cannot
+         * deoptimise the loop.
+         */
+        private final class Housekeeping
+        {
+            private final long start;
+            private final long warmEnd;
+            private final long reportNs = (long)(reportSeconds * 1e9);
+            private long nextReport;
+            private boolean measuring;
+
+            Housekeeping(final long start, final long warmEnd)
+            {
+                this.start = start;
+                this.warmEnd = warmEnd;
+                nextReport = reportNs > 0 ? start + reportNs : Long.MAX_VALUE;
+            }
+
+            /** @return when to call again. */
+            long tick(final long now)
+            {
+                if (!measuring)
+                {
+                    node.metrics().resetLatencies();
+                    hiccupMeter.reset();
+                    if (now - warmEnd >= 0)
+                    {
+                        measuring = true;
+                        measureStartNs = warmEnd;
+                        latency.reset();
+                        cpuStartNs = processCpuNs();
+                        threadsStart = ThreadCpu.snapshot();
+                    }
+                }
+                if (now - nextReport >= 0)
+                {
+                    nextReport += reportNs;
+                    LOG.info("{} s: {} acks, latency us p50={} p99={} max={}, outstanding {}",
+                        String.format(Locale.ROOT, "%.1f", (now - start) / 1e9), interval.getTotalCount(),
+                        us(interval, 50), us(interval, 99), us(interval.getMaxValue()), outstanding);
+                    interval.reset();
+                }
+                final long next = now + TICK_NS;
+                // Land on the warm-up's end exactly: the measurement starts there, not up to a tick later.
+                return !measuring && next - warmEnd > 0 ? warmEnd : next;
+            }
+        }
 
         private boolean sendNext(final long sendTime)
         {
@@ -669,16 +713,19 @@ public final class BenchEngineCommand implements Callable<Integer>
             outstanding--;
             acked++;
             final long nanos = Math.min(MAX_LATENCY_NS, Math.max(0, now - sentAt));
-            if (sentAt - measureStartNs >= 0 && sentAt - measureEndNs < 0)
-            {
-                latency.recordValue(nanos);
-            }
+            // No branch on the measured window here: a branch never taken in the warm-up is compiled as a trap, and
+            // the first measured ack would then deoptimise this path (and the client loop it is inlined into) just
+            // as the measurement starts. Ops sent outside the window go to a histogram nobody reads.
+            byWindow[outside(sentAt)].recordValue(nanos);
             interval.recordValue(nanos);
             whole.recordValue(nanos);
-            if (!measuredAcksFrozen && now - measureStartNs >= 0)
-            {
-                measuredAcks++;
-            }
+            measuredAcks += 1 - outside(now);
+        }
+
+        /** @return 0 if {@code time} is in [measureStartNs, measureEndNs), else 1 (without a branch). */
+        private int outside(final long time)
+        {
+            return (int)(((time - measureStartNs) >>> 63) | ((measureEndNs - 1 - time) >>> 63));
         }
 
         @Override
