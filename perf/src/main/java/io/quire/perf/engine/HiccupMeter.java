@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * parked thread of the benchmark (the engine's, the client's) can see on this machine at that moment, whatever the
  * engine does, so a latency tail can be read against it.
  */
-final class HiccupMeter implements AutoCloseable
+public final class HiccupMeter implements AutoCloseable
 {
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(10);
 
@@ -26,7 +26,7 @@ final class HiccupMeter implements AutoCloseable
      * @param intervalNs  how long each park asks for.
      * @param timerSlackNs the timer slack the benchmark's own threads run with (0: leave the system's).
      */
-    HiccupMeter(final long intervalNs, final long timerSlackNs)
+    public HiccupMeter(final long intervalNs, final long timerSlackNs)
     {
         this.intervalNs = intervalNs;
         this.thread = new Thread(() -> run(timerSlackNs), "quire-hiccup");
@@ -50,13 +50,13 @@ final class HiccupMeter implements AutoCloseable
     }
 
     /** Forget what was recorded so far (the warm-up). */
-    void reset()
+    public void reset()
     {
         recorder.getIntervalHistogram();
     }
 
     /** @return the delays recorded since the last {@link #reset()} or call, ns. */
-    Histogram take()
+    public Histogram take()
     {
         return recorder.getIntervalHistogram();
     }
