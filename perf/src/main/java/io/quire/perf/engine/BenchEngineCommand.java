@@ -1,5 +1,7 @@
 package io.quire.perf.engine;
 
+import io.quire.perf.Hgrm;
+
 import io.quire.codec.protocol.RejectReason;
 import io.quire.codec.protocol.RequestKind;
 import io.quire.common.ConfigException;
@@ -27,7 +29,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -289,14 +290,7 @@ public final class BenchEngineCommand implements Callable<Integer>
         }
         LOG.info("engine journal batch commit us: p50={} p99={} p99.9={} max={} batches={}",
             us(journal, 50), us(journal, 99), us(journal, 99.9), us(journal.getMaxValue()), journal.getTotalCount());
-        if (histogramFile.getParent() != null)
-        {
-            Files.createDirectories(histogramFile.getParent());
-        }
-        try (PrintStream hist = new PrintStream(Files.newOutputStream(histogramFile), false, StandardCharsets.UTF_8))
-        {
-            latency.outputPercentileDistribution(hist, 1000.0);
-        }
+        Hgrm.write(latency, histogramFile, Hgrm.MICROS);
         LOG.info("histogram (us) written to {}", histogramFile.toAbsolutePath());
 
         if (reopen)
@@ -484,7 +478,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                     final long now = System.nanoTime();
                     if (now - nextTick >= 0)
                     {
-                        // Taken every few ms from the start, so the JIT compiles this branch like any other (see
+                        // Taken every 100 ms from the start, so the JIT compiles this branch like any other (see
                         // Housekeeping): the warm-up's end changes nothing in the loop's code.
                         nextTick = housekeeping.tick(now);
                     }
@@ -568,13 +562,11 @@ public final class BenchEngineCommand implements Callable<Integer>
                     return false;
                 }
                 final boolean endedInWarmup = measureStartNs == Long.MAX_VALUE;
-                final long stopAcks = measuredAcks;
                 LOG.info("sent {} ops; draining {} outstanding", sent, outstanding);
                 if (!await("the outstanding acks", () -> outstanding == 0, 60))
                 {
                     return false;
                 }
-                measuredAcks = stopAcks;
                 if (endedInWarmup)
                 {
                     // Too few ops for the warm-up (--max-ops, or a short trace): report the whole run instead of

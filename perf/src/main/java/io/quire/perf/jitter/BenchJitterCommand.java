@@ -1,6 +1,7 @@
 package io.quire.perf.jitter;
 
 import io.quire.engine.EngineContext;
+import io.quire.perf.Hgrm;
 import io.quire.perf.engine.HiccupMeter;
 import org.HdrHistogram.Histogram;
 import org.agrona.SystemUtil;
@@ -11,10 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -151,7 +149,7 @@ public final class BenchJitterCommand implements Callable<Integer>
                 measured > 0 ? 100.0 * stalled / measured : 0.0,
                 us(gaps.getValueAtPercentile(99)), us(gaps.getMaxValue()));
             stdout.flush();
-            write(gaps, out.resolve("bench-jitter-stalls-" + n + "-threads.hgrm"));
+            Hgrm.write(gaps, out.resolve("bench-jitter-stalls-" + n + "-threads.hgrm"), Hgrm.MICROS);
         }
         if (parkNs > 0)
         {
@@ -167,7 +165,7 @@ public final class BenchJitterCommand implements Callable<Integer>
                 us(parkNs), durationNs / 1e9, us(late.getValueAtPercentile(50)), us(late.getValueAtPercentile(99)),
                 us(late.getValueAtPercentile(99.9)), us(late.getMaxValue()));
             stdout.flush();
-            write(late, out.resolve("bench-jitter-wake.hgrm"));
+            Hgrm.write(late, out.resolve("bench-jitter-wake.hgrm"), Hgrm.MICROS);
         }
         return 0;
     }
@@ -233,13 +231,5 @@ public final class BenchJitterCommand implements Callable<Integer>
     private static long us(final long ns)
     {
         return Math.round(ns / 1000.0);
-    }
-
-    private static void write(final Histogram histogram, final Path file) throws IOException
-    {
-        try (PrintStream stream = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8))
-        {
-            histogram.outputPercentileDistribution(stream, 1000.0);
-        }
     }
 }

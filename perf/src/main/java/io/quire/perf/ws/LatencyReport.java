@@ -1,10 +1,11 @@
 package io.quire.perf.ws;
 
+import io.quire.perf.Hgrm;
+
 import io.quire.replay.LatencyPlot;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,11 +55,11 @@ public final class LatencyReport
         final Map<String, Histogram> visible = new LinkedHashMap<>();
         for (final LoadResult r : results)
         {
-            writeHgrm(r.ack(), out.resolve(stem(r) + "-ack.hgrm"));
+            Hgrm.write(r.ack(), out.resolve(stem(r) + "-ack.hgrm"), Hgrm.MILLIS);
             ack.put(r.system() + " " + r.scenario(), r.ack());
             if (r.visible().getTotalCount() > 0)
             {
-                writeHgrm(r.visible(), out.resolve(stem(r) + "-visible.hgrm"));
+                Hgrm.write(r.visible(), out.resolve(stem(r) + "-visible.hgrm"), Hgrm.MILLIS);
                 visible.put(r.system() + " " + r.scenario(), r.visible());
             }
         }
@@ -142,13 +143,5 @@ public final class LatencyReport
     private static String max(final Histogram h)
     {
         return h.getTotalCount() == 0 ? "-" : String.format(Locale.ROOT, "%.2f", h.getMaxValue() / NS_PER_MS);
-    }
-
-    private static void writeHgrm(final Histogram h, final Path file) throws IOException
-    {
-        try (PrintStream ps = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8))
-        {
-            h.outputPercentileDistribution(ps, 5, NS_PER_MS);
-        }
     }
 }
