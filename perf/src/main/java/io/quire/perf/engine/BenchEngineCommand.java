@@ -279,6 +279,12 @@ public final class BenchEngineCommand implements Callable<Integer>
             // java: the bench client (main thread); quire-*: the engine; C1/C2, GC: the JVM's own.
             LOG.info("CPU per op by thread over the measured period, us (Linux /proc, 10 ms ticks): {}",
                 threadsEnd.perOp(threadsStart, measuredAcks));
+            // The ways a thread with work is kept off its CPU: other runnable threads (run-queue wait, forced
+            // switches) and the hypervisor (steal). An idle strategy's sched_yield counts as a forced switch, and
+            // the time until the thread runs again as run-queue wait, so at low load part of the figure is idling.
+            LOG.info("run-queue wait over the measured period (share of the period runnable but not running / " +
+                "forced switches per s, yields included; Linux schedstat), and the CPUs' steal: {}",
+                threadsEnd.runQueue(threadsStart, measureEndNs - measureStartNs, 6));
         }
         LOG.info("engine commit latency (ingress to ack handed to Aeron) us: p50={} p99={} p99.9={} max={} n={}",
             us(commit, 50), us(commit, 99), us(commit, 99.9), us(commit.getMaxValue()), commit.getTotalCount());

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.condition.OS;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -72,6 +73,74 @@ class ThreadCpuTest
         {
             spinner.interrupt();
             spinner.join(5000);
+        }
+    }
+
+    /**
+     * More spinning threads than CPUs: the scheduler must keep some of them runnable but off a CPU, and must force
+     * switches on them, so their run-queue wait and preemptions are above zero and show in the line.
+     */
+    @Test
+    void showsTheRunQueueWaitOfThreadsThatHadToShareACpu() throws InterruptedException
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final int count = Runtime.getRuntime().availableProcessors() + 1;
+        final CountDownLatch done = new CountDownLatch(count);
+        final CountDownLatch read = new CountDownLatch(1);
+        final List<Thread> spinners = new ArrayList<>();
+        final ThreadCpu before = ThreadCpu.snapshot();
+        final long start = System.nanoTime();
+        for (int t = 0; t < count; t++)
+        {
+            final Thread spinner = new Thread(() ->
+            {
+                final long cpuStart = threads.getCurrentThreadCpuTime();
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                long x = 0;
+                while (threads.getCurrentThreadCpuTime() - cpuStart < BURN_NS && System.nanoTime() < deadline)
+                {
+                    for (int i = 0; i < 100_000; i++)
+                    {
+                        x += i ^ (x << 1);
+                    }
+                }
+                done.countDown();
+                try
+                {
+                    // Stay alive (and off the CPU) until the second snapshot has read this thread's /proc entry.
+                    read.await(60, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ignored)
+                {
+                    // done
+                }
+                if (x == 42)
+                {
+                    System.out.print("");
+                }
+            }, "quire-test-rq");
+            spinners.add(spinner);
+            spinner.start();
+        }
+        try
+        {
+            assertThat(done.await(40, TimeUnit.SECONDS)).as("the spinners finished in time").isTrue();
+            final ThreadCpu after = ThreadCpu.snapshot();
+            final long periodNs = System.nanoTime() - start;
+            final long waitedNs = after.runQueueWaitSince(before).stream()
+                .filter(e -> e.getKey().equals("quire-test-rq")).mapToLong(Map.Entry::getValue).sum();
+            assertThat(waitedNs).as("%d spinners on %d CPUs waited for one", count, count - 1).isPositive();
+            assertThat(after.runQueue(before, periodNs, 20))
+                .matches(".*quire-test-rq=[0-9]+\\.[0-9]%/[1-9][0-9]*( .*)? steal=[0-9]+\\.[0-9]%$");
+        }
+        finally
+        {
+            read.countDown();
+            for (final Thread spinner : spinners)
+            {
+                spinner.interrupt();
+                spinner.join(5000);
+            }
         }
     }
 }
