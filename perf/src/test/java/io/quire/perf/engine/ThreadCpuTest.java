@@ -33,17 +33,7 @@ class ThreadCpuTest
         final ThreadCpu before = ThreadCpu.snapshot();
         final Thread spinner = new Thread(() ->
         {
-            final long start = threads.getCurrentThreadCpuTime();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            long x = 0;
-            while (threads.getCurrentThreadCpuTime() - start < BURN_NS && System.nanoTime() < deadline)
-            {
-                for (int i = 0; i < 100_000; i++)
-                {
-                    x += i ^ (x << 1);
-                }
-            }
-            burned.set(threads.getCurrentThreadCpuTime() - start + (x == 42 ? 1 : 0));
+            burned.set(burn(threads, 30));
             done.countDown();
             // Stay alive until the second snapshot has read this thread's /proc entry.
             try
@@ -94,16 +84,7 @@ class ThreadCpuTest
         {
             final Thread spinner = new Thread(() ->
             {
-                final long cpuStart = threads.getCurrentThreadCpuTime();
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                long x = 0;
-                while (threads.getCurrentThreadCpuTime() - cpuStart < BURN_NS && System.nanoTime() < deadline)
-                {
-                    for (int i = 0; i < 100_000; i++)
-                    {
-                        x += i ^ (x << 1);
-                    }
-                }
+                burn(threads, 20);
                 done.countDown();
                 try
                 {
@@ -113,10 +94,6 @@ class ThreadCpuTest
                 catch (final InterruptedException ignored)
                 {
                     // done
-                }
-                if (x == 42)
-                {
-                    System.out.print("");
                 }
             }, "quire-test-rq");
             spinners.add(spinner);
@@ -142,5 +119,25 @@ class ThreadCpuTest
                 spinner.join(5000);
             }
         }
+    }
+
+    /**
+     * Spin until this thread has used {@link #BURN_NS} of CPU by its own clock, or the deadline passes.
+     *
+     * @return the CPU time used.
+     */
+    private static long burn(final ThreadMXBean threads, final long deadlineSeconds)
+    {
+        final long start = threads.getCurrentThreadCpuTime();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(deadlineSeconds);
+        long x = 0;
+        while (threads.getCurrentThreadCpuTime() - start < BURN_NS && System.nanoTime() < deadline)
+        {
+            for (int i = 0; i < 100_000; i++)
+            {
+                x += i ^ (x << 1);
+            }
+        }
+        return threads.getCurrentThreadCpuTime() - start + (x == 42 ? 1 : 0);
     }
 }
