@@ -28,7 +28,6 @@ final class ThreadCpu
     /** Linux's USER_HZ: {@code /proc} times are in 1/100 s on every architecture the JVM runs on. */
     private static final long NANOS_PER_TICK = 10_000_000L;
     private static final Path TASKS = Path.of("/proc/self/task");
-
     private static final Path STAT = Path.of("/proc/stat");
 
     private final Map<Long, Long> ticksByTid = new HashMap<>();
@@ -202,13 +201,9 @@ final class ThreadCpu
             return "";
         }
         final Map<String, Long> preemptions = new HashMap<>();
-        for (final Map.Entry<Long, Long> e : preemptionsByTid.entrySet())
+        for (final Map.Entry<String, Long> e : byName(preemptionsByTid, earlier.preemptionsByTid, 1))
         {
-            final long delta = e.getValue() - earlier.preemptionsByTid.getOrDefault(e.getKey(), 0L);
-            if (delta > 0)
-            {
-                preemptions.merge(nameByTid.get(e.getKey()), delta, Long::sum);
-            }
+            preemptions.put(e.getKey(), e.getValue());
         }
         final StringJoiner line = new StringJoiner(" ");
         final List<Map.Entry<String, Long>> waits = runQueueWaitSince(earlier);
