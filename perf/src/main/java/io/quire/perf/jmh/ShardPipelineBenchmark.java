@@ -81,6 +81,10 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
     @Param({"4096"})
     public int ringSize;
 
+    /** Recent ops kept in memory per document ({@code history.max-ops}): what the commit's history entry cycles over. */
+    @Param({"1000"})
+    public int historyOps;
+
     private Trace trace;
     private char[] chars;
     private Path dir;
@@ -113,6 +117,7 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
         options.put("threading", "single");
         options.put("snapshot.interval-ops", Integer.toString(snapshotInterval));
         options.put("ring.size", Integer.toString(ringSize));
+        options.put("history.max-ops", Integer.toString(historyOps));
         final EngineContext ctx = new EngineContext().apply(Settings.defaults("engine", options)).conclude();
         final CountersManager counters = new CountersManager(
             new UnsafeBuffer(new byte[1 << 20]), new UnsafeBuffer(new byte[1 << 18]));
