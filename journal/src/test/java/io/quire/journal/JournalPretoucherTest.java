@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link JournalPretoucher} beside a real {@link JournalWriter}: it reads the pages from the writer's last commit to
+ * {@link JournalPretoucher} beside a real {@link JournalWriter}: it touches the pages from the writer's last commit to
  * {@code ahead} bytes past it (never past the file's end), follows the writer into a new cycle's file, leaves every
  * record intact, and on close stops its thread and unmaps its window.
  */
@@ -112,6 +112,53 @@ class JournalPretoucherTest
         try (JournalWriter writer = new JournalWriter(JournalContext.forTests(dir)))
         {
             assertThat(writer.nextLsn()).isEqualTo(expected.size() + 1);
+        }
+    }
+
+    @Test
+    void writeTouchingBesideABusyWriterAltersNoRecordByte() throws IOException
+    {
+        // Records of mostly zero bytes with a marker every 64 bytes: page starts land on zero words (the touch's
+        // compare-and-set of 0 with 0 succeeds there) and on non-zero ones (it fails and must leave them), while the
+        // writer keeps writing the pages the pretoucher is touching (a small distance ahead keeps the two together).
+        final List<byte[]> expected = new ArrayList<>();
+        final java.util.Random random = new java.util.Random(42);
+        try (JournalWriter writer = new JournalWriter(JournalContext.forTests(dir));
+            JournalPretoucher pretoucher = new JournalPretoucher(writer, 2 * JournalPretoucher.PAGE, "test-pretouch-3"))
+        {
+            for (int batch = 0; batch < 2_000; batch++)
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    final byte[] bytes = new byte[1 + random.nextInt(300)];
+                    for (int b = 0; b < bytes.length; b += 64)
+                    {
+                        bytes[b] = (byte)(1 + random.nextInt(255));
+                    }
+                    expected.add(bytes);
+                    writer.append(writer.nextLsn(), new UnsafeBuffer(bytes), 0, bytes.length);
+                }
+                assertThat(writer.commitBatch()).isTrue();
+            }
+            waitFor(() -> pretoucher.pagesTouched() > 100, "pages touched beside the writer");
+        }
+        final List<byte[]> read = new ArrayList<>();
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            while (reader.poll((lsn, buffer, offset, length, index, position) ->
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                read.add(bytes);
+            }, 256) > 0)
+            {
+                // keep reading
+            }
+        }
+        assertThat(read).hasSize(expected.size());
+        for (int i = 0; i < read.size(); i++)
+        {
+            assertThat(read.get(i)).as("record %d", i + 1).isEqualTo(expected.get(i));
         }
     }
 
