@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code bench-engine} end to end on a few thousand ops: a real engine node (embedded driver, journal in a temp dir)
  * driven over IPC, closed and open loop, woken and polling; it must print its one RESULT line, write the histogram
- * and find every document equal to the trace (exit 0), which it checks itself.
+ * and find every document equal to the trace (exit 0), which it checks itself; the open loop must have timed its
+ * ops' departures against their plan.
  */
 class BenchEngineCommandTest
 {
@@ -45,7 +46,8 @@ class BenchEngineCommandTest
 
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
-        final int exit = new CommandLine(new BenchEngineCommand())
+        final BenchEngineCommand command = new BenchEngineCommand();
+        final int exit = new CommandLine(command)
             .setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
             .execute(args.toArray(String[]::new));
 
@@ -53,5 +55,14 @@ class BenchEngineCommandTest
         assertThat(out.toString().lines().filter(l -> l.startsWith("RESULT ")).toList()).singleElement()
             .asString().matches("RESULT ops_per_s=[1-9][0-9]* p50_us=\\d+ p99_us=\\d+ p999_us=\\d+ max_us=\\d+");
         assertThat(Files.readString(dir.resolve("latency.hgrm"))).contains("Value", "Percentile");
+        // The open loop times every measured op's departure against its plan; the closed loop has no plan.
+        if (words[0].equals("open"))
+        {
+            assertThat(command.sendLateness().getTotalCount()).isPositive().isLessThanOrEqualTo(4000);
+        }
+        else
+        {
+            assertThat(command.sendLateness().getTotalCount()).isZero();
+        }
     }
 }
