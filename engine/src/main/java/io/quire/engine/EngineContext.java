@@ -36,6 +36,12 @@ import java.util.Map;
  *   <tr><td>idle-strategy</td><td>backoff (dedicated: busy-spin)</td><td>ingress agent (in single mode the engine's
  *       one thread): backoff, backoff:SPINS:YIELDS:MIN_PARK:MAX_PARK, sleeping, yielding, busy-spin</td></tr>
  *   <tr><td>ingress.fragment-limit</td><td>256</td><td>messages the ingress agent takes per duty cycle</td></tr>
+ *   <tr><td>affinity.engine</td><td>(none)</td><td>dedicated hosts: CPUs (a Linux CPU list: {@code 1}, {@code 2-3})
+ *       the write path's threads are pinned to: the {@code quire-engine} thread in single mode, the ingress and
+ *       {@code quire-shard-*} threads otherwise. Linux only</td></tr>
+ *   <tr><td>affinity.background</td><td>(none)</td><td>dedicated hosts: CPUs every other thread of the JVM is
+ *       pinned to when the node starts (GC, JIT, media driver, snapshot writers, journal pretouch, admin, and any
+ *       thread they start later), so that nothing else is scheduled on the engine's CPUs. Linux only</td></tr>
  *   <tr><td>ring.size</td><td>4096</td><td>slots per shard ring: the bound on queued commands per shard</td></tr>
  *   <tr><td>ring.max-batch</td><td>256</td><td>single and shared modes: journal commit and send at least every N
  *       slots</td></tr>
@@ -158,6 +164,10 @@ public final class EngineContext
     // Null means "follow the threading mode": backoff for shared, busy-spin for dedicated.
     private String waitStrategy;
     private String idleStrategy;
+    private String affinityEngine = "";
+    private String affinityBackground = "";
+    private CpuSet engineCpus = CpuSet.NONE;
+    private CpuSet backgroundCpus = CpuSet.NONE;
     private String driverIdleStrategy;
     private io.aeron.driver.ThreadingMode driverThreading;
     private int driverTermLength = -1;
@@ -241,6 +251,8 @@ public final class EngineContext
         waitStrategy = s.get("wait-strategy", waitStrategy);
         idleStrategy = s.get("idle-strategy", idleStrategy);
         fragmentLimit = s.getInt("ingress.fragment-limit", fragmentLimit);
+        affinityEngine = s.get("affinity.engine", affinityEngine);
+        affinityBackground = s.get("affinity.background", affinityBackground);
         ringSize = s.getInt("ring.size", ringSize);
         maxBatch = s.getInt("ring.max-batch", maxBatch);
         docMaxCodePoints = s.getLong("doc.max-code-points", docMaxCodePoints);
@@ -393,6 +405,10 @@ public final class EngineContext
         {
             throw new ConfigException("quire.engine.ingress.fragment-limit must be >= 1, got " + fragmentLimit);
         }
+        engineCpus = CpuSet.parse("quire.engine.affinity.engine", affinityEngine);
+        engineCpus.check("quire.engine.affinity.engine");
+        backgroundCpus = CpuSet.parse("quire.engine.affinity.background", affinityBackground);
+        backgroundCpus.check("quire.engine.affinity.background");
         checkTermLength("quire.engine.term-length", termLength);
         checkTermLength("quire.engine.driver.term-length", driverTermLength());
         final int maxMessage = maxMessageBytes();
@@ -480,7 +496,7 @@ public final class EngineContext
             new SequencerConfig(shardId, docMaxCodePoints, snapshotIntervalOps, catchUpMaxOps, chunk, aclEnforced,
                 aclMaxEntries),
             journal, snapshots, ringSize, threading, waitStrategy(), maxBatch, memoryMaxBytes, memoryMaxDocs,
-            historyMaxOps, snapshotOnClose);
+            historyMaxOps, snapshotOnClose, engineCpus);
     }
 
     /** @return the options as name → value, for the startup log. */
@@ -508,6 +524,8 @@ public final class EngineContext
         m.put("aeron.dir", aeronDir);
         m.put("ingress", ingressChannel + " stream " + ingressStream);
         m.put("ingress.fragment-limit", fragmentLimit);
+        m.put("affinity.engine", engineCpus);
+        m.put("affinity.background", backgroundCpus);
         m.put("term-length", termLength);
         m.put("heartbeat.interval-ms", heartbeatIntervalNs / 1_000_000);
         m.put("edge.timeout-ms", edgeTimeoutNs / 1_000_000);
@@ -649,6 +667,40 @@ public final class EngineContext
     public String idleStrategy()
     {
         return idleStrategy != null ? idleStrategy : spinWhenDedicated();
+    }
+
+    /** @return CPUs the write path's threads are pinned to (empty: not pinned). */
+    public CpuSet engineCpus()
+    {
+        conclude();
+        return engineCpus;
+    }
+
+    /** @return CPUs every other thread of the JVM is pinned to when the node starts (empty: not pinned). */
+    public CpuSet backgroundCpus()
+    {
+        conclude();
+        return backgroundCpus;
+    }
+
+    /**
+     * @param cpus a CPU list for the write path's threads ({@code affinity.engine}); empty for none.
+     * @return this.
+     */
+    public EngineContext affinityEngine(final String cpus)
+    {
+        this.affinityEngine = cpus;
+        return this;
+    }
+
+    /**
+     * @param cpus a CPU list for every other thread of the JVM ({@code affinity.background}); empty for none.
+     * @return this.
+     */
+    public EngineContext affinityBackground(final String cpus)
+    {
+        this.affinityBackground = cpus;
+        return this;
     }
 
     /** @return ring wait strategy name (busy-spin in dedicated threading unless set). */

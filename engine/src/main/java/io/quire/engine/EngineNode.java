@@ -72,6 +72,9 @@ public final class EngineNode implements AutoCloseable
     private EngineNode(final EngineContext ctx, final Aeron sharedAeron)
     {
         this.ctx = ctx.conclude();
+        // Dedicated hosts: move the JVM's threads (this one included, so every thread the node starts from here on
+        // inherits it) off the engine's CPUs; the write path's threads pin themselves to those as they start.
+        ctx.backgroundCpus().pinEveryThread("affinity.background");
         MediaDriver launchedDriver = null;
         Aeron client = sharedAeron;
         EngineCounters engineCounters = null;

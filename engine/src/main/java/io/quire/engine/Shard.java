@@ -120,7 +120,7 @@ public final class Shard implements AutoCloseable
                 named.apply("egress-suppressed"), gate);
             this.ring = new ShardRing(shardId, settings.ringSize(), settings.threading(),
                 WaitStrategies.parse(settings.waitStrategy()), settings.maxBatch(), new SequencerStage(sequencer),
-                journal, egress);
+                journal, egress, settings.engineCpus());
             journaled.target(ring.journaledSequence());
         }
         catch (final RuntimeException | Error ex)

@@ -19,6 +19,7 @@ import io.quire.journal.snapshot.SnapshotContext;
  * @param maxLoadedDocs    bound on documents in memory.
  * @param historyMaxOps    ops of history kept per document in memory.
  * @param snapshotOnClose  snapshot every changed document at a clean shutdown (faster next start).
+ * @param engineCpus       CPUs the ring's threads pin themselves to (shared and dedicated modes; empty: none).
  */
 public record ShardSettings(
     SequencerConfig sequencer,
@@ -31,8 +32,27 @@ public record ShardSettings(
     long maxLoadedBytes,
     int maxLoadedDocs,
     int historyMaxOps,
-    boolean snapshotOnClose)
+    boolean snapshotOnClose,
+    CpuSet engineCpus)
 {
+    /** Settings whose ring threads are not pinned (tests, tools). */
+    public ShardSettings(
+        final SequencerConfig sequencer,
+        final JournalContext journal,
+        final SnapshotContext snapshots,
+        final int ringSize,
+        final ThreadingMode threading,
+        final String waitStrategy,
+        final int maxBatch,
+        final long maxLoadedBytes,
+        final int maxLoadedDocs,
+        final int historyMaxOps,
+        final boolean snapshotOnClose)
+    {
+        this(sequencer, journal, snapshots, ringSize, threading, waitStrategy, maxBatch, maxLoadedBytes,
+            maxLoadedDocs, historyMaxOps, snapshotOnClose, CpuSet.NONE);
+    }
+
     /** @return the shard number. */
     public int shardId()
     {

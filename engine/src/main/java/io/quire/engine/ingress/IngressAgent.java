@@ -48,6 +48,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     private final long edgeTimeoutNs;
     private final java.util.function.LongSupplier epoch;
     private final long timerSlackNs;
+    private final io.quire.engine.CpuSet cpus;
     private final int nodeId;
     private final int shardCount;
     private final int shardBegin;
@@ -96,6 +97,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
         this.edgeTimeoutNs = ctx.edgeTimeoutNs();
         this.epoch = epoch;
         this.timerSlackNs = timerSlackNs;
+        this.cpus = ctx.engineCpus();
         this.nodeId = ctx.nodeId();
         this.shardCount = ctx.shardCount();
         this.shardBegin = ctx.shardBegin();
@@ -111,6 +113,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     @Override
     public void onStart()
     {
+        cpus.pinCurrentThread("affinity.engine");
         if (timerSlackNs > 0 && !TimerSlack.setForCurrentThread(timerSlackNs))
         {
             LOG.info("timer slack of thread {} left at the system's: it cannot be set here",

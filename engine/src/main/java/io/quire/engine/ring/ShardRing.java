@@ -8,6 +8,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
+import io.quire.engine.CpuSet;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.slf4j.Logger;
@@ -54,6 +55,7 @@ public final class ShardRing implements AutoCloseable
      * @param sequencer    stage 1.
      * @param journal      stage 2.
      * @param egress       stage 3.
+     * @param cpus         CPUs the ring's threads pin themselves to as they start (shared and dedicated modes).
      */
     public ShardRing(
         final int shardId,
@@ -63,7 +65,8 @@ public final class ShardRing implements AutoCloseable
         final int maxBatch,
         final SequencerStage sequencer,
         final JournalStage journal,
-        final EgressStage egress)
+        final EgressStage egress,
+        final CpuSet cpus)
     {
         this.shardId = shardId;
         this.journal = journal;
@@ -89,7 +92,7 @@ public final class ShardRing implements AutoCloseable
             mode == ThreadingMode.SHARED ? CommandEvent.newSharedJournalBuffer() : null;
         this.disruptor = new Disruptor<>(
             sharedJournal != null ? () -> new CommandEvent(sharedJournal) : CommandEvent::new,
-            ringSize, threadFactory(shardId), ProducerType.SINGLE, waitStrategy);
+            ringSize, threadFactory(shardId, cpus), ProducerType.SINGLE, waitStrategy);
         this.disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler(shardId));
         this.ring = disruptor.getRingBuffer();
         if (mode == ThreadingMode.SHARED)
@@ -374,12 +377,17 @@ public final class ShardRing implements AutoCloseable
         started = false;
     }
 
-    private static ThreadFactory threadFactory(final int shardId)
+    private static ThreadFactory threadFactory(final int shardId, final CpuSet cpus)
     {
         final AtomicInteger n = new AtomicInteger();
         return runnable ->
         {
-            final Thread thread = new Thread(runnable, "quire-shard-" + shardId + "-" + n.getAndIncrement());
+            final Runnable pinned = cpus.isEmpty() ? runnable : () ->
+            {
+                cpus.pinCurrentThread("affinity.engine");
+                runnable.run();
+            };
+            final Thread thread = new Thread(pinned, "quire-shard-" + shardId + "-" + n.getAndIncrement());
             thread.setDaemon(true);
             return thread;
         };

@@ -65,7 +65,7 @@ final class ShardHarness implements AutoCloseable
         }, journal, latency, sent, counterSpace.newCounter("undelivered"), counterSpace.newCounter("suppressed"),
             new io.quire.engine.ring.ReplicationGate());
         ring = new ShardRing(config.shardId(), 1024, mode, WaitStrategies.parse("backoff"), 256,
-            new SequencerStage(sequencer), journal, egress);
+            new SequencerStage(sequencer), journal, egress, io.quire.engine.CpuSet.NONE);
         journaled.target(ring.journaledSequence());
         ring.start();
         if (mode == ThreadingMode.SINGLE)

@@ -1,0 +1,184 @@
+package io.quire.engine;
+
+import io.aeron.Aeron;
+import io.quire.common.ConfigException;
+import io.quire.engine.client.DocRef;
+import io.quire.engine.client.EngineClient;
+import io.quire.engine.ring.ThreadingMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code affinity.engine} and {@code affinity.background} on a real node (embedded driver, journal in a temp dir):
+ * the write path's threads end up on the engine's CPUs and every other thread of the JVM on the background ones, as
+ * the kernel reports them ({@code /proc/self/task/TID/status}), and the pinned node still acks. The JVM's threads
+ * are given every online CPU back afterwards.
+ */
+class EngineAffinityTest
+{
+    private static final Path TASKS = Path.of("/proc/self/task");
+
+    @TempDir
+    Path dir;
+
+    private EngineNode node;
+    private Aeron aeron;
+    private EngineClient client;
+
+    @AfterEach
+    void close()
+    {
+        if (client != null)
+        {
+            client.close();
+        }
+        if (aeron != null)
+        {
+            aeron.close();
+        }
+        if (node != null)
+        {
+            node.close();
+        }
+        CpuSet.online().pinEveryThread("test teardown");
+    }
+
+    @Test
+    void cpuListsParseAndPrintLikeTheKernels()
+    {
+        assertThat(CpuSet.parse("x", "").isEmpty()).isTrue();
+        assertThat(CpuSet.parse("x", " none ")).isEqualTo(CpuSet.NONE);
+        assertThat(CpuSet.parse("x", "1")).hasToString("1");
+        assertThat(CpuSet.parse("x", "3,0-1, 7")).hasToString("0-1,3,7");
+        assertThat(CpuSet.parse("x", "2-3").containsAll(CpuSet.parse("x", "3"))).isTrue();
+        assertThat(CpuSet.parse("x", "2-3").containsAll(CpuSet.parse("x", "1,3"))).isFalse();
+        for (final String bad : new String[] {"a", "1-", "-1", "3-1", "1-2-3", "1,,2", "4096"})
+        {
+            assertThatThrownBy(() -> CpuSet.parse("quire.engine.affinity.engine", bad))
+                .as(bad).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("quire.engine.affinity.engine must be a CPU list");
+        }
+    }
+
+    @Test
+    void aCpuThatIsNotOnlineIsRefusedAtConclude()
+    {
+        final EngineContext ctx = EngineNodeTest.testContext(dir).affinityEngine("4095");
+        assertThatThrownBy(ctx::conclude).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("quire.engine.affinity.engine = 4095 names CPUs that are not online here");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ThreadingMode.class, names = {"SINGLE", "SHARED"})
+    void writePathThreadsRunOnTheEngineCpusAndTheRestOnTheBackgroundOnes(final ThreadingMode threading)
+        throws Exception
+    {
+        assumeTrue(CpuSet.online().containsAll(CpuSet.parse("x", "0-1")), "needs CPUs 0 and 1 online");
+        final CpuSet engine = CpuSet.parse("x", "1");
+        final CpuSet background = CpuSet.parse("x", "0");
+
+        node = EngineNode.launch(EngineNodeTest.testContext(dir).threading(threading)
+            .affinityEngine("1").affinityBackground("0"));
+        final List<String> hot = threading == ThreadingMode.SINGLE ?
+            List.of("quire-engine") : List.of("quire-ingress", "quire-shard-0-0", "quire-shard-1-0");
+
+        // The hot threads pin themselves as they start: wait (bounded) until the kernel says so for each.
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        Map<String, CpuSet> byName = threads();
+        while (!pinned(byName, hot, engine))
+        {
+            assertThat(System.nanoTime() - deadline).as("hot threads pinned in time: %s", byName).isNegative();
+            Thread.sleep(20);
+            byName = threads();
+        }
+        // Everything else, this thread and the driver's included, is on the background CPU; so is a thread started
+        // from here after the launch (it inherits this one's affinity).
+        final Map<String, CpuSet> others = new TreeMap<>(byName);
+        hot.forEach(others::remove);
+        assertThat(others).isNotEmpty().allSatisfy((name, allowed) ->
+            assertThat(allowed).as(name).isEqualTo(background));
+        // A second round of background pinning (another node starting in this JVM) leaves the write path alone.
+        background.pinEveryThread("test: a second node");
+        final Map<String, CpuSet> again = threads();
+        assertThat(pinned(again, hot, engine)).as("hot threads still on the engine CPU: %s", again).isTrue();
+        final AtomicReference<CpuSet> child = new AtomicReference<>();
+        final Thread t = new Thread(() -> child.set(CpuSet.ofThread(tid())), "affinity-child");
+        t.start();
+        t.join(10_000);
+        assertThat(child.get()).isEqualTo(background);
+
+        // The pinned node still does its job.
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
+        final EngineNodeTest.Recorder recorder = new EngineNodeTest.Recorder();
+        client = EngineClient.connect(aeron, node.ingressChannel(), node.ingressStream(), 11, "aeron:ipc", 2001,
+            recorder);
+        EngineNodeTest.await("engine up", () -> recorder.engineUps == 1, client);
+        final long create = client.submitCreate(1, new DocRef("docs", "pinned"), -1,
+            "A".getBytes(StandardCharsets.UTF_8), 1, "hello");
+        EngineNodeTest.await("create ack", () -> recorder.has("ack s1 r" + create + " v0"), client);
+    }
+
+    private static boolean pinned(final Map<String, CpuSet> byName, final List<String> names, final CpuSet cpus)
+    {
+        return names.stream().allMatch(name -> cpus.equals(byName.get(name)));
+    }
+
+    /** @return each live thread of this JVM by its kernel name (comm), with its allowed CPUs (last one wins). */
+    private static Map<String, CpuSet> threads() throws IOException
+    {
+        final Map<String, CpuSet> byName = new TreeMap<>();
+        final List<Path> tasks = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(TASKS))
+        {
+            stream.forEach(tasks::add);
+        }
+        for (final Path task : tasks)
+        {
+            try
+            {
+                final String name = Files.readString(task.resolve("comm")).trim();
+                final CpuSet allowed = CpuSet.ofThread(Long.parseLong(task.getFileName().toString()));
+                if (allowed != null)
+                {
+                    byName.put(name + (byName.containsKey(name) && !allowed.equals(byName.get(name)) ?
+                        "#" + task.getFileName() : ""), allowed);
+                }
+            }
+            catch (final IOException ex)
+            {
+                // exited since the listing
+            }
+        }
+        return byName;
+    }
+
+    private static long tid()
+    {
+        try
+        {
+            return Long.parseLong(Path.of("/proc/thread-self").toRealPath().getFileName().toString());
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+}
