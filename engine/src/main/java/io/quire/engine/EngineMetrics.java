@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * What an engine node exposes for monitoring (a Prometheus exporter in the edge or server reads it): per-shard
- * counters and gauges, and commit and journal-commit latency histograms accumulated from the shards'
+ * counters and gauges, and commit and journal-commit latency and batch-size histograms accumulated from the shards'
  * {@link org.HdrHistogram.SingleWriterRecorder}s.
  * <p>
  * Counters and gauges can be read from any thread. The histogram methods are synchronized: each call first moves
@@ -30,6 +30,8 @@ public final class EngineMetrics
     private final Histogram[] journal;
     private final Histogram[] commitRecycle;
     private final Histogram[] journalRecycle;
+    private final Histogram[] batch;
+    private final Histogram[] batchRecycle;
 
     /**
      * @param shards     the owned shards, indexed by shard id minus {@code shardBegin}.
@@ -49,6 +51,8 @@ public final class EngineMetrics
         journal = new Histogram[n];
         commitRecycle = new Histogram[n];
         journalRecycle = new Histogram[n];
+        batch = new Histogram[n];
+        batchRecycle = new Histogram[n];
         for (int i = 0; i < n; i++)
         {
             final String shard = "shard-" + (shardBegin + i) + " ";
@@ -58,6 +62,7 @@ public final class EngineMetrics
             ringCapacity[i].setOrdered(shards[i].ringSize());
             commit[i] = new Histogram(MAX_NANOS, 3);
             journal[i] = new Histogram(MAX_NANOS, 3);
+            batch[i] = new Histogram(3);
         }
         refreshGauges();
     }
@@ -233,6 +238,23 @@ public final class EngineMetrics
         return sum;
     }
 
+    /**
+     * Ring slots per journal batch commit over every owned shard: how many commands shared one group commit (and,
+     * in the single and shared modes, were acknowledged together once the whole batch was journaled).
+     *
+     * @return a new histogram (slots).
+     */
+    public synchronized Histogram batchSlots()
+    {
+        drain();
+        final Histogram sum = new Histogram(3);
+        for (final Histogram h : batch)
+        {
+            sum.add(h);
+        }
+        return sum;
+    }
+
     /** Forget the latencies recorded so far (e.g. after a benchmark's warm-up). */
     public synchronized void resetLatencies()
     {
@@ -241,6 +263,7 @@ public final class EngineMetrics
         {
             commit[i].reset();
             journal[i].reset();
+            batch[i].reset();
         }
     }
 
@@ -252,6 +275,8 @@ public final class EngineMetrics
             commit[i].add(commitRecycle[i]);
             journalRecycle[i] = shards[i].journalLatency().getIntervalHistogram(journalRecycle[i]);
             journal[i].add(journalRecycle[i]);
+            batchRecycle[i] = shards[i].batchSlots().getIntervalHistogram(batchRecycle[i]);
+            batch[i].add(batchRecycle[i]);
         }
     }
 

@@ -54,6 +54,7 @@ public final class Shard implements AutoCloseable
     private final ShardCounters counters;
     private final SingleWriterRecorder commitLatency = new SingleWriterRecorder(MAX_RECORDED_NANOS, 3);
     private final SingleWriterRecorder journalLatency = new SingleWriterRecorder(MAX_RECORDED_NANOS, 3);
+    private final SingleWriterRecorder batchSlots = new SingleWriterRecorder(3);
     private final AtomicCounter egressSent;
     private final AtomicCounter egressUndelivered;
     private final ShardRecovery.Result recovery;
@@ -113,7 +114,7 @@ public final class Shard implements AutoCloseable
             final ShardRing.ForwardingSupplier journaled = ShardRing.forwardingSupplier();
             this.sequencer = new ShardSequencer(settings.sequencer(), documents, persistence, lookup, writer.nextLsn(),
                 journaled, epoch, clock, counters);
-            final JournalStage journal = new JournalStage(shardId, writer, journalLatency);
+            final JournalStage journal = new JournalStage(shardId, writer, journalLatency, batchSlots);
             this.egressSent = named.apply("egress-sent");
             this.egressUndelivered = named.apply("egress-undelivered");
             final EgressStage egress = new EgressStage(sink, journal, commitLatency, egressSent, egressUndelivered,
@@ -393,6 +394,12 @@ public final class Shard implements AutoCloseable
     public SingleWriterRecorder journalLatency()
     {
         return journalLatency;
+    }
+
+    /** @return ring slots per batch commit recorder. */
+    public SingleWriterRecorder batchSlots()
+    {
+        return batchSlots;
     }
 
     /** @return free ring slots. */

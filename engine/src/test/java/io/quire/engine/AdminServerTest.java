@@ -80,7 +80,8 @@ class AdminServerTest
         assertThat(metrics.body()).contains("quire_engine_replica_lag_records{shard=\"0\"}",
             "quire_engine_replica_applied_lsn{shard=\"1\"}", "quire_engine_epoch{role=\"standby\"} 1");
         assertThat(call(primaryAdmin, "GET", "/metrics").body())
-            .contains("quire_engine_ops_committed{shard=\"0\"}", "quire_engine_commit_latency_seconds{quantile=\"0.5\"}")
+            .contains("quire_engine_ops_committed{shard=\"0\"}", "quire_engine_commit_latency_seconds{quantile=\"0.5\"}",
+                "quire_engine_ring_batch_slots{quantile=\"0.99\"}")
             .doesNotContain("quire_engine_replica_lag_records");
 
         final HttpResponse<String> notStandby = call(primaryAdmin, "POST", "/promote");

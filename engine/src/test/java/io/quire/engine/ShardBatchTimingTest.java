@@ -132,6 +132,17 @@ class ShardBatchTimingTest
             assertThat(sent.size()).as("distinct sent stamps").isLessThan(EDITS / 2);
             assertThat(latency.getMaxValue()).as("recorded latency ends after the ack was handed over")
                 .isGreaterThanOrEqualTo(latency.lowestEquivalentValue(longestByStamps));
+
+            // Every slot belongs to exactly one group commit, none larger than MAX_BATCH, far fewer than the slots.
+            final Histogram batches = shard.batchSlots().getIntervalHistogram();
+            while (sum(batches) < EDITS + 1 && System.currentTimeMillis() < deadline)
+            {
+                Thread.onSpinWait();
+                batches.add(shard.batchSlots().getIntervalHistogram());
+            }
+            assertThat(sum(batches)).as("slots over all batches").isEqualTo(EDITS + 1);
+            assertThat(batches.getMaxValue()).as("largest batch").isBetween(2L, (long)MAX_BATCH);
+            assertThat(batches.getTotalCount()).as("batches").isLessThan(EDITS / 2);
         }
         finally
         {
@@ -147,6 +158,16 @@ class ShardBatchTimingTest
             assertThat(System.currentTimeMillis()).as("ring accepts the command in time").isLessThan(deadline);
             Thread.onSpinWait();
         }
+    }
+
+    private static long sum(final Histogram h)
+    {
+        long total = 0;
+        for (final org.HdrHistogram.HistogramIterationValue v : h.recordedValues())
+        {
+            total += v.getValueIteratedTo() * v.getCountAtValueIteratedTo();
+        }
+        return total;
     }
 
     private static int count(final List<Stamps> acks)

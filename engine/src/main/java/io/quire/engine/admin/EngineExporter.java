@@ -67,6 +67,8 @@ public final class EngineExporter
             "engine ingress to ack handed to the transport, since start", EngineMetrics::commitLatency);
         latency(registry, node, "quire_engine_journal_commit_seconds",
             "journal group commit per ring batch, since start", EngineMetrics::journalCommitLatency);
+        quantiles(registry, node, "quire_engine_ring_batch_slots",
+            "commands per journal group commit (acknowledged together), since start", EngineMetrics::batchSlots, 1);
     }
 
     /** A lag of -1 is unknown (a standby that has not heard its primary's journal end): no sample, not 0. */
@@ -75,10 +77,18 @@ public final class EngineExporter
         return lag < 0 ? Double.NaN : lag;
     }
 
-    /** A primary's latency histogram as quantile gauges (absent on a standby or a closed node). */
+    /** A primary's latency histogram (ns) as quantile gauges in seconds (absent on a standby or a closed node). */
     private static void latency(
         final PrometheusRegistry registry, final Supplier<EngineNode> node, final String name, final String help,
         final Function<EngineMetrics, Histogram> histogram)
+    {
+        quantiles(registry, node, name, help, histogram, 1e9);
+    }
+
+    /** A primary's histogram as quantile gauges, values divided by {@code unit} (absent on a standby or closed node). */
+    private static void quantiles(
+        final PrometheusRegistry registry, final Supplier<EngineNode> node, final String name, final String help,
+        final Function<EngineMetrics, Histogram> histogram, final double unit)
     {
         GaugeWithCallback.builder().name(name).help(help).labelNames("quantile")
             .callback(cb ->
@@ -86,7 +96,7 @@ public final class EngineExporter
                 final EngineNode n = node.get();
                 if (n != null && !n.isClosed() && !n.isReplica())
                 {
-                    quantiles(histogram.apply(n.metrics()), cb);
+                    quantiles(histogram.apply(n.metrics()), cb, unit);
                 }
             }).register(registry);
     }
@@ -115,11 +125,11 @@ public final class EngineExporter
             }).register(registry);
     }
 
-    private static void quantiles(final Histogram h, final GaugeWithCallback.Callback cb)
+    private static void quantiles(final Histogram h, final GaugeWithCallback.Callback cb, final double unit)
     {
         for (final double q : QUANTILES)
         {
-            cb.call((q >= 1.0 ? h.getMaxValue() : h.getValueAtPercentile(q * 100)) / 1e9, Double.toString(q));
+            cb.call((q >= 1.0 ? h.getMaxValue() : h.getValueAtPercentile(q * 100)) / unit, Double.toString(q));
         }
     }
 }

@@ -20,6 +20,7 @@ public final class JournalStage implements EventHandler<CommandEvent>
 
     private final JournalWriter writer;
     private final SingleWriterRecorder commitLatency;
+    private final SingleWriterRecorder batchSlots;
     private final int shardId;
     private volatile long failedAt = Long.MAX_VALUE;
     private long committedSequence = -1;
@@ -29,12 +30,19 @@ public final class JournalStage implements EventHandler<CommandEvent>
      * @param shardId       shard number (for logs).
      * @param writer        the shard's journal.
      * @param commitLatency records the time each batch commit takes, in ns.
+     * @param batchSlots    records the ring slots each batch commit covers (how many commands share one group
+     *                      commit, and under bursts how many wait for one another's acks).
      */
-    public JournalStage(final int shardId, final JournalWriter writer, final SingleWriterRecorder commitLatency)
+    public JournalStage(
+        final int shardId,
+        final JournalWriter writer,
+        final SingleWriterRecorder commitLatency,
+        final SingleWriterRecorder batchSlots)
     {
         this.shardId = shardId;
         this.writer = writer;
         this.commitLatency = commitLatency;
+        this.batchSlots = batchSlots;
     }
 
     @Override
@@ -94,6 +102,7 @@ public final class JournalStage implements EventHandler<CommandEvent>
         }
         if (sequence < failedAt)
         {
+            batchSlots.recordValue(sequence - committedSequence);
             committedSequence = sequence;
         }
     }

@@ -52,7 +52,8 @@ final class ShardHarness implements AutoCloseable
         sequencer = new ShardSequencer(config, docs, persistence, lookup, writer.nextLsn(), journaled, () -> 1L,
             new SystemEpochNanoClock(), counters);
         final SingleWriterRecorder latency = new SingleWriterRecorder(3);
-        final JournalStage journal = new JournalStage(config.shardId(), writer, new SingleWriterRecorder(3));
+        final JournalStage journal = new JournalStage(config.shardId(), writer, new SingleWriterRecorder(3),
+            new SingleWriterRecorder(3));
         final AtomicCounter sent = counterSpace.newCounter("sent");
         final EgressStage egress = new EgressStage((edgeId, buffer, offset, length) ->
         {

@@ -249,6 +249,7 @@ public final class BenchEngineCommand implements Callable<Integer>
         final int[] applied = new int[docs];
         final Histogram commit;
         final Histogram journal;
+        final Histogram batches;
         try (EngineNode node = EngineNode.launch(ctx);
             HiccupMeter hiccupMeter = new HiccupMeter(HICCUP_INTERVAL_NS,
                 ctx.timerSlackNs() > 0 ? ctx.timerSlackNs() : EngineContext.TIMER_SLACK_DEFAULT_NS))
@@ -261,6 +262,7 @@ public final class BenchEngineCommand implements Callable<Integer>
             }
             commit = node.metrics().commitLatency();
             journal = node.metrics().journalCommitLatency();
+            batches = node.metrics().batchSlots();
             final String mismatch = verify(node, trace, applied);
             if (mismatch != null)
             {
@@ -307,6 +309,10 @@ public final class BenchEngineCommand implements Callable<Integer>
         }
         LOG.info("engine journal batch commit us: p50={} p99={} p99.9={} max={} batches={}",
             us(journal, 50), us(journal, 99), us(journal, 99.9), us(journal.getMaxValue()), journal.getTotalCount());
+        LOG.info("engine ring batches (commands per journal group commit, acked together): p50={} p99={} p99.9={} " +
+            "max={} mean={} batches={}", batches.getValueAtPercentile(50), batches.getValueAtPercentile(99),
+            batches.getValueAtPercentile(99.9), batches.getMaxValue(),
+            String.format(Locale.ROOT, "%.2f", batches.getMean()), batches.getTotalCount());
         Hgrm.write(latency, histogramFile, Hgrm.MICROS);
         LOG.info("histogram (us) written to {}", histogramFile.toAbsolutePath());
 
