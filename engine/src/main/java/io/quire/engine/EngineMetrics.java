@@ -206,12 +206,7 @@ public final class EngineMetrics
     public synchronized Histogram commitLatency()
     {
         drain();
-        final Histogram sum = new Histogram(MAX_NANOS, 3);
-        for (final Histogram h : commit)
-        {
-            sum.add(h);
-        }
-        return sum;
+        return sum(commit, new Histogram(MAX_NANOS, 3));
     }
 
     /**
@@ -230,12 +225,7 @@ public final class EngineMetrics
     public synchronized Histogram journalCommitLatency()
     {
         drain();
-        final Histogram sum = new Histogram(MAX_NANOS, 3);
-        for (final Histogram h : journal)
-        {
-            sum.add(h);
-        }
-        return sum;
+        return sum(journal, new Histogram(MAX_NANOS, 3));
     }
 
     /**
@@ -247,12 +237,7 @@ public final class EngineMetrics
     public synchronized Histogram batchSlots()
     {
         drain();
-        final Histogram sum = new Histogram(3);
-        for (final Histogram h : batch)
-        {
-            sum.add(h);
-        }
-        return sum;
+        return sum(batch, new Histogram(3));
     }
 
     /** Forget the latencies recorded so far (e.g. after a benchmark's warm-up). */
@@ -265,6 +250,15 @@ public final class EngineMetrics
             journal[i].reset();
             batch[i].reset();
         }
+    }
+
+    private static Histogram sum(final Histogram[] parts, final Histogram into)
+    {
+        for (final Histogram h : parts)
+        {
+            into.add(h);
+        }
+        return into;
     }
 
     private void drain()
