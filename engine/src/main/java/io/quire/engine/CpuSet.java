@@ -1,6 +1,8 @@
 package io.quire.engine;
 
 import io.quire.common.ConfigException;
+import io.quire.engine.ingress.IngressAgent;
+import io.quire.engine.ring.ShardRing;
 import net.openhft.affinity.Affinity;
 import net.openhft.affinity.impl.LinuxHelper;
 import org.slf4j.Logger;
@@ -75,7 +77,7 @@ public final class CpuSet
         return new CpuSet(cpus);
     }
 
-    /** @return the CPUs the kernel has online ({@code /sys/devices/system/cpu/online}), or 0..n-1 if it does not say. */
+    /** @return the CPUs the kernel has online ({@code /sys/devices/system/cpu/online}), else 0..n-1. */
     public static CpuSet online()
     {
         try
@@ -185,7 +187,8 @@ public final class CpuSet
                     {
                         continue;
                     }
-                    LinuxHelper.sched_setaffinity(Integer.parseInt(task.getFileName().toString()), (BitSet)cpus.clone());
+                    final int tid = Integer.parseInt(task.getFileName().toString());
+                    LinuxHelper.sched_setaffinity(tid, (BitSet)cpus.clone());
                     pinned++;
                 }
                 catch (final IOException | RuntimeException | LinkageError ex)
@@ -211,7 +214,8 @@ public final class CpuSet
      */
     static boolean isWritePath(final String comm)
     {
-        return comm.equals("quire-engine") || comm.equals("quire-ingress") || comm.startsWith("quire-shard-");
+        return comm.equals(EngineAgent.THREAD_NAME) || comm.equals(IngressAgent.THREAD_NAME) ||
+            comm.startsWith(ShardRing.THREAD_NAME_PREFIX);
     }
 
     /**

@@ -14,6 +14,9 @@ import org.agrona.concurrent.Agent;
  */
 final class EngineAgent implements Agent
 {
+    /** Name of the thread that runs this agent (the single mode's only engine thread). */
+    static final String THREAD_NAME = "quire-engine";
+
     private final IngressAgent ingress;
     private final Shard[] shards;
 
@@ -62,6 +65,6 @@ final class EngineAgent implements Agent
     @Override
     public String roleName()
     {
-        return "quire-engine";
+        return THREAD_NAME;
     }
 }

@@ -4,7 +4,10 @@ import io.aeron.Aeron;
 import io.quire.common.ConfigException;
 import io.quire.engine.client.DocRef;
 import io.quire.engine.client.EngineClient;
+import io.quire.engine.ingress.IngressAgent;
+import io.quire.engine.ring.ShardRing;
 import io.quire.engine.ring.ThreadingMode;
+import net.openhft.affinity.Affinity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,8 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,30 +98,30 @@ class EngineAffinityTest
 
         node = EngineNode.launch(EngineNodeTest.testContext(dir).threading(threading)
             .affinityEngine("1").affinityBackground("0"));
-        final List<String> hot = threading == ThreadingMode.SINGLE ?
-            List.of("quire-engine") : List.of("quire-ingress", "quire-shard-0-0", "quire-shard-1-0");
+        final String shard = ShardRing.THREAD_NAME_PREFIX;
+        final List<String> hot = threading == ThreadingMode.SINGLE ? List.of(EngineAgent.THREAD_NAME) :
+            List.of(IngressAgent.THREAD_NAME, shard + "0-0", shard + "1-0");
 
         // The hot threads pin themselves as they start: wait (bounded) until the kernel says so for each.
         final long deadline = System.nanoTime() + 10_000_000_000L;
-        Map<String, CpuSet> byName = threads();
-        while (!pinned(byName, hot, engine))
+        List<Task> tasks = threads();
+        while (!pinned(tasks, hot, engine))
         {
-            assertThat(System.nanoTime() - deadline).as("hot threads pinned in time: %s", byName).isNegative();
+            assertThat(System.nanoTime() - deadline).as("hot threads pinned in time: %s", tasks).isNegative();
             Thread.sleep(20);
-            byName = threads();
+            tasks = threads();
         }
         // Everything else, this thread and the driver's included, is on the background CPU; so is a thread started
         // from here after the launch (it inherits this one's affinity).
-        final Map<String, CpuSet> others = new TreeMap<>(byName);
-        hot.forEach(others::remove);
-        assertThat(others).isNotEmpty().allSatisfy((name, allowed) ->
-            assertThat(allowed).as(name).isEqualTo(background));
+        final List<Task> others = tasks.stream().filter(task -> !hot.contains(task.name())).toList();
+        assertThat(others).isNotEmpty().allSatisfy(task ->
+            assertThat(task.cpus()).as(task.name()).isEqualTo(background));
         // A second round of background pinning (another node starting in this JVM) leaves the write path alone.
         background.pinEveryThread("test: a second node");
-        final Map<String, CpuSet> again = threads();
+        final List<Task> again = threads();
         assertThat(pinned(again, hot, engine)).as("hot threads still on the engine CPU: %s", again).isTrue();
         final AtomicReference<CpuSet> child = new AtomicReference<>();
-        final Thread t = new Thread(() -> child.set(CpuSet.ofThread(tid())), "affinity-child");
+        final Thread t = new Thread(() -> child.set(CpuSet.ofThread(Affinity.getThreadId())), "affinity-child");
         t.start();
         t.join(10_000);
         assertThat(child.get()).isEqualTo(background);
@@ -136,30 +137,36 @@ class EngineAffinityTest
         EngineNodeTest.await("create ack", () -> recorder.has("ack s1 r" + create + " v0"), client);
     }
 
-    private static boolean pinned(final Map<String, CpuSet> byName, final List<String> names, final CpuSet cpus)
+    /** A thread of this JVM: its kernel name (comm) and allowed CPUs. */
+    private record Task(String name, CpuSet cpus)
     {
-        return names.stream().allMatch(name -> cpus.equals(byName.get(name)));
     }
 
-    /** @return each live thread of this JVM by its kernel name (comm), with its allowed CPUs (last one wins). */
-    private static Map<String, CpuSet> threads() throws IOException
+    /** @return true if every thread with one of {@code names} is there and allowed exactly {@code cpus}. */
+    private static boolean pinned(final List<Task> tasks, final List<String> names, final CpuSet cpus)
     {
-        final Map<String, CpuSet> byName = new TreeMap<>();
-        final List<Path> tasks = new ArrayList<>();
+        return names.stream().allMatch(name ->
+            tasks.stream().anyMatch(task -> task.name().equals(name)) &&
+            tasks.stream().filter(task -> task.name().equals(name)).allMatch(task -> cpus.equals(task.cpus())));
+    }
+
+    /** @return every live thread of this JVM (threads that exit meanwhile are left out). */
+    private static List<Task> threads() throws IOException
+    {
+        final List<Path> dirs = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(TASKS))
         {
-            stream.forEach(tasks::add);
+            stream.forEach(dirs::add);
         }
-        for (final Path task : tasks)
+        final List<Task> tasks = new ArrayList<>();
+        for (final Path dir : dirs)
         {
             try
             {
-                final String name = Files.readString(task.resolve("comm")).trim();
-                final CpuSet allowed = CpuSet.ofThread(Long.parseLong(task.getFileName().toString()));
+                final CpuSet allowed = CpuSet.ofThread(Long.parseLong(dir.getFileName().toString()));
                 if (allowed != null)
                 {
-                    byName.put(name + (byName.containsKey(name) && !allowed.equals(byName.get(name)) ?
-                        "#" + task.getFileName() : ""), allowed);
+                    tasks.add(new Task(Files.readString(dir.resolve("comm")).trim(), allowed));
                 }
             }
             catch (final IOException ex)
@@ -167,18 +174,6 @@ class EngineAffinityTest
                 // exited since the listing
             }
         }
-        return byName;
-    }
-
-    private static long tid()
-    {
-        try
-        {
-            return Long.parseLong(Path.of("/proc/thread-self").toRealPath().getFileName().toString());
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        return tasks;
     }
 }

@@ -29,6 +29,9 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     /** Housekeeping runs at most this often. */
     static final long SLOW_TICK_NS = 1_000_000;
 
+    /** Name of the thread that runs this agent on its own (shared and dedicated modes). */
+    public static final String THREAD_NAME = "quire-ingress";
+
     private static final Logger LOG = LoggerFactory.getLogger(IngressAgent.class);
 
     private final Subscription subscription;
@@ -233,6 +236,6 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     @Override
     public String roleName()
     {
-        return "quire-ingress";
+        return THREAD_NAME;
     }
 }

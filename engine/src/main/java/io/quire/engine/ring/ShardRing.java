@@ -31,6 +31,9 @@ import java.util.function.LongSupplier;
  */
 public final class ShardRing implements AutoCloseable
 {
+    /** Ring stage threads are named this, then {@code SHARD-N}. */
+    public static final String THREAD_NAME_PREFIX = "quire-shard-";
+
     private static final Logger LOG = LoggerFactory.getLogger(ShardRing.class);
 
     private final int shardId;
@@ -387,7 +390,7 @@ public final class ShardRing implements AutoCloseable
                 cpus.pinCurrentThread("affinity.engine");
                 runnable.run();
             };
-            final Thread thread = new Thread(pinned, "quire-shard-" + shardId + "-" + n.getAndIncrement());
+            final Thread thread = new Thread(pinned, THREAD_NAME_PREFIX + shardId + "-" + n.getAndIncrement());
             thread.setDaemon(true);
             return thread;
         };
