@@ -114,6 +114,10 @@ import java.util.Map;
  *       this node is not marked eligible (only nodes known to hold every acknowledged record are; see
  *       {@link io.quire.engine.lease.LeasedEngine}), e.g. to bring a group back whose eligible nodes are lost for
  *       good. It means "I accept that acknowledged ops may be lost": this node may become primary without them</td></tr>
+ *   <tr><td>lease.diverged-keep</td><td>3</td><td>sets of shard directories a node keeps under
+ *       {@code data/diverged/} after finding its journal diverged (newest first; each holds whole shard directories,
+ *       journals included, for forensics); older sets are deleted when a new one is set aside, so a node that keeps
+ *       diverging cannot fill its disk; 0 keeps them all</td></tr>
  *   <tr><td>admin.port</td><td>-1</td><td>TCP port of the node's admin HTTP endpoint on 127.0.0.1 ({@code GET
  *       /status}, {@code POST /promote}, {@code POST /step-down}; {@code scripts/quire admin}); -1: none</td></tr>
  * </table>
@@ -211,6 +215,7 @@ public final class EngineContext
     private long leaseSessionTimeoutNs = 2_000_000_000L;
     private long leaseConnectTimeoutNs = 10_000_000_000L;
     private boolean leaseForceEligible;
+    private int leaseDivergedKeep = 3;
     private int adminPort = -1;
     private Settings journalSettings = Settings.defaults("journal", Map.of());
     private Settings snapshotSettings = Settings.defaults("snapshot", Map.of());
@@ -305,6 +310,7 @@ public final class EngineContext
         leaseSessionTimeoutNs = s.getDurationNs("lease.session-timeout", leaseSessionTimeoutNs);
         leaseConnectTimeoutNs = s.getDurationNs("lease.connect-timeout", leaseConnectTimeoutNs);
         leaseForceEligible = s.getBoolean("lease.force-eligible", leaseForceEligible);
+        leaseDivergedKeep = s.getInt("lease.diverged-keep", leaseDivergedKeep);
         adminPort = s.getInt("admin.port", adminPort);
         journalSettings = s.forComponent("journal", Map.of());
         snapshotSettings = s.forComponent("snapshot", Map.of());
@@ -372,6 +378,11 @@ public final class EngineContext
                 throw new ConfigException("quire.engine.lease.session-timeout must be >= 100ms and " +
                     "lease.connect-timeout positive");
             }
+        }
+        if (leaseDivergedKeep < 0)
+        {
+            throw new ConfigException("quire.engine.lease.diverged-keep must be >= 0 (0: keep all), got " +
+                leaseDivergedKeep);
         }
         if (adminPort < -1 || adminPort > 65535)
         {
@@ -553,6 +564,7 @@ public final class EngineContext
         m.put("lease.session-timeout", leaseSessionTimeoutNs / 1_000_000 + "ms");
         m.put("lease.connect-timeout", leaseConnectTimeoutNs / 1_000_000 + "ms");
         m.put("lease.force-eligible", leaseForceEligible);
+        m.put("lease.diverged-keep", leaseDivergedKeep);
         m.put("admin.port", adminPort);
         return m;
     }
@@ -1199,6 +1211,22 @@ public final class EngineContext
     public EngineContext leaseForceEligible(final boolean force)
     {
         this.leaseForceEligible = force;
+        return this;
+    }
+
+    /** @return sets of diverged shard directories kept under {@code data/diverged/} (0: all). */
+    public int leaseDivergedKeep()
+    {
+        return leaseDivergedKeep;
+    }
+
+    /**
+     * @param keep sets of diverged shard directories to keep under {@code data/diverged/} (0: all).
+     * @return this.
+     */
+    public EngineContext leaseDivergedKeep(final int keep)
+    {
+        this.leaseDivergedKeep = keep;
         return this;
     }
 

@@ -280,12 +280,22 @@ class LeasedEngineTest
             assertThat(divergedJournal.get(i)).as("common prefix, LSN %d", i + 1).isEqualTo(primaryPrefix.get(i));
         }
 
+        // Three sets from earlier divergences: with lease.diverged-keep at its default of 3, the new set displaces
+        // the oldest.
+        for (final String earlier : new String[] {"1000", "2000", "3000"})
+        {
+            Files.createDirectories(a.resolve("data/diverged").resolve(earlier).resolve("shard-" + shard));
+        }
+
         // Node 1 returns: it keeps records 1..n of the diverged shard, sets the whole old journal aside, and gets
         // only what follows n from node 2; its other shard did not diverge and stays as it was.
         final LeasedEngine firstAgain = start(a, 1, channelA);
         await("node 1 kept the common prefix and follows node 2",
             () -> !firstAgain.prefixesKept().isEmpty() && isStandby(firstAgain));
         assertThat(firstAgain.prefixesKept()).hasSize(1);
+        assertThat(a.resolve("data/diverged/1000")).doesNotExist();
+        assertThat(a.resolve("data/diverged/2000")).isDirectory();
+        assertThat(a.resolve("data/diverged/3000")).isDirectory();
         final LeasedEngine.PrefixKept kept = firstAgain.prefixesKept().get(0);
         assertThat(kept.shardId()).isEqualTo(shard);
         assertThat(kept.agreedLsn()).isEqualTo(n);

@@ -655,19 +655,13 @@ public final class LeasedEngine implements AutoCloseable
                 d.lsn(), d.agreedLsn(), d.agreedEpoch(), kept, kept, copyMs, asideLsn, asideLsn - kept, asideShard,
                 kept + 1);
         }
+        DivergedSets.prune(base.dataDir(), base.leaseDivergedKeep());
     }
 
     /** @return a new directory name under {@code data/diverged/} (not created). */
     private Path newAsideDir()
     {
-        final Path root = base.dataDir().resolve("diverged");
-        long millis = System.currentTimeMillis();
-        Path aside = root.resolve(Long.toString(millis));
-        while (Files.exists(aside))
-        {
-            aside = root.resolve(Long.toString(++millis));
-        }
-        return aside;
+        return DivergedSets.newSet(base.dataDir());
     }
 
     /**
@@ -698,6 +692,7 @@ public final class LeasedEngine implements AutoCloseable
         {
             throw new UncheckedIOException("cannot move the diverged shards aside to " + aside, ex);
         }
+        DivergedSets.prune(base.dataDir(), base.leaseDivergedKeep());
         return aside;
     }
 
