@@ -33,11 +33,23 @@ final class DivergedSets
     {
         final Path root = dataDir.resolve("diverged");
         long millis = System.currentTimeMillis();
-        for (final Path existing : sets(root))
+        try
         {
-            millis = Math.max(millis, Long.parseLong(existing.getFileName().toString()) + 1);
+            for (final Path existing : sets(root))
+            {
+                millis = Math.max(millis, Long.parseLong(existing.getFileName().toString()) + 1);
+            }
         }
-        return root.resolve(Long.toString(millis));
+        catch (final UncheckedIOException ex)
+        {
+            LOG.warn("could not list {}; naming the new set by the clock alone", root, ex);
+        }
+        Path set = root.resolve(Long.toString(millis));
+        while (Files.exists(set))
+        {
+            set = root.resolve(Long.toString(++millis));
+        }
+        return set;
     }
 
     /**
@@ -46,13 +58,27 @@ final class DivergedSets
      *
      * @param dataDir the node's data directory.
      * @param keep    sets to keep; 0 keeps all.
-     * @return the sets deleted, oldest first (a set that cannot be deleted is logged and left).
+     * @return the sets deleted, oldest first. Never throws: a failure is logged and the sets concerned are left.
      */
     static List<Path> prune(final Path dataDir, final int keep)
     {
-        final List<Path> sets = sets(dataDir.resolve("diverged"));
         final List<Path> deleted = new ArrayList<>();
-        if (keep <= 0 || sets.size() <= keep)
+        if (keep <= 0)
+        {
+            return deleted;
+        }
+        final List<Path> sets;
+        try
+        {
+            sets = sets(dataDir.resolve("diverged"));
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // Retention must never stand in the way of what the node does after setting shards aside.
+            LOG.warn("could not list the diverged sets to keep the newest {} (lease.diverged-keep)", keep, ex);
+            return deleted;
+        }
+        if (sets.size() <= keep)
         {
             return deleted;
         }
@@ -67,7 +93,6 @@ final class DivergedSets
             }
             catch (final UncheckedIOException ex)
             {
-                // Retention must never stand in the way of the node copying the primary's journal again.
                 LOG.warn("could not delete the old diverged set {} (lease.diverged-keep={}); left as it is", set, keep,
                     ex);
             }

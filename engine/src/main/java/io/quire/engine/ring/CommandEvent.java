@@ -35,8 +35,8 @@ public final class CommandEvent
 
     // Every op passes through the next slot of a ring of 4096 by default, so the slots' buffers are what the shard
     // thread touches cold on each op: small first buffers keep the ring dense (a 1-character edit's SubmitOp is ~140
-    // bytes, its ack ~100) and grow, per slot, to what the workload needs. 256 instead of 512/1024: 10-13% less CPU
-    // per op in ShardPipelineBenchmark (perf/results, ninth session).
+    // bytes, its ack ~100) and grow, per slot, to what the workload needs. 256 instead of 512/1024: 8-17% less CPU
+    // per op in ShardPipelineBenchmark, 7 of 7 alternating rounds (perf/results, ninth session).
     private static final int INITIAL_IN = 256;
     private static final int INITIAL_JOURNAL = 512;
     private static final int INITIAL_OUT = 256;
