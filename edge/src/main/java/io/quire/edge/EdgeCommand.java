@@ -2,15 +2,17 @@ package io.quire.edge;
 
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.quire.common.AeronDirs;
 import io.quire.common.ConfigException;
 import io.quire.common.IdleStrategies;
 import io.quire.common.Settings;
 import org.agrona.CloseHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +33,8 @@ import java.util.concurrent.CountDownLatch;
         "Every option of EdgeContext can be given with --set option=value (e.g. --set op.rate=50)."})
 public final class EdgeCommand implements Callable<Integer>
 {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeCommand.class);
+
     @Option(names = "--config", description = "properties file with quire.edge.* keys")
     private Path config;
 
@@ -131,9 +135,14 @@ public final class EdgeCommand implements Callable<Integer>
     {
         if (ctx.aeronDir() == null)
         {
-            final Path shm = Path.of("/dev/shm");
-            ctx.aeronDir((Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")))
+            ctx.aeronDir(AeronDirs.defaultParent()
                 .resolve("quire-edge-" + ctx.edgeId() + "-" + ProcessHandle.current().pid()).toString());
+        }
+        // What drivers of killed processes left beside this one's directory (each start names a new one).
+        final Path parent = Path.of(ctx.aeronDir()).toAbsolutePath().getParent();
+        if (parent != null)
+        {
+            AeronDirs.deleteStale(parent).forEach(line -> LOG.info("media driver directories: {}", line));
         }
         return new MediaDriver.Context()
             .aeronDirectoryName(ctx.aeronDir())

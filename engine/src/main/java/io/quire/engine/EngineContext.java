@@ -3,6 +3,7 @@ package io.quire.engine;
 import io.aeron.CommonContext;
 import io.quire.codec.CodecLimits;
 import io.quire.codec.ShardRouter;
+import io.quire.common.AeronDirs;
 import io.quire.common.ConfigException;
 import io.quire.common.Settings;
 import io.quire.engine.ring.ThreadingMode;
@@ -11,7 +12,6 @@ import io.quire.engine.shard.SequencerConfig;
 import io.quire.journal.JournalContext;
 import io.quire.journal.snapshot.SnapshotContext;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -448,8 +448,7 @@ public final class EngineContext
         }
         if (aeronDir == null)
         {
-            final Path shm = Path.of("/dev/shm");
-            aeronDir = (Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")))
+            aeronDir = AeronDirs.defaultParent()
                 .resolve("quire-engine-" + nodeId + "-" + ProcessHandle.current().pid()).toString();
         }
         journalTemplate = new JournalContext().apply(journalSettings);

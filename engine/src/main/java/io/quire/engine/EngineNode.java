@@ -5,6 +5,7 @@ import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
+import io.quire.common.AeronDirs;
 import io.quire.common.IdleStrategies;
 import io.quire.engine.egress.EdgeDirectory;
 import io.quire.engine.egress.EgressPublisher;
@@ -22,6 +23,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -373,6 +375,12 @@ public final class EngineNode implements AutoCloseable
      */
     public static MediaDriver.Context driverContext(final EngineContext ctx)
     {
+        // What drivers of killed processes left beside this one's directory (each start names a new one).
+        final Path parent = Path.of(ctx.aeronDir()).toAbsolutePath().getParent();
+        if (parent != null)
+        {
+            AeronDirs.deleteStale(parent).forEach(line -> LOG.info("media driver directories: {}", line));
+        }
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(ctx.aeronDir())
             .threadingMode(ctx.driverThreading())

@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.quire.common.AeronDirs;
 import io.quire.common.IdleStrategies;
 import io.quire.common.Settings;
 import io.quire.edge.EdgeContext;
@@ -15,7 +16,6 @@ import org.agrona.CloseHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -77,9 +77,10 @@ public final class QuireServer implements AutoCloseable
         EdgeNode edge = null;
         try
         {
-            final Path shm = Path.of("/dev/shm");
-            final Path aeronDir = (Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")))
-                .resolve("quire-server-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            final Path parent = AeronDirs.defaultParent();
+            // What drivers of killed servers left there (each start names a new directory).
+            AeronDirs.deleteStale(parent).forEach(line -> LOG.info("media driver directories: {}", line));
+            final Path aeronDir = parent.resolve("quire-server-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             driver = MediaDriver.launch(new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir.toString())
                 .threadingMode(ThreadingMode.SHARED)

@@ -1,5 +1,7 @@
 package io.quire.server;
 
+import io.aeron.CommonContext;
+import io.quire.common.AeronDirs;
 import io.quire.test.NodeTools;
 import io.quire.test.RepoPaths;
 import org.junit.jupiter.api.Test;
@@ -16,11 +18,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,6 +95,51 @@ class ServerCrashSystemTest
         {
             process.destroyForcibly();
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    private static List<Path> driverDirsOf(final long pid) throws IOException
+    {
+        try (Stream<Path> dirs = Files.list(AeronDirs.defaultParent()))
+        {
+            return dirs.filter(p -> p.getFileName().toString().startsWith("quire-server-" + pid + "-")).toList();
+        }
+    }
+
+    @Test
+    void theNextStartDeletesTheMediaDriverDirectoryAKilledServerLeft() throws Exception
+    {
+        final int port;
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            port = socket.getLocalPort();
+        }
+        final Path data = dir.resolve("data");
+        final Path log = dir.resolve("server.log");
+        ServerProcess server = new ServerProcess(port, data, log);
+        try
+        {
+            final long killed = server.process.pid();
+            server.kill();
+            final List<Path> left = driverDirsOf(killed);
+            assertThat(left).as("the killed server's media driver directory").hasSize(1);
+            // Its driver's heartbeat must age past Aeron's 10 s liveness timeout first (a driver that still beats
+            // is never deleted, whatever its process id says).
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (CommonContext.isDriverActive(left.get(0).toFile(), 10_000, message -> { }))
+            {
+                assertThat(System.nanoTime() - deadline).as("heartbeat aged").isNegative();
+                Thread.sleep(250);
+            }
+            server = new ServerProcess(port, data, log);
+            assertThat(driverDirsOf(killed)).as("left by the killed server, after the next start").isEmpty();
+            assertThat(Files.readString(log)).contains("media driver directories: deleted " + left.get(0));
+        }
+        finally
+        {
+            server.process.destroy();
+            server.process.waitFor(20, TimeUnit.SECONDS);
+            server.process.destroyForcibly();
         }
     }
 
