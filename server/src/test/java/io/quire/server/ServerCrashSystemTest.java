@@ -96,6 +96,22 @@ class ServerCrashSystemTest
             process.destroyForcibly();
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
+
+        /** SIGTERM (a clean stop, which deletes its driver directory), SIGKILL if it has not stopped in 20 s. */
+        void stop() throws InterruptedException
+        {
+            process.destroy();
+            process.waitFor(20, TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return socket.getLocalPort();
+        }
     }
 
     private static List<Path> driverDirsOf(final long pid) throws IOException
@@ -109,11 +125,7 @@ class ServerCrashSystemTest
     @Test
     void theNextStartDeletesTheMediaDriverDirectoryAKilledServerLeft() throws Exception
     {
-        final int port;
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
+        final int port = freePort();
         final Path data = dir.resolve("data");
         final Path log = dir.resolve("server.log");
         ServerProcess server = new ServerProcess(port, data, log);
@@ -137,20 +149,14 @@ class ServerCrashSystemTest
         }
         finally
         {
-            server.process.destroy();
-            server.process.waitFor(20, TimeUnit.SECONDS);
-            server.process.destroyForcibly();
+            server.stop();
         }
     }
 
     @Test
     void noAcknowledgedEditIsLostOrDuplicatedAcrossAKill9() throws Exception
     {
-        final int port;
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
+        final int port = freePort();
         final Path data = dir.resolve("data");
         final Path log = dir.resolve("server.log");
         NodeTools.ensureInstalled();
@@ -182,9 +188,7 @@ class ServerCrashSystemTest
         finally
         {
             node.destroyForcibly();
-            server.process.destroy();
-            server.process.waitFor(20, TimeUnit.SECONDS);
-            server.process.destroyForcibly();
+            server.stop();
         }
         pump.join(5000);
         final String text = output.toString(StandardCharsets.UTF_8);
