@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -97,6 +98,22 @@ public final class AeronDirs
             report.add("could not list " + parent + ": " + ex);
         }
         return report;
+    }
+
+    /**
+     * {@link #deleteStale} in the directory that holds {@code aeronDir} (a driver about to start there), each line
+     * handed to {@code log}.
+     *
+     * @param aeronDir the starting driver's directory.
+     * @param log      receives one line per directory deleted or not.
+     */
+    public static void deleteStaleBeside(final String aeronDir, final Consumer<String> log)
+    {
+        final Path parent = Path.of(aeronDir).toAbsolutePath().getParent();
+        if (parent != null)
+        {
+            deleteStale(parent).forEach(line -> log.accept("media driver directories: " + line));
+        }
     }
 
     private static void deleteTree(final Path dir) throws IOException

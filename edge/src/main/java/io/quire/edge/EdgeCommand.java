@@ -139,11 +139,7 @@ public final class EdgeCommand implements Callable<Integer>
                 .resolve("quire-edge-" + ctx.edgeId() + "-" + ProcessHandle.current().pid()).toString());
         }
         // What drivers of killed processes left beside this one's directory (each start names a new one).
-        final Path parent = Path.of(ctx.aeronDir()).toAbsolutePath().getParent();
-        if (parent != null)
-        {
-            AeronDirs.deleteStale(parent).forEach(line -> LOG.info("media driver directories: {}", line));
-        }
+        AeronDirs.deleteStaleBeside(ctx.aeronDir(), LOG::info);
         return new MediaDriver.Context()
             .aeronDirectoryName(ctx.aeronDir())
             .threadingMode(ThreadingMode.SHARED)

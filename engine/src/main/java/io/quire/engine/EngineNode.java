@@ -23,7 +23,6 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -376,11 +375,7 @@ public final class EngineNode implements AutoCloseable
     public static MediaDriver.Context driverContext(final EngineContext ctx)
     {
         // What drivers of killed processes left beside this one's directory (each start names a new one).
-        final Path parent = Path.of(ctx.aeronDir()).toAbsolutePath().getParent();
-        if (parent != null)
-        {
-            AeronDirs.deleteStale(parent).forEach(line -> LOG.info("media driver directories: {}", line));
-        }
+        AeronDirs.deleteStaleBeside(ctx.aeronDir(), LOG::info);
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(ctx.aeronDir())
             .threadingMode(ctx.driverThreading())

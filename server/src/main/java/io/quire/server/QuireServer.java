@@ -79,8 +79,8 @@ public final class QuireServer implements AutoCloseable
         {
             final Path parent = AeronDirs.defaultParent();
             // What drivers of killed servers left there (each start names a new directory).
-            AeronDirs.deleteStale(parent).forEach(line -> LOG.info("media driver directories: {}", line));
             final Path aeronDir = parent.resolve("quire-server-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            AeronDirs.deleteStaleBeside(aeronDir.toString(), LOG::info);
             driver = MediaDriver.launch(new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir.toString())
                 .threadingMode(ThreadingMode.SHARED)
