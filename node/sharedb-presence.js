@@ -34,6 +34,8 @@ q.run(async () => {
   for (const p of [b, c]) {
     await q.waitFor(() => remoteValue(p.presence, 'cursor-a').index === 8, 5000, p.name + ' sees A moved to 8');
   }
+  // A's own cursor moves when A's doc receives B's op, which B and C seeing the move does not imply: wait for it too.
+  await q.waitFor(() => a.doc.version === b.doc.version, 5000, 'A receives the edit');
   if (local.value.index !== 8) throw new Error('A local cursor ' + JSON.stringify(local.value));
   // A re-sends its presence at its (now current) version; a late joiner D is told about it through pr.
   await q.promisify((cb) => local.submit({index: 9, length: 0}, cb));
