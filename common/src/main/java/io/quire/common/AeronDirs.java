@@ -1,18 +1,17 @@
 package io.quire.common;
 
 import io.aeron.CommonContext;
+import org.agrona.IoUtil;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Where Quire's embedded media drivers keep their directories by default, and the clean-up of the ones left behind:
@@ -84,10 +83,10 @@ public final class AeronDirs
                     {
                         continue;
                     }
-                    deleteTree(entry);
+                    IoUtil.delete(entry.toFile(), false);
                     report.add("deleted " + entry + ", left by process " + pid + ", which is gone");
                 }
-                catch (final IOException | RuntimeException ex)
+                catch (final Exception ex)
                 {
                     report.add("could not delete " + entry + ", left by process " + pid + ": " + ex);
                 }
@@ -113,17 +112,6 @@ public final class AeronDirs
         if (parent != null)
         {
             deleteStale(parent).forEach(line -> log.accept("media driver directories: " + line));
-        }
-    }
-
-    private static void deleteTree(final Path dir) throws IOException
-    {
-        try (Stream<Path> walk = Files.walk(dir))
-        {
-            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -218,29 +218,6 @@ public final class CpuSet
             comm.startsWith(ShardRing.THREAD_NAME_PREFIX);
     }
 
-    /**
-     * @param tid a thread id of this process (Linux).
-     * @return the thread's allowed CPUs as the kernel reports them ({@code Cpus_allowed_list}), or null if unknown.
-     */
-    public static CpuSet ofThread(final long tid)
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(TASKS.resolve(Long.toString(tid)).resolve("status")))
-            {
-                if (line.startsWith("Cpus_allowed_list:"))
-                {
-                    return parse("Cpus_allowed_list", line.substring("Cpus_allowed_list:".length()));
-                }
-            }
-        }
-        catch (final IOException | ConfigException ex)
-        {
-            return null;
-        }
-        return null;
-    }
-
     @Override
     public boolean equals(final Object o)
     {

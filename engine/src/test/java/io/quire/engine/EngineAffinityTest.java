@@ -8,6 +8,7 @@ import io.quire.engine.ingress.IngressAgent;
 import io.quire.engine.ring.ShardRing;
 import io.quire.engine.ring.ThreadingMode;
 import net.openhft.affinity.Affinity;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,18 +48,7 @@ class EngineAffinityTest
     @AfterEach
     void close()
     {
-        if (client != null)
-        {
-            client.close();
-        }
-        if (aeron != null)
-        {
-            aeron.close();
-        }
-        if (node != null)
-        {
-            node.close();
-        }
+        CloseHelper.closeAll(client, aeron, node);
         CpuSet.online().pinEveryThread("test teardown");
     }
 
@@ -121,7 +111,7 @@ class EngineAffinityTest
         final List<Task> again = threads();
         assertThat(pinned(again, hot, engine)).as("hot threads still on the engine CPU: %s", again).isTrue();
         final AtomicReference<CpuSet> child = new AtomicReference<>();
-        final Thread t = new Thread(() -> child.set(CpuSet.ofThread(Affinity.getThreadId())), "affinity-child");
+        final Thread t = new Thread(() -> child.set(allowedCpus(TASKS.resolve(Long.toString(Affinity.getThreadId())))), "affinity-child");
         t.start();
         t.join(10_000);
         assertThat(child.get()).isEqualTo(background);
@@ -150,6 +140,29 @@ class EngineAffinityTest
             tasks.stream().filter(task -> task.name().equals(name)).allMatch(task -> cpus.equals(task.cpus())));
     }
 
+    /**
+     * @param task a thread's directory under {@code /proc/self/task}.
+     * @return the thread's allowed CPUs as the kernel reports them ({@code Cpus_allowed_list}), or null if unknown.
+     */
+    private static CpuSet allowedCpus(final Path task)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(task.resolve("status")))
+            {
+                if (line.startsWith("Cpus_allowed_list:"))
+                {
+                    return CpuSet.parse("Cpus_allowed_list", line.substring("Cpus_allowed_list:".length()));
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // the thread has exited
+        }
+        return null;
+    }
+
     /** @return every live thread of this JVM (threads that exit meanwhile are left out). */
     private static List<Task> threads() throws IOException
     {
@@ -163,7 +176,7 @@ class EngineAffinityTest
         {
             try
             {
-                final CpuSet allowed = CpuSet.ofThread(Long.parseLong(dir.getFileName().toString()));
+                final CpuSet allowed = allowedCpus(dir);
                 if (allowed != null)
                 {
                     tasks.add(new Task(Files.readString(dir.resolve("comm")).trim(), allowed));

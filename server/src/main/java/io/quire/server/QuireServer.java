@@ -77,9 +77,9 @@ public final class QuireServer implements AutoCloseable
         EdgeNode edge = null;
         try
         {
-            final Path parent = AeronDirs.defaultParent();
+            final Path aeronDir = AeronDirs.defaultParent()
+                .resolve("quire-server-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             // What drivers of killed servers left there (each start names a new directory).
-            final Path aeronDir = parent.resolve("quire-server-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             AeronDirs.deleteStaleBeside(aeronDir.toString(), LOG::info);
             driver = MediaDriver.launch(new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir.toString())

@@ -4,6 +4,7 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.quire.codec.MessageValidator;
 import io.quire.common.TimerSlack;
+import io.quire.engine.CpuSet;
 import io.quire.engine.EngineContext;
 import io.quire.engine.EngineCounters;
 import io.quire.engine.EngineMetrics;
@@ -51,7 +52,7 @@ public final class IngressAgent implements Agent, IngressAdapter.EdgeHandler
     private final long edgeTimeoutNs;
     private final java.util.function.LongSupplier epoch;
     private final long timerSlackNs;
-    private final io.quire.engine.CpuSet cpus;
+    private final CpuSet cpus;
     private final int nodeId;
     private final int shardCount;
     private final int shardBegin;

@@ -1,5 +1,6 @@
 package io.quire.engine.lease;
 
+import org.agrona.IoUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,12 +87,13 @@ final class DivergedSets
         {
             try
             {
-                final long bytes = deleteTree(set);
+                final long bytes = bytes(set);
+                IoUtil.delete(set.toFile(), false);
                 deleted.add(set);
                 LOG.warn("deleted the diverged shard directories set aside in {} ({} MiB): only the newest {} set(s) " +
                     "are kept (lease.diverged-keep)", set, bytes >> 20, keep);
             }
-            catch (final UncheckedIOException ex)
+            catch (final Exception ex)
             {
                 LOG.warn("could not delete the old diverged set {} (lease.diverged-keep={}); left as it is", set, keep,
                     ex);
@@ -120,25 +122,17 @@ final class DivergedSets
         }
     }
 
-    /** @return bytes of the regular files deleted. */
-    private static long deleteTree(final Path dir)
+    /** @return bytes of the regular files under {@code dir}. */
+    private static long bytes(final Path dir) throws IOException
     {
         try (Stream<Path> walk = Files.walk(dir))
         {
             long bytes = 0;
-            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+            for (final Path p : walk.filter(Files::isRegularFile).toList())
             {
-                if (Files.isRegularFile(p))
-                {
-                    bytes += Files.size(p);
-                }
-                Files.delete(p);
+                bytes += Files.size(p);
             }
             return bytes;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot delete " + dir, ex);
         }
     }
 }
