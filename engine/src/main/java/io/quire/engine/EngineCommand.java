@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -50,6 +51,10 @@ import java.util.concurrent.CountDownLatch;
     })
 public final class EngineCommand implements Callable<Integer>
 {
+    /** {@code snapshot.*} options the engine reads itself (when to snapshot); the rest go to the snapshot store. */
+    private static final Set<String> ENGINE_SNAPSHOT_OPTIONS =
+        Set.of("snapshot.interval-ops", "snapshot.journal-ratio", "snapshot.on-close");
+
     private static final Logger LOG = LoggerFactory.getLogger(EngineCommand.class);
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file (keys quire.<component>.<option>).")
@@ -268,8 +273,7 @@ public final class EngineCommand implements Callable<Integer>
             {
                 journal.put(key.substring("journal.".length()), e.getValue());
             }
-            else if (key.startsWith("snapshot.") && !key.startsWith("snapshot.interval-ops") &&
-                !key.startsWith("snapshot.on-close"))
+            else if (key.startsWith("snapshot.") && !ENGINE_SNAPSHOT_OPTIONS.contains(key))
             {
                 snapshot.put(key.substring("snapshot.".length()), e.getValue());
             }

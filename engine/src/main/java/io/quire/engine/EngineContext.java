@@ -52,6 +52,10 @@ import java.util.Map;
  *   <tr><td>history.max-ops</td><td>1000</td><td>recent ops kept in memory per document</td></tr>
  *   <tr><td>catchup.max-ops</td><td>100000</td><td>most ops one catch-up or transform reads back from the journal</td></tr>
  *   <tr><td>snapshot.interval-ops</td><td>1000</td><td>snapshot a document every N ops (0: only on unload)</td></tr>
+ *   <tr><td>snapshot.journal-ratio</td><td>1</td><td>a periodic snapshot also waits until the document's journal
+ *       records since its last one add up to R times its length in characters (0: the op count alone): snapshots
+ *       of a large document cost at most 1/R of its journal in disk and write work; loading it replays at most R
+ *       times its length of records</td></tr>
  *   <tr><td>snapshot.on-close</td><td>true</td><td>snapshot changed documents at a clean shutdown</td></tr>
  *   <tr><td>memory.max-bytes</td><td>25% of heap</td><td>estimated bytes of documents kept in memory per shard</td></tr>
  *   <tr><td>memory.max-docs</td><td>100000</td><td>documents kept in memory per shard</td></tr>
@@ -142,6 +146,8 @@ public final class EngineContext
     public static final int CATCHUP_MAX_OPS_DEFAULT = 100_000;
     /** Default snapshot interval. */
     public static final int SNAPSHOT_INTERVAL_DEFAULT = 1000;
+    /** Default snapshot journal ratio. */
+    public static final int SNAPSHOT_JOURNAL_RATIO_DEFAULT = 1;
     /** Default documents in memory per shard. */
     public static final int MAX_DOCS_DEFAULT = 100_000;
     /** Default ingress channel of a standalone engine node. */
@@ -187,6 +193,7 @@ public final class EngineContext
     private int aclMaxEntries = CodecLimits.DEFAULT_MAX_ACL_ENTRIES;
     private int catchUpMaxOps = CATCHUP_MAX_OPS_DEFAULT;
     private int snapshotIntervalOps = SNAPSHOT_INTERVAL_DEFAULT;
+    private int snapshotJournalRatio = SNAPSHOT_JOURNAL_RATIO_DEFAULT;
     private boolean snapshotOnClose = true;
     private long memoryMaxBytes = Runtime.getRuntime().maxMemory() / 4;
     private int memoryMaxDocs = MAX_DOCS_DEFAULT;
@@ -268,6 +275,7 @@ public final class EngineContext
         aclMaxEntries = s.getInt("acl.max-entries", aclMaxEntries);
         catchUpMaxOps = s.getInt("catchup.max-ops", catchUpMaxOps);
         snapshotIntervalOps = s.getInt("snapshot.interval-ops", snapshotIntervalOps);
+        snapshotJournalRatio = s.getInt("snapshot.journal-ratio", snapshotJournalRatio);
         snapshotOnClose = s.getBoolean("snapshot.on-close", snapshotOnClose);
         memoryMaxBytes = s.getSize("memory.max-bytes", memoryMaxBytes);
         memoryMaxDocs = s.getInt("memory.max-docs", memoryMaxDocs);
@@ -440,7 +448,8 @@ public final class EngineContext
                 opMaxComponents + " does not fit an Aeron message of " + maxMessage + " bytes (term-length / 8): " +
                 "raise term-length or lower op.max-bytes / op.max-components");
         }
-        if (historyMaxOps < 1 || catchUpMaxOps < 1 || snapshotIntervalOps < 0 || memoryMaxDocs < 1 ||
+        if (historyMaxOps < 1 || catchUpMaxOps < 1 || snapshotIntervalOps < 0 || snapshotJournalRatio < 0 ||
+            memoryMaxDocs < 1 ||
             memoryMaxBytes < (1 << 20) || docMaxCodePoints < 1)
         {
             throw new ConfigException("quire.engine history/catchup/snapshot/memory/doc limits must be positive " +
@@ -504,7 +513,7 @@ public final class EngineContext
         final int chunk = Math.max(1024, Math.min(1 << 20, maxMessageBytes() - 4096));
         return new ShardSettings(
             new SequencerConfig(shardId, docMaxCodePoints, snapshotIntervalOps, catchUpMaxOps, chunk, aclEnforced,
-                aclMaxEntries),
+                aclMaxEntries, snapshotJournalRatio),
             journal, snapshots, ringSize, threading, waitStrategy(), maxBatch, memoryMaxBytes, memoryMaxDocs,
             historyMaxOps, snapshotOnClose, engineCpus);
     }
@@ -548,6 +557,7 @@ public final class EngineContext
         m.put("memory.max-bytes", memoryMaxBytes);
         m.put("memory.max-docs", memoryMaxDocs);
         m.put("snapshot.interval-ops", snapshotIntervalOps);
+        m.put("snapshot.journal-ratio", snapshotJournalRatio);
         m.put("epoch", epoch);
         m.put("replica-of", replicaOf == null ? "" : replicaOf);
         m.put("replica.channel", replicaChannel);
@@ -1300,6 +1310,16 @@ public final class EngineContext
     public EngineContext snapshotIntervalOps(final int ops)
     {
         this.snapshotIntervalOps = ops;
+        return this;
+    }
+
+    /**
+     * @param ratio snapshot journal ratio (0: the op count alone).
+     * @return this.
+     */
+    public EngineContext snapshotJournalRatio(final int ratio)
+    {
+        this.snapshotJournalRatio = ratio;
         return this;
     }
 }

@@ -34,12 +34,34 @@ class ShardRestartTest
     {
         Rig(final int snapshotInterval, final int maxDocs, final boolean snapshotOnClose)
         {
-            super(dir, new SequencerConfig(0, 100L << 20, snapshotInterval, 100_000, 4096), maxDocs, snapshotOnClose);
+            this(snapshotInterval, 0, maxDocs, snapshotOnClose);
+        }
+
+        Rig(final int snapshotInterval, final int journalRatio, final int maxDocs, final boolean snapshotOnClose)
+        {
+            super(dir, new SequencerConfig(0, 100L << 20, snapshotInterval, 100_000, 4096, false, 3, journalRatio),
+                maxDocs, snapshotOnClose);
         }
 
         String text(final String d)
         {
             return request(r.subscribe(1, 99, requestIds++, "docs", d, NULL_VERSION, false), 99, "snapshot").text();
+        }
+
+        /** The text of a document of any size: a large one's snapshot comes in several chunks. */
+        String fullText(final String d)
+        {
+            final int before = mark();
+            request(r.subscribe(1, 98, requestIds++, "docs", d, NULL_VERSION, false), 98, "snapshot");
+            final StringBuilder text = new StringBuilder();
+            for (final Reply x : since(before))
+            {
+                if (x.session() == 98 && (x.type().equals("snapshot-chunk") || x.type().equals("snapshot")))
+                {
+                    text.append(x.text());
+                }
+            }
+            return text.toString();
         }
 
         long version(final String d)
@@ -150,6 +172,68 @@ class ShardRestartTest
             {
                 assertThat(rig.text(e.getKey())).isEqualTo(e.getValue().toString());
             }
+        }
+    }
+
+    @Test
+    void aJournalRatioSpacesOutTheSnapshotsOfALargeDocumentButNotOfASmallOne() throws Exception
+    {
+        final String large = "x".repeat(20_000);
+        final Map<String, Rope> docs = new HashMap<>();
+        try (Rig rig = new Rig(10, 1, 1000, false))
+        {
+            rig.request(r.create(1, 1, requestIds++, "docs", "large", NULL_VERSION, "creator", 1, "text-unicode",
+                large), 1, "ack");
+            docs.put("large", new Rope(large));
+            rig.request(r.create(1, 1, requestIds++, "docs", "small", NULL_VERSION, "creator", 2, "text-unicode",
+                "s"), 1, "ack");
+            docs.put("small", new Rope("s"));
+            edit(rig, new HashMap<>(Map.of("large", docs.get("large"))), 300, 5);
+            edit(rig, new HashMap<>(Map.of("small", docs.get("small"))), 300, 6);
+            awaitSnapshots(dir, rig);
+        }
+        // An edit's record is ~100-250 bytes: the large document waits for 20,000 bytes of them, 80-200 ops, where
+        // the op count alone would have taken one every 10; the small one still takes one every 10.
+        assertThat(snapshotsOf("large")).isBetween(1L, 4L);
+        assertThat(snapshotsOf("small")).isBetween(25L, 30L);
+        // The ratio only spaces snapshots out: the documents come back whole from snapshot plus journal.
+        try (Rig rig = new Rig(10, 1, 1000, false))
+        {
+            for (final Map.Entry<String, Rope> e : docs.entrySet())
+            {
+                assertThat(rig.fullText(e.getKey())).isEqualTo(e.getValue().toString());
+            }
+        }
+    }
+
+    /** Snapshot files of one document (the engine names a snapshot after its document's hash). */
+    private long snapshotsOf(final String docId) throws Exception
+    {
+        final String prefix = String.format("%016x", io.quire.codec.ShardRouter.docHash("docs", docId));
+        try (Stream<Path> files = Files.walk(dir.resolve("snapshots")))
+        {
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix) &&
+                p.getFileName().toString().endsWith(".snap")).count();
+        }
+    }
+
+    /** Periodic snapshots are written in the background: wait (bounded) until the count stops changing. */
+    private static void awaitSnapshots(final Path dir, final Rig rig) throws Exception
+    {
+        long last = -1;
+        for (int i = 0; i < 100; i++)
+        {
+            final long count;
+            try (Stream<Path> files = Files.walk(dir.resolve("snapshots")))
+            {
+                count = files.filter(p -> p.toString().endsWith(".snap")).count();
+            }
+            if (count == last)
+            {
+                return;
+            }
+            last = count;
+            Thread.sleep(50);
         }
     }
 

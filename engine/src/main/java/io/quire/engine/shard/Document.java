@@ -34,6 +34,8 @@ public final class Document
     History history;
     long snapshotVersion = -1;
     long opsSinceSnapshot;
+    /** Bytes of this document's op records the journal has taken since its last snapshot. */
+    long journalBytesSinceSnapshot;
     boolean snapshotDue;
     long estimatedBytes;
 

@@ -17,15 +17,18 @@ public final class JournalHistory
     private final HistoryEntry scratch = new HistoryEntry();
     private long wanted;
     private boolean found;
+    private int foundLength;
     private final JournalRecordHandler handler = (lsn, buffer, offset, length, index, position) ->
     {
         if (lsn == wanted && decoder.isOpRecord(buffer, offset))
         {
             decoder.decode(buffer, offset, lsn, scratch);
             found = true;
+            foundLength = length;
         }
     };
     private String problem;
+    private long collectedBytes;
 
     /**
      * @param records random access to the journal.
@@ -51,6 +54,7 @@ public final class JournalHistory
         final List<HistoryEntry> out)
     {
         problem = null;
+        collectedBytes = 0;
         if (anchorVersion - from + 1 > maxReads)
         {
             problem = (anchorVersion - from + 1) + " ops would have to be read from the journal, more than the limit of " +
@@ -76,6 +80,7 @@ public final class JournalHistory
                 final HistoryEntry copy = new HistoryEntry();
                 copy(scratch, copy);
                 reversed.add(copy);
+                collectedBytes += foundLength;
             }
             lsn = scratch.prevLsn;
         }
@@ -84,6 +89,12 @@ public final class JournalHistory
             out.add(reversed.get(i));
         }
         return true;
+    }
+
+    /** @return journal bytes of the records the last {@link #collect} returned. */
+    public long collectedBytes()
+    {
+        return collectedBytes;
     }
 
     /** @return why the last {@link #collect} failed. */

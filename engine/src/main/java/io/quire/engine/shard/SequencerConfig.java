@@ -10,6 +10,9 @@ package io.quire.engine.shard;
  * @param snapshotChunkBytes     UTF-8 bytes of text per outbound snapshot message.
  * @param aclEnforced            check document roles on every request that carries a principal.
  * @param maxAclEntries          most users with a role on one document.
+ * @param snapshotJournalRatio   a periodic snapshot also waits until the document's journal records since its last
+ *                               snapshot add up to this many times its length in characters (0: the op count alone),
+ *                               so snapshot files of a large document cost at most 1/ratio of what its journal does.
  */
 public record SequencerConfig(
     int shardId,
@@ -18,10 +21,30 @@ public record SequencerConfig(
     int maxCatchUpOps,
     int snapshotChunkBytes,
     boolean aclEnforced,
-    int maxAclEntries)
+    int maxAclEntries,
+    int snapshotJournalRatio)
 {
     /**
-     * Without ACL enforcement.
+     * Without a journal ratio (snapshots every {@code snapshotIntervalOps} ops whatever the document's size).
+     *
+     * @param shardId               shard number.
+     * @param maxDocumentCodePoints document size limit.
+     * @param snapshotIntervalOps   snapshot interval.
+     * @param maxCatchUpOps         catch-up bound.
+     * @param snapshotChunkBytes    snapshot chunk size.
+     * @param aclEnforced           whether roles are checked.
+     * @param maxAclEntries         most users with a role on one document.
+     */
+    public SequencerConfig(
+        final int shardId, final long maxDocumentCodePoints, final int snapshotIntervalOps, final int maxCatchUpOps,
+        final int snapshotChunkBytes, final boolean aclEnforced, final int maxAclEntries)
+    {
+        this(shardId, maxDocumentCodePoints, snapshotIntervalOps, maxCatchUpOps, snapshotChunkBytes, aclEnforced,
+            maxAclEntries, 0);
+    }
+
+    /**
+     * Without ACL enforcement or a journal ratio.
      *
      * @param shardId               shard number.
      * @param maxDocumentCodePoints document size limit.
@@ -44,7 +67,7 @@ public record SequencerConfig(
     public SequencerConfig withAclEnforced(final boolean enforced)
     {
         return new SequencerConfig(shardId, maxDocumentCodePoints, snapshotIntervalOps, maxCatchUpOps,
-            snapshotChunkBytes, enforced, maxAclEntries);
+            snapshotChunkBytes, enforced, maxAclEntries, snapshotJournalRatio);
     }
 
     /** Defaults suitable for tests. */

@@ -211,6 +211,7 @@ public final class ShardRecovery implements JournalRecordHandler
                     Long.toHexString(entry.checksum));
             }
             doc.opsSinceSnapshot++;
+            doc.journalBytesSinceSnapshot += length;
         }
         docs.accountChange(doc);
     }

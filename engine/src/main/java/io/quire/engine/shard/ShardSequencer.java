@@ -697,9 +697,11 @@ public final class ShardSequencer
 
         final long sequencedNanos = batchNanos;
         event.sequenced(sequencedNanos);
-        event.setJournal(lsn, journalRecords.encode(
+        final int recordLength = journalRecords.encode(
             event.journalBuffer(), config.shardId(), epoch.getAsLong(), doc, entry, checksum, doc.text.length(),
-            Math.max(0, sequencedNanos - event.receivedNanos())));
+            Math.max(0, sequencedNanos - event.receivedNanos()));
+        event.setJournal(lsn, recordLength);
+        doc.journalBytesSinceSnapshot += recordLength;
 
         final SubscriberSet subscribers = doc.subscribers;
         if (subscribers.size() > 0)
@@ -714,8 +716,11 @@ public final class ShardSequencer
         counters.committed();
 
         docs.accountChange(doc);
+        // Every N ops, and (with a journal ratio) not before the ops since the last snapshot took that many times the
+        // document's length in the journal: a large document's snapshots stay a fraction of its journal's bytes.
         if (config.snapshotIntervalOps() > 0 && ++doc.opsSinceSnapshot >= config.snapshotIntervalOps() &&
-            !doc.snapshotDue)
+            !doc.snapshotDue &&
+            doc.journalBytesSinceSnapshot >= (long)config.snapshotJournalRatio() * doc.text.length())
         {
             doc.snapshotDue = true;
             dueSnapshots.add(doc);
@@ -1391,6 +1396,7 @@ public final class ShardSequencer
             dueSnapshots.poll();
             doc.snapshotDue = false;
             doc.opsSinceSnapshot = 0;
+            doc.journalBytesSinceSnapshot = 0;
         }
     }
 

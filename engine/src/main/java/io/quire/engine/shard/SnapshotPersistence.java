@@ -108,6 +108,7 @@ public final class SnapshotPersistence implements DocumentPersistence
         }
         doc.text = text;
         doc.opsSinceSnapshot = doc.version - version;
+        doc.journalBytesSinceSnapshot = tail.isEmpty() ? 0 : journal.collectedBytes();
     }
 
     @Override
@@ -170,6 +171,7 @@ public final class SnapshotPersistence implements DocumentPersistence
         final SnapshotRef ref = store.write(meta, consumer -> text.forEachChunk(consumer::accept));
         doc.snapshotVersion = doc.version;
         doc.opsSinceSnapshot = 0;
+        doc.journalBytesSinceSnapshot = 0;
         snapshotsWritten++;
         snapshotBytes += ref.size();
     }
@@ -188,6 +190,7 @@ public final class SnapshotPersistence implements DocumentPersistence
         }
         doc.snapshotVersion = doc.version;
         doc.opsSinceSnapshot = 0;
+        doc.journalBytesSinceSnapshot = 0;
         snapshotsWritten++;
         return true;
     }
