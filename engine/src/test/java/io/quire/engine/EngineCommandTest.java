@@ -27,7 +27,7 @@ class EngineCommandTest
         final EngineContext ctx = parse("--data", "/tmp/q", "--node-id", "4", "--shards", "8", "--shard-range", "2-6",
             "--ingress", "aeron:udp?endpoint=127.0.0.1:40999", "--durability", "sync", "--aeron-dir", "/tmp/q-aeron",
             "--set", "ring.size=1024", "--set", "journal.block-size=32m", "--set", "snapshot.interval-ops=10",
-            "--set", "snapshot.journal-ratio=4");
+            "--set", "snapshot.journal-ratio=10");
         assertThat(ctx.nodeId()).isEqualTo(4);
         assertThat(ctx.shardCount()).isEqualTo(8);
         assertThat(ctx.shardBegin()).isEqualTo(2);
@@ -38,9 +38,9 @@ class EngineCommandTest
         assertThat(ctx.journalTemplate().durability()).isEqualTo(DurabilityPolicy.SYNC);
         assertThat(ctx.journalTemplate().blockSize()).isEqualTo(32 << 20);
         assertThat(ctx.describe()).containsEntry("snapshot.interval-ops", 10);
-        assertThat(ctx.describe()).containsEntry("snapshot.journal-ratio", 4);
-        assertThat(ctx.shardSettings(3).sequencer().snapshotJournalRatio()).isEqualTo(4);
-        assertThat(parse().describe()).containsEntry("snapshot.journal-ratio", 1);
+        assertThat(ctx.describe()).containsEntry("snapshot.journal-ratio", 10);
+        assertThat(ctx.shardSettings(3).sequencer().snapshotJournalRatio()).isEqualTo(10);
+        assertThat(parse().describe()).containsEntry("snapshot.journal-ratio", 4);
         assertThatThrownBy(() -> parse("--set", "snapshot.journal-ratio=-1"))
             .isInstanceOf(io.quire.common.ConfigException.class).hasMessageContaining("snapshot");
         assertThat(ctx.shardSettings(3).journal().dir().toString()).isEqualTo("/tmp/q/shard-3/journal");
