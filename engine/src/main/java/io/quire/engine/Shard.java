@@ -420,6 +420,18 @@ public final class Shard implements AutoCloseable
         return writer.bytesWritten();
     }
 
+    /** @return periodic (background) snapshot files written since open. */
+    public long snapshotFiles()
+    {
+        return snapshotWriter.filesWritten();
+    }
+
+    /** @return bytes of periodic (background) snapshot files written since open. */
+    public long snapshotBytes()
+    {
+        return snapshotWriter.bytesWritten();
+    }
+
     /** @return true unless the journal failed (then the shard acknowledges nothing until restart). */
     public boolean healthy()
     {

@@ -100,6 +100,12 @@ public final class SnapshotWriter implements AutoCloseable
         return bytesWritten;
     }
 
+    /** @return snapshot files written so far. */
+    public long filesWritten()
+    {
+        return written.get();
+    }
+
     /** Write every submitted snapshot, then stop the thread (bounded wait). */
     @Override
     public void close()

@@ -263,6 +263,7 @@ public final class BenchEngineCommand implements Callable<Integer>
             commit = node.metrics().commitLatency();
             journal = node.metrics().journalCommitLatency();
             batches = node.metrics().batchSlots();
+            logWriteVolume(node, applied);
             final String mismatch = verify(node, trace, applied);
             if (mismatch != null)
             {
@@ -781,6 +782,30 @@ public final class BenchEngineCommand implements Callable<Integer>
     }
 
     /** Fetch every document and compare it with the trace replayed as far as that document got. */
+    /** What the run (warm-up included) wrote: journal and periodic snapshot bytes, per op and in total. */
+    private static void logWriteVolume(final EngineNode node, final int[] applied)
+    {
+        long ops = 0;
+        for (final int a : applied)
+        {
+            ops += a;
+        }
+        long journalBytes = 0;
+        long snapshotFiles = 0;
+        long snapshotBytes = 0;
+        for (int s = node.context().shardBegin(); s < node.context().shardEnd(); s++)
+        {
+            journalBytes += node.shard(s).journalBytes();
+            snapshotFiles += node.shard(s).snapshotFiles();
+            snapshotBytes += node.shard(s).snapshotBytes();
+        }
+        final double perOp = Math.max(1, ops);
+        LOG.info("written over the whole run (warm-up included), {} ops: journal {} MB ({} bytes per op), periodic " +
+            "snapshots {} files, {} MB ({} bytes per op)", ops, journalBytes >> 20,
+            String.format(Locale.ROOT, "%.1f", journalBytes / perOp), snapshotFiles, snapshotBytes >> 20,
+            String.format(Locale.ROOT, "%.1f", snapshotBytes / perOp));
+    }
+
     private String verify(final EngineNode node, final Trace trace, final int[] applied)
     {
         final Map<Integer, String> expected = expectedTexts(trace, applied);
