@@ -449,8 +449,7 @@ public final class EngineContext
                 "raise term-length or lower op.max-bytes / op.max-components");
         }
         if (historyMaxOps < 1 || catchUpMaxOps < 1 || snapshotIntervalOps < 0 || snapshotJournalRatio < 0 ||
-            memoryMaxDocs < 1 ||
-            memoryMaxBytes < (1 << 20) || docMaxCodePoints < 1)
+            memoryMaxDocs < 1 || memoryMaxBytes < (1 << 20) || docMaxCodePoints < 1)
         {
             throw new ConfigException("quire.engine history/catchup/snapshot/memory/doc limits must be positive " +
                 "(memory.max-bytes at least 1m)");

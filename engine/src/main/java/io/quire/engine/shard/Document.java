@@ -54,6 +54,13 @@ public final class Document
         this.docIdString = new String(docId, StandardCharsets.UTF_8);
     }
 
+    /** A snapshot at the current version was taken: the op and journal-byte counts start again. */
+    void snapshotTaken()
+    {
+        opsSinceSnapshot = 0;
+        journalBytesSinceSnapshot = 0;
+    }
+
     /**
      * @param collectionBuffer buffer holding a collection name.
      * @param collectionOffset its first byte.

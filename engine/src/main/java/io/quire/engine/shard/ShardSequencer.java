@@ -1395,8 +1395,7 @@ public final class ShardSequencer
             }
             dueSnapshots.poll();
             doc.snapshotDue = false;
-            doc.opsSinceSnapshot = 0;
-            doc.journalBytesSinceSnapshot = 0;
+            doc.snapshotTaken();
         }
     }
 

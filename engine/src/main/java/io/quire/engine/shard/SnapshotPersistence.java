@@ -170,8 +170,7 @@ public final class SnapshotPersistence implements DocumentPersistence
             text.utf16Length(), text.length(), doc.acl.toSnapshot());
         final SnapshotRef ref = store.write(meta, consumer -> text.forEachChunk(consumer::accept));
         doc.snapshotVersion = doc.version;
-        doc.opsSinceSnapshot = 0;
-        doc.journalBytesSinceSnapshot = 0;
+        doc.snapshotTaken();
         snapshotsWritten++;
         snapshotBytes += ref.size();
     }
@@ -189,8 +188,7 @@ public final class SnapshotPersistence implements DocumentPersistence
             return false;
         }
         doc.snapshotVersion = doc.version;
-        doc.opsSinceSnapshot = 0;
-        doc.journalBytesSinceSnapshot = 0;
+        doc.snapshotTaken();
         snapshotsWritten++;
         return true;
     }

@@ -781,7 +781,6 @@ public final class BenchEngineCommand implements Callable<Integer>
         }
     }
 
-    /** Fetch every document and compare it with the trace replayed as far as that document got. */
     /** What the run (warm-up included) wrote: journal and periodic snapshot bytes, per op and in total. */
     private static void logWriteVolume(final EngineNode node, final int[] applied)
     {
@@ -806,6 +805,7 @@ public final class BenchEngineCommand implements Callable<Integer>
             String.format(Locale.ROOT, "%.1f", snapshotBytes / perOp));
     }
 
+    /** Fetch every document and compare it with the trace replayed as far as that document got. */
     private String verify(final EngineNode node, final Trace trace, final int[] applied)
     {
         final Map<Integer, String> expected = expectedTexts(trace, applied);
