@@ -170,6 +170,12 @@ public final class BenchEngineCommand implements Callable<Integer>
         description = "Also log the latency of every S seconds of the run (0: only the whole run).")
     private double reportSeconds;
 
+    @Option(names = "--floor", description = "Measure the harness alone: instead of the engine node, a stand-in " +
+        "on the same driver, channel, idle strategy and thread model that acknowledges every op at once without " +
+        "validating, sequencing, journaling or snapshotting it. Its ops/s is the ceiling this machine leaves the " +
+        "client and Aeron IPC; the engine's own work has to fit in what it leaves. Documents are not verified.")
+    private boolean floor;
+
     @Option(names = "--reopen", description = "After the run, close the engine, reopen it on the same data and log " +
         "the recovery time, then check the documents again.")
     private boolean reopen;
@@ -223,6 +229,11 @@ public final class BenchEngineCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--docs, --sources, --window (<= " + SEND_RING / 2 + ") and --duration must be positive");
         }
+        if (floor && (wake || reopen))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--floor measures the harness alone: it takes neither --wake nor --reopen");
+        }
         prepareDataDir();
         final Trace trace = TraceReader.read(traceFile);
         LOG.info("trace {}: {} edits, end content {} chars", trace.name(), trace.edits(), trace.endContent().length());
@@ -247,28 +258,45 @@ public final class BenchEngineCommand implements Callable<Integer>
         final Path histogramFile = hgrm != null ? hgrm : Path.of("bench-results",
             "bench-engine-" + durability + "-" + (rate > 0 ? rate + "ops" : "max") + ".hgrm");
         final int[] applied = new int[docs];
-        final Histogram commit;
-        final Histogram journal;
-        final Histogram batches;
-        try (EngineNode node = EngineNode.launch(ctx);
-            HiccupMeter hiccupMeter = new HiccupMeter(HICCUP_INTERVAL_NS,
-                ctx.timerSlackNs() > 0 ? ctx.timerSlackNs() : EngineContext.TIMER_SLACK_DEFAULT_NS))
+        final long timerSlackNs = ctx.timerSlackNs() > 0 ? ctx.timerSlackNs() : EngineContext.TIMER_SLACK_DEFAULT_NS;
+        Histogram commit = null;
+        Histogram journal = null;
+        Histogram batches = null;
+        if (floor)
         {
-            final Run run = new Run(node, trace, hiccupMeter);
-            if (!run.execute(applied))
+            try (FloorEngine stand = new FloorEngine(ctx);
+                HiccupMeter hiccupMeter = new HiccupMeter(HICCUP_INTERVAL_NS, timerSlackNs))
             {
-                spec.commandLine().getErr().println("quire bench-engine: " + failure);
-                return 1;
+                LOG.info("floor: no engine; every op is acknowledged at once by a stand-in ({} thread)",
+                    "quire-floor");
+                if (!new Run(Target.of(stand), timerSlackNs, trace, hiccupMeter).execute(applied))
+                {
+                    spec.commandLine().getErr().println("quire bench-engine: " + failure +
+                        (stand.droppedAcks() > 0 ? " (" + stand.droppedAcks() + " acks dropped on back-pressure)" : ""));
+                    return 1;
+                }
             }
-            commit = node.metrics().commitLatency();
-            journal = node.metrics().journalCommitLatency();
-            batches = node.metrics().batchSlots();
-            logWriteVolume(node, applied);
-            final String mismatch = verify(node, trace, applied);
-            if (mismatch != null)
+        }
+        else
+        {
+            try (EngineNode node = EngineNode.launch(ctx);
+                HiccupMeter hiccupMeter = new HiccupMeter(HICCUP_INTERVAL_NS, timerSlackNs))
             {
-                spec.commandLine().getErr().println("quire bench-engine: " + mismatch);
-                return 1;
+                if (!new Run(Target.of(node), timerSlackNs, trace, hiccupMeter).execute(applied))
+                {
+                    spec.commandLine().getErr().println("quire bench-engine: " + failure);
+                    return 1;
+                }
+                commit = node.metrics().commitLatency();
+                journal = node.metrics().journalCommitLatency();
+                batches = node.metrics().batchSlots();
+                logWriteVolume(node, applied);
+                final String mismatch = verify(node, trace, applied);
+                if (mismatch != null)
+                {
+                    spec.commandLine().getErr().println("quire bench-engine: " + mismatch);
+                    return 1;
+                }
             }
         }
 
@@ -293,8 +321,11 @@ public final class BenchEngineCommand implements Callable<Integer>
                 "forced switches per s, yields included; Linux schedstat), and the CPUs' steal: {}",
                 threadsEnd.runQueue(threadsStart, measureEndNs - measureStartNs, 6));
         }
-        LOG.info("engine commit latency (ingress to ack handed to Aeron) us: p50={} p99={} p99.9={} max={} n={}",
-            us(commit, 50), us(commit, 99), us(commit, 99.9), us(commit.getMaxValue()), commit.getTotalCount());
+        if (commit != null)
+        {
+            LOG.info("engine commit latency (ingress to ack handed to Aeron) us: p50={} p99={} p99.9={} max={} n={}",
+                us(commit, 50), us(commit, 99), us(commit, 99.9), us(commit.getMaxValue()), commit.getTotalCount());
+        }
         if (rate > 0)
         {
             final Histogram late = sendLateness[0];
@@ -308,12 +339,15 @@ public final class BenchEngineCommand implements Callable<Integer>
                 "us: p50={} p99={} p99.9={} max={} n={}", HICCUP_INTERVAL_NS / 1000, us(hiccups, 50),
                 us(hiccups, 99), us(hiccups, 99.9), us(hiccups.getMaxValue()), hiccups.getTotalCount());
         }
-        LOG.info("engine journal batch commit us: p50={} p99={} p99.9={} max={} batches={}",
-            us(journal, 50), us(journal, 99), us(journal, 99.9), us(journal.getMaxValue()), journal.getTotalCount());
-        LOG.info("engine ring batches (commands per journal group commit, acked together): p50={} p99={} p99.9={} " +
-            "max={} mean={} batches={}", batches.getValueAtPercentile(50), batches.getValueAtPercentile(99),
-            batches.getValueAtPercentile(99.9), batches.getMaxValue(),
-            String.format(Locale.ROOT, "%.2f", batches.getMean()), batches.getTotalCount());
+        if (journal != null)
+        {
+            LOG.info("engine journal batch commit us: p50={} p99={} p99.9={} max={} batches={}",
+                us(journal, 50), us(journal, 99), us(journal, 99.9), us(journal.getMaxValue()), journal.getTotalCount());
+            LOG.info("engine ring batches (commands per journal group commit, acked together): p50={} p99={} p99.9={} " +
+                "max={} mean={} batches={}", batches.getValueAtPercentile(50), batches.getValueAtPercentile(99),
+                batches.getValueAtPercentile(99.9), batches.getMaxValue(),
+                String.format(Locale.ROOT, "%.2f", batches.getMean()), batches.getTotalCount());
+        }
         Hgrm.write(latency, histogramFile, Hgrm.MICROS);
         LOG.info("histogram (us) written to {}", histogramFile.toAbsolutePath());
 
@@ -413,10 +447,87 @@ public final class BenchEngineCommand implements Callable<Integer>
         return new EngineContext().apply(settings).journalSettings(settings.forComponent("journal", journal));
     }
 
-    /** One benchmark run against a running node. */
+    /** What a run drives: the engine node, or the floor's stand-in. */
+    private interface Target
+    {
+        io.aeron.Aeron aeron();
+
+        String ingressChannel();
+
+        int ingressStream();
+
+        Runnable ingressWaker();
+
+        /** Drain the engine's latency recorders (warm-up). */
+        void resetLatencies();
+
+        static Target of(final EngineNode node)
+        {
+            return new Target()
+            {
+                public io.aeron.Aeron aeron()
+                {
+                    return node.aeron();
+                }
+
+                public String ingressChannel()
+                {
+                    return node.ingressChannel();
+                }
+
+                public int ingressStream()
+                {
+                    return node.ingressStream();
+                }
+
+                public Runnable ingressWaker()
+                {
+                    return node.ingressWaker();
+                }
+
+                public void resetLatencies()
+                {
+                    node.metrics().resetLatencies();
+                }
+            };
+        }
+
+        static Target of(final FloorEngine floor)
+        {
+            return new Target()
+            {
+                public io.aeron.Aeron aeron()
+                {
+                    return floor.aeron();
+                }
+
+                public String ingressChannel()
+                {
+                    return floor.ingressChannel();
+                }
+
+                public int ingressStream()
+                {
+                    return floor.ingressStream();
+                }
+
+                public Runnable ingressWaker()
+                {
+                    return floor.ingressWaker();
+                }
+
+                public void resetLatencies()
+                {
+                }
+            };
+        }
+    }
+
+    /** One benchmark run against a running node (or the floor). */
     private final class Run implements EngineClient.Listener
     {
-        private final EngineNode node;
+        private final Target node;
+        private final long timerSlackNs;
         private final Trace trace;
         private final DocRef[] refs = new DocRef[docs];
         private final byte[][][] srcs = new byte[docs][sources][];
@@ -430,9 +541,10 @@ public final class BenchEngineCommand implements Callable<Integer>
         private EngineClient client;
         private final HiccupMeter hiccupMeter;
 
-        Run(final EngineNode node, final Trace trace, final HiccupMeter hiccupMeter)
+        Run(final Target node, final long timerSlackNs, final Trace trace, final HiccupMeter hiccupMeter)
         {
             this.node = node;
+            this.timerSlackNs = timerSlackNs;
             this.hiccupMeter = hiccupMeter;
             this.trace = trace;
             this.chars = trace.insertChars();
@@ -462,8 +574,7 @@ public final class BenchEngineCommand implements Callable<Integer>
             {
                 clientWaker = IdleStrategies.waker(idle);
             }
-            if (!TimerSlack.setForCurrentThread(node.context().timerSlackNs() > 0 ?
-                node.context().timerSlackNs() : EngineContext.TIMER_SLACK_DEFAULT_NS))
+            if (!TimerSlack.setForCurrentThread(timerSlackNs))
             {
                 LOG.info("client timer slack left at the system's");
             }
@@ -653,7 +764,7 @@ public final class BenchEngineCommand implements Callable<Integer>
             {
                 if (!measuring)
                 {
-                    node.metrics().resetLatencies();
+                    node.resetLatencies();
                     hiccupMeter.reset();
                     if (now - warmEnd >= 0)
                     {

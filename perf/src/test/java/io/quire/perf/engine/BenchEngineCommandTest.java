@@ -1,6 +1,7 @@
 package io.quire.perf.engine;
 
 import io.quire.test.RepoPaths;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code bench-engine} end to end on a few thousand ops: a real engine node (embedded driver, journal in a temp dir)
  * driven over IPC, closed and open loop, woken and polling; it must print its one RESULT line, write the histogram
  * and find every document equal to the trace (exit 0), which it checks itself; the open loop must have timed its
- * ops' departures against their plan.
+ * ops' departures against their plan. With {@code --floor} a stand-in acknowledges the ops instead of an engine.
  */
 class BenchEngineCommandTest
 {
@@ -27,7 +28,8 @@ class BenchEngineCommandTest
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"closed", "closed --wake", "open --wake", "open --send-interval 50us"})
+    @ValueSource(strings = {"closed", "closed --wake", "open --wake", "open --send-interval 50us", "closed --floor",
+        "open --floor"})
     void runsVerifiesAndPrintsOneResultLine(final String mode) throws Exception
     {
         final List<String> args = new ArrayList<>(List.of(
@@ -55,6 +57,8 @@ class BenchEngineCommandTest
         assertThat(out.toString().lines().filter(l -> l.startsWith("RESULT ")).toList()).singleElement()
             .asString().matches("RESULT ops_per_s=[1-9][0-9]* p50_us=\\d+ p99_us=\\d+ p999_us=\\d+ max_us=\\d+");
         assertThat(Files.readString(dir.resolve("latency.hgrm"))).contains("Value", "Percentile");
+        // The floor's stand-in acknowledges without an engine: nothing is journaled.
+        assertThat(Files.exists(dir.resolve("data").resolve("shard-0"))).isEqualTo(!mode.contains("--floor"));
         // The open loop times every measured op's departure against its plan; the closed loop has no plan.
         if (words[0].equals("open"))
         {
@@ -63,6 +67,20 @@ class BenchEngineCommandTest
         else
         {
             assertThat(command.sendLateness().getTotalCount()).isZero();
+        }
+    }
+
+    @Test
+    void theFloorTakesNeitherWakeNorReopen()
+    {
+        for (final String extra : List.of("--wake", "--reopen"))
+        {
+            final StringWriter err = new StringWriter();
+            final int exit = new CommandLine(new BenchEngineCommand()).setErr(new PrintWriter(err)).execute(
+                "--trace", RepoPaths.trace("automerge-paper.json.gz").toString(),
+                "--data", dir.resolve("data").toString(), "--floor", extra);
+            assertThat(exit).as(extra).isEqualTo(2);
+            assertThat(err.toString()).contains("--floor measures the harness alone");
         }
     }
 }
