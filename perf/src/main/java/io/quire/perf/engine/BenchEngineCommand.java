@@ -447,79 +447,28 @@ public final class BenchEngineCommand implements Callable<Integer>
         return new EngineContext().apply(settings).journalSettings(settings.forComponent("journal", journal));
     }
 
-    /** What a run drives: the engine node, or the floor's stand-in. */
-    private interface Target
+    /**
+     * What a run drives: the engine node, or the floor's stand-in.
+     *
+     * @param aeron          the Aeron client the bench client shares.
+     * @param ingressChannel where commands go.
+     * @param ingressStream  their stream id.
+     * @param ingressWaker   ends the ingress thread's idle park early ({@code --wake}).
+     * @param resetLatencies drains the engine's latency recorders (during the warm-up).
+     */
+    private record Target(
+        io.aeron.Aeron aeron, String ingressChannel, int ingressStream, Runnable ingressWaker, Runnable resetLatencies)
     {
-        io.aeron.Aeron aeron();
-
-        String ingressChannel();
-
-        int ingressStream();
-
-        Runnable ingressWaker();
-
-        /** Drain the engine's latency recorders (warm-up). */
-        void resetLatencies();
-
         static Target of(final EngineNode node)
         {
-            return new Target()
-            {
-                public io.aeron.Aeron aeron()
-                {
-                    return node.aeron();
-                }
-
-                public String ingressChannel()
-                {
-                    return node.ingressChannel();
-                }
-
-                public int ingressStream()
-                {
-                    return node.ingressStream();
-                }
-
-                public Runnable ingressWaker()
-                {
-                    return node.ingressWaker();
-                }
-
-                public void resetLatencies()
-                {
-                    node.metrics().resetLatencies();
-                }
-            };
+            return new Target(node.aeron(), node.ingressChannel(), node.ingressStream(), node.ingressWaker(),
+                () -> node.metrics().resetLatencies());
         }
 
         static Target of(final FloorEngine floor)
         {
-            return new Target()
-            {
-                public io.aeron.Aeron aeron()
-                {
-                    return floor.aeron();
-                }
-
-                public String ingressChannel()
-                {
-                    return floor.ingressChannel();
-                }
-
-                public int ingressStream()
-                {
-                    return floor.ingressStream();
-                }
-
-                public Runnable ingressWaker()
-                {
-                    return floor.ingressWaker();
-                }
-
-                public void resetLatencies()
-                {
-                }
-            };
+            return new Target(floor.aeron(), floor.ingressChannel(), floor.ingressStream(), floor.ingressWaker(),
+                () -> { });
         }
     }
 
@@ -764,7 +713,7 @@ public final class BenchEngineCommand implements Callable<Integer>
             {
                 if (!measuring)
                 {
-                    node.resetLatencies();
+                    node.resetLatencies().run();
                     hiccupMeter.reset();
                     if (now - warmEnd >= 0)
                     {
