@@ -1,5 +1,6 @@
 package io.quire.perf.engine;
 
+import io.aeron.Aeron;
 import io.quire.perf.Hgrm;
 
 import io.quire.codec.protocol.RejectReason;
@@ -267,8 +268,7 @@ public final class BenchEngineCommand implements Callable<Integer>
             try (FloorEngine stand = new FloorEngine(ctx);
                 HiccupMeter hiccupMeter = new HiccupMeter(HICCUP_INTERVAL_NS, timerSlackNs))
             {
-                LOG.info("floor: no engine; every op is acknowledged at once by a stand-in ({} thread)",
-                    "quire-floor");
+                LOG.info("floor: no engine; the quire-floor thread acknowledges every op as it arrives");
                 if (!new Run(Target.of(stand), timerSlackNs, trace, hiccupMeter).execute(applied))
                 {
                     spec.commandLine().getErr().println("quire bench-engine: " + failure +
@@ -457,7 +457,7 @@ public final class BenchEngineCommand implements Callable<Integer>
      * @param resetLatencies drains the engine's latency recorders (during the warm-up).
      */
     private record Target(
-        io.aeron.Aeron aeron, String ingressChannel, int ingressStream, Runnable ingressWaker, Runnable resetLatencies)
+        Aeron aeron, String ingressChannel, int ingressStream, Runnable ingressWaker, Runnable resetLatencies)
     {
         static Target of(final EngineNode node)
         {
@@ -475,7 +475,7 @@ public final class BenchEngineCommand implements Callable<Integer>
     /** One benchmark run against a running node (or the floor). */
     private final class Run implements EngineClient.Listener
     {
-        private final Target node;
+        private final Target target;
         private final long timerSlackNs;
         private final Trace trace;
         private final DocRef[] refs = new DocRef[docs];
@@ -490,9 +490,9 @@ public final class BenchEngineCommand implements Callable<Integer>
         private EngineClient client;
         private final HiccupMeter hiccupMeter;
 
-        Run(final Target node, final long timerSlackNs, final Trace trace, final HiccupMeter hiccupMeter)
+        Run(final Target target, final long timerSlackNs, final Trace trace, final HiccupMeter hiccupMeter)
         {
-            this.node = node;
+            this.target = target;
             this.timerSlackNs = timerSlackNs;
             this.hiccupMeter = hiccupMeter;
             this.trace = trace;
@@ -518,7 +518,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                 clientIdle != null ? clientIdle : wake ? IdleStrategies.WOKEN : "backoff");
             final WakeableIdleStrategy wakeable = idle instanceof WakeableIdleStrategy ?
                 (WakeableIdleStrategy)idle : null;
-            final Runnable engineWaker = wake ? node.ingressWaker() : () -> { };
+            final Runnable engineWaker = wake ? target.ingressWaker() : () -> { };
             if (wake)
             {
                 clientWaker = IdleStrategies.waker(idle);
@@ -527,7 +527,7 @@ public final class BenchEngineCommand implements Callable<Integer>
             {
                 LOG.info("client timer slack left at the system's");
             }
-            client = EngineClient.connectTool(node.aeron(), node.ingressChannel(), node.ingressStream(), EDGE_ID,
+            client = EngineClient.connectTool(target.aeron(), target.ingressChannel(), target.ingressStream(), EDGE_ID,
                 "aeron:ipc", REPLY_STREAM, this);
             try
             {
@@ -713,7 +713,7 @@ public final class BenchEngineCommand implements Callable<Integer>
             {
                 if (!measuring)
                 {
-                    node.resetLatencies().run();
+                    target.resetLatencies().run();
                     hiccupMeter.reset();
                     if (now - warmEnd >= 0)
                     {
