@@ -153,6 +153,33 @@ public final class Utf8
     }
 
     /**
+     * The length of the ASCII run at the start of a range of chars: the chars below 0x80 before the first that is
+     * not, each one UTF-8 byte. Reads four chars at a time.
+     *
+     * @param src    the chars.
+     * @param offset first char.
+     * @param length number of chars to look at.
+     * @return how many chars from {@code offset} on are ASCII, at most {@code length}.
+     * @throws IndexOutOfBoundsException if the range is not inside {@code src}.
+     */
+    public static int asciiRun(final char[] src, final int offset, final int length)
+    {
+        java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        final int end = offset + length;
+        int i = offset;
+        // 0xFF80 in each 16-bit lane: any char at or above 0x80, whatever the byte order.
+        while (end - i >= 4 && (UnsafeApi.getLong(src, CHAR_ARRAY_BASE + 2L * i) & 0xFF80_FF80_FF80_FF80L) == 0)
+        {
+            i += 4;
+        }
+        while (i < end && src[i] < 0x80)
+        {
+            i++;
+        }
+        return i - offset;
+    }
+
+    /**
      * Encode a range of chars as UTF-8 into a buffer (e.g. straight from a JSON parser's character buffer).
      *
      * @param src       the chars, well-formed UTF-16.

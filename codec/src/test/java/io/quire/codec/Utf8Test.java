@@ -72,6 +72,38 @@ class Utf8Test
         });
     }
 
+    /** asciiRun counts, four chars at a time, exactly the leading chars below 0x80 of any range. */
+    @Test
+    void asciiRunCountsTheLeadingAsciiCharsOfAnyRange()
+    {
+        qt().withExamples(2000).forAll(TEXT, TEXT).checkAssert((ascii, rest) ->
+        {
+            final String text = ascii.replaceAll("[^\\x00-\\x7F]", "a") + rest;
+            final char[] chars = text.toCharArray();
+            for (int offset = 0; offset <= Math.min(chars.length, 9); offset++)
+            {
+                for (final int length : new int[]{0, 1, 3, 4, 5, chars.length - offset})
+                {
+                    if (length < 0 || offset + length > chars.length)
+                    {
+                        continue;
+                    }
+                    int expected = 0;
+                    while (expected < length && chars[offset + expected] < 0x80)
+                    {
+                        expected++;
+                    }
+                    assertThat(Utf8.asciiRun(chars, offset, length)).as("%s from %d for %d", text, offset, length)
+                        .isEqualTo(expected);
+                }
+            }
+        });
+        assertThat(Utf8.asciiRun("abcd\u0080efgh".toCharArray(), 0, 9)).isEqualTo(4);
+        assertThat(Utf8.asciiRun("abc\u00FFdefg".toCharArray(), 0, 8)).isEqualTo(3);
+        assertThat(Utf8.asciiRun("\u0100bcdefgh".toCharArray(), 0, 8)).isZero();
+        assertThatThrownBy(() -> Utf8.asciiRun(new char[4], 2, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
     /** encode(char[]) stores ASCII runs without per-byte checks when the capacity allows: every buffer kind agrees. */
     @Test
     void encodingFromCharsAgreesWithTheJdkInEveryKindOfBuffer()

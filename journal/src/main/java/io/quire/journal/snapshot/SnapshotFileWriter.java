@@ -303,8 +303,22 @@ final class SnapshotFileWriter
         @Override
         public void accept(final char[] chars, final int offset, final int length)
         {
-            for (int i = offset, end = offset + length; i < end; i++)
+            final int end = offset + length;
+            for (int i = offset; i < end; i++)
             {
+                if (!pendingHigh)
+                {
+                    // Documents are mostly ASCII: count a run of it four chars at a time.
+                    final int ascii = Utf8.asciiRun(chars, i, end - i);
+                    bytes += ascii;
+                    units += ascii;
+                    codePoints += ascii;
+                    i += ascii;
+                    if (i == end)
+                    {
+                        break;
+                    }
+                }
                 final char c = chars[i];
                 if (pendingHigh)
                 {
