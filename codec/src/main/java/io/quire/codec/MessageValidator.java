@@ -6,7 +6,9 @@ import io.quire.codec.MessageLayout.GroupLayout;
 import io.quire.codec.MessageLayout.MinCheck;
 import io.quire.codec.MessageLayout.VarField;
 import io.quire.codec.protocol.ComponentKind;
+import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.RejectReason;
+import io.quire.codec.protocol.SubmitOpDecoder;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteOrder;
@@ -39,6 +41,13 @@ import java.nio.ByteOrder;
  * <p>
  * When a future schema version adds fields, record each version's block length so older, shorter blocks still pass.
  * Instances are immutable and thread-safe.
+ * <p>
+ * The engine's ingress validates a {@code SubmitOp} per keystroke, so the protocol validator first tries a
+ * straight-line check of exactly that message as this schema version writes it ({@link #acceptsSubmitOp}): the same
+ * checks, in the same order, with the offsets and limits as constants instead of walking the layout tables. It only
+ * ever accepts; anything it is not sure of (another template or version, any failed check) goes through the general
+ * path, which accepts it or throws the precise reason. So a message is accepted by one exactly when it is accepted by
+ * the other ({@code MessageValidatorFastPathTest}).
  */
 public final class MessageValidator
 {
@@ -49,12 +58,30 @@ public final class MessageValidator
     private static final int HEADER_LENGTH = io.quire.codec.protocol.MessageHeaderDecoder.ENCODED_LENGTH;
     private static final int RETAIN = ComponentKind.RETAIN.value();
     private static final int INSERT = ComponentKind.INSERT.value();
+    private static final int SUBMIT_TEMPLATE_AND_SCHEMA =
+        SubmitOpDecoder.TEMPLATE_ID | SubmitOpDecoder.SCHEMA_ID << 16;
+    private static final int COMPONENT_HEADER = SubmitOpDecoder.ComponentsDecoder.sbeHeaderSize();
+    private static final int COMPONENT_BLOCK = SubmitOpDecoder.ComponentsDecoder.sbeBlockLength();
+    private static final int COMPONENT_KIND_OFFSET = SubmitOpDecoder.ComponentsDecoder.kindEncodingOffset();
+    private static final int COMPONENT_LENGTH_OFFSET = SubmitOpDecoder.ComponentsDecoder.lengthEncodingOffset();
+    /** Header, block and the components' group header: the shortest SubmitOp before its var fields. */
+    private static final int SUBMIT_FIXED = HEADER_LENGTH + SubmitOpDecoder.BLOCK_LENGTH + COMPONENT_HEADER;
+    private static final long OP_KIND_MASK = MessageLayout.mask(OpKind.values(), OpKind::value);
+    private static final long COMPONENT_KIND_MASK = MessageLayout.mask(ComponentKind.values(), ComponentKind::value);
 
     private final int schemaId;
     private final int schemaVersion;
     private final MessageLayout[] layouts;
     private final CodecLimits limits;
     private final int[] maxBytes;
+    private final boolean submitFastPath;
+    private final int maxIdBytes;
+    private final int maxSourceBytes;
+    private final int maxPrincipalBytes;
+    private final int maxTypeBytes;
+    private final int maxCreateDataBytes;
+    private final int maxOpTextBytes;
+    private final int maxOpComponents;
 
     private MessageValidator(
         final int schemaId, final int schemaVersion, final MessageLayout[] layouts, final CodecLimits limits)
@@ -69,6 +96,14 @@ public final class MessageValidator
         {
             maxBytes[kind.ordinal()] = kind.max(limits);
         }
+        submitFastPath = schemaId == SubmitOpDecoder.SCHEMA_ID && schemaVersion == SubmitOpDecoder.SCHEMA_VERSION;
+        maxIdBytes = maxBytes[MessageLayout.Limit.ID.ordinal()];
+        maxSourceBytes = maxBytes[MessageLayout.Limit.SOURCE.ordinal()];
+        maxPrincipalBytes = maxBytes[MessageLayout.Limit.PRINCIPAL.ordinal()];
+        maxTypeBytes = maxBytes[MessageLayout.Limit.TYPE.ordinal()];
+        maxCreateDataBytes = maxBytes[MessageLayout.Limit.CREATE_DATA.ordinal()];
+        maxOpTextBytes = maxBytes[MessageLayout.Limit.OP_TEXT.ordinal()];
+        maxOpComponents = limits.maxOpComponents();
     }
 
     /**
@@ -130,6 +165,23 @@ public final class MessageValidator
      * @throws IllegalArgumentException  if the range itself lies outside the buffer (a caller bug).
      */
     public int validate(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (submitFastPath && acceptsSubmitOp(buffer, offset, length))
+        {
+            return SubmitOpDecoder.TEMPLATE_ID;
+        }
+        return validateGeneral(buffer, offset, length);
+    }
+
+    /**
+     * {@link #validate} without the SubmitOp fast path: the layout tables alone (for tests that compare the two).
+     *
+     * @param buffer buffer holding the message.
+     * @param offset first byte of the message header.
+     * @param length length of the message.
+     * @return the message's template id.
+     */
+    int validateGeneral(final DirectBuffer buffer, final int offset, final int length)
     {
         if (offset < 0 || length < 0 || offset > buffer.capacity() - length)
         {
@@ -195,6 +247,103 @@ public final class MessageValidator
             throw malformed(Reason.TRAILING_BYTES, templateId, "message", position - offset, end - position);
         }
         return templateId;
+    }
+
+    /**
+     * A SubmitOp of this schema version, checked as {@link #validateGeneral} checks it but in straight-line code: the
+     * header, the root block's enum and minimum, every op component, the op's total text, the six var fields (bounds,
+     * limits, UTF-8) and nothing after them.
+     *
+     * @return true if it is such a message and passes every check; false if unsure (the general path decides).
+     */
+    boolean acceptsSubmitOp(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (offset < 0 || length < SUBMIT_FIXED || offset > buffer.capacity() - length ||
+            buffer.getInt(offset + 2, ORDER) != SUBMIT_TEMPLATE_AND_SCHEMA ||
+            u16(buffer, offset) != SubmitOpDecoder.BLOCK_LENGTH ||
+            u16(buffer, offset + 6) != SubmitOpDecoder.SCHEMA_VERSION)
+        {
+            return false;
+        }
+        final int block = offset + HEADER_LENGTH;
+        final int kind = buffer.getByte(block + SubmitOpDecoder.opKindEncodingOffset()) & 0xFF;
+        if (kind > 63 || (OP_KIND_MASK & (1L << kind)) == 0 ||
+            buffer.getLong(block + SubmitOpDecoder.baseVersionEncodingOffset(), ORDER) < -1)
+        {
+            return false;
+        }
+        final int end = offset + length;
+        int position = block + SubmitOpDecoder.BLOCK_LENGTH;
+        final int entries = u16(buffer, position + 2);
+        if (u16(buffer, position) != COMPONENT_BLOCK || entries > maxOpComponents)
+        {
+            return false;
+        }
+        position += COMPONENT_HEADER;
+        long textBytes = 0;
+        for (int i = 0; i < entries; i++)
+        {
+            if (end - position < COMPONENT_BLOCK + 4)
+            {
+                return false;
+            }
+            final int componentKind = buffer.getByte(position + COMPONENT_KIND_OFFSET) & 0xFF;
+            final long codePoints = buffer.getInt(position + COMPONENT_LENGTH_OFFSET, ORDER) & 0xFFFF_FFFFL;
+            position += COMPONENT_BLOCK;
+            final long textLength = buffer.getInt(position, ORDER) & 0xFFFF_FFFFL;
+            position += 4;
+            if (textLength > end - position || textLength > maxOpTextBytes || codePoints == 0 ||
+                codePoints > Integer.MAX_VALUE || componentKind > 63 || (COMPONENT_KIND_MASK & (1L << componentKind)) == 0)
+            {
+                return false;
+            }
+            if (componentKind == RETAIN)
+            {
+                if (textLength != 0)
+                {
+                    return false;
+                }
+            }
+            else if (componentKind == INSERT || textLength != 0)
+            {
+                final long scan = Utf8.scan(buffer, position, (int)textLength);
+                if (scan < 0 || (int)scan != codePoints)
+                {
+                    return false;
+                }
+            }
+            position += (int)textLength;
+            textBytes += textLength;
+        }
+        if (textBytes > maxOpTextBytes)
+        {
+            return false;
+        }
+        position = acceptedString(buffer, position, end, maxIdBytes);
+        position = acceptedString(buffer, position, end, maxIdBytes);
+        position = acceptedString(buffer, position, end, maxSourceBytes);
+        position = acceptedString(buffer, position, end, maxPrincipalBytes);
+        position = acceptedString(buffer, position, end, maxTypeBytes);
+        if (position < 0 || end - position < 4)
+        {
+            return false;
+        }
+        final long dataLength = buffer.getInt(position, ORDER) & 0xFFFF_FFFFL;
+        position += 4;
+        return dataLength == end - position && dataLength <= maxCreateDataBytes &&
+            Utf8.scan(buffer, position, (int)dataLength) >= 0;
+    }
+
+    /** @return the position after a well-formed varStringEncoding field, or -1 (also when {@code position} is). */
+    private static int acceptedString(final DirectBuffer buffer, final int position, final int end, final int max)
+    {
+        if (position < 0 || end - position < 2)
+        {
+            return -1;
+        }
+        final int length = u16(buffer, position);
+        final int data = position + 2;
+        return length <= end - data && length <= max && Utf8.scan(buffer, data, length) >= 0 ? data + length : -1;
     }
 
     private void checkEnums(
