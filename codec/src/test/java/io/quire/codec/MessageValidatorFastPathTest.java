@@ -79,14 +79,7 @@ class MessageValidatorFastPathTest
     {
         final Gen<long[]> corruption = in -> new long[]{
             in.next(Constraint.between(0, Integer.MAX_VALUE)),
-            switch ((int)in.next(Constraint.between(0, 4)))
-            {
-                case 0 -> 0xFFFF_FFFFL;
-                case 1 -> 0xFFFFL;
-                case 2 -> in.next(Constraint.between(0, 64));
-                case 3 -> 1L << in.next(Constraint.between(0, 31));
-                default -> in.next(Constraint.between(0, 0xFFFF_FFFFL));
-            },
+            MessageValidatorPropertyTest.corruptLength(in),
             in.next(Constraint.between(-8, 8))};
         forBothLimits((validator, limits) ->
             qt().withExamples(3000).forAll(submits(limits), corruption).checkAssert((encoded, c) ->

@@ -109,20 +109,30 @@ class MessageValidatorPropertyTest
         });
     }
 
+    /**
+     * A value to write over a length field: all ones (32 or 16 bits), small, a power of two or anything.
+     *
+     * @param in the randomness.
+     * @return the value.
+     */
+    static long corruptLength(final org.quicktheories.core.RandomnessSource in)
+    {
+        return switch ((int)in.next(Constraint.between(0, 4)))
+        {
+            case 0 -> 0xFFFF_FFFFL;
+            case 1 -> 0xFFFFL;
+            case 2 -> in.next(Constraint.between(0, 64));
+            case 3 -> 1L << in.next(Constraint.between(0, 31));
+            default -> in.next(Constraint.between(0, 0xFFFF_FFFFL));
+        };
+    }
+
     private static void corruptLengthsAreRejectedOrSafe(
         final Schema schema, final MessageLayout[] layouts, final MessageValidator validator)
     {
         final ReflectiveCodec codec = new ReflectiveCodec(schema);
         final Gen<long[]> corruption = in -> new long[]{
-            in.next(Constraint.between(0, Integer.MAX_VALUE)),
-            switch ((int)in.next(Constraint.between(0, 4)))
-            {
-                case 0 -> 0xFFFF_FFFFL;
-                case 1 -> 0xFFFFL;
-                case 2 -> in.next(Constraint.between(0, 64));
-                case 3 -> 1L << in.next(Constraint.between(0, 31));
-                default -> in.next(Constraint.between(0, 0xFFFF_FFFFL));
-            }};
+            in.next(Constraint.between(0, Integer.MAX_VALUE)), corruptLength(in)};
         qt().withExamples(3000).forAll(encoded(schema, layouts), corruption).checkAssert((encoded, c) ->
         {
             final List<int[]> fields = encoded.lengthFields();
