@@ -254,6 +254,9 @@ public final class MessageValidator
      * header, the root block's enum and minimum, every op component, the op's total text, the six var fields (bounds,
      * limits, UTF-8) and nothing after them.
      *
+     * @param buffer buffer holding the message.
+     * @param offset first byte of the message header.
+     * @param length length of the message.
      * @return true if it is such a message and passes every check; false if unsure (the general path decides).
      */
     boolean acceptsSubmitOp(final DirectBuffer buffer, final int offset, final int length)
