@@ -178,7 +178,7 @@ public final class EngineNode implements AutoCloseable
         }
         final Subscription subscription = aeron.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
         this.ingress = subscription;
-        this.ingressChannel = resolved(ctx.ingressChannel(), subscription);
+        this.ingressChannel = resolvedChannel(ctx.ingressChannel(), subscription);
         final IngressAgent ingressAgent = new IngressAgent(ctx, subscription, shards, directory, counters,
             metrics, new SystemNanoClock(), wallClock, epoch::get, ctx.timerSlackNs());
         // Single threading: the rings have no threads of their own (Shard.start() only marks them running); this
@@ -404,7 +404,16 @@ public final class EngineNode implements AutoCloseable
         return driverCtx;
     }
 
-    private static String resolved(final String channel, final Subscription subscription)
+    /**
+     * The channel a subscription listens on as others must name it: a UDP endpoint on port 0 becomes the port the
+     * driver bound (waiting up to 10 s for it); any other channel is returned as given.
+     *
+     * @param channel      the channel the subscription was added with.
+     * @param subscription the subscription.
+     * @return the channel to publish to.
+     * @throws IllegalStateException if the port was not resolved in time.
+     */
+    public static String resolvedChannel(final String channel, final Subscription subscription)
     {
         final ChannelUri uri = ChannelUri.parse(channel);
         final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);

@@ -51,6 +51,7 @@ final class FloorEngine implements AutoCloseable
 
     private final MediaDriver driver;
     private final Aeron aeron;
+    private final String ingressChannel;
     private final EngineContext ctx;
     private final Runnable waker;
     private final FloorAgent agent;
@@ -67,6 +68,7 @@ final class FloorEngine implements AutoCloseable
         this.ctx = ctx;
         MediaDriver launched = null;
         Aeron client = null;
+        String resolvedIngress;
         try
         {
             launched = MediaDriver.launch(EngineNode.driverContext(ctx));
@@ -74,6 +76,7 @@ final class FloorEngine implements AutoCloseable
                 .aeronDirectoryName(launched.aeronDirectoryName())
                 .errorHandler(ex -> LOG.error("aeron client error", ex)));
             final Subscription ingress = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
+            resolvedIngress = EngineNode.resolvedChannel(ctx.ingressChannel(), ingress);
             final IdleStrategy idle = IdleStrategies.parse(ctx.idleStrategy());
             this.agent = new FloorAgent(client, ingress, ctx);
             this.waker = IdleStrategies.waker(idle);
@@ -86,6 +89,7 @@ final class FloorEngine implements AutoCloseable
         }
         this.driver = launched;
         this.aeron = client;
+        this.ingressChannel = resolvedIngress;
         AgentRunner.startOnThread(runner);
     }
 
@@ -95,10 +99,10 @@ final class FloorEngine implements AutoCloseable
         return aeron;
     }
 
-    /** @return the ingress channel. */
+    /** @return the ingress channel (a UDP port 0 resolved to the bound port, as the engine node does). */
     String ingressChannel()
     {
-        return ctx.ingressChannel();
+        return ingressChannel;
     }
 
     /** @return the ingress stream id. */

@@ -29,7 +29,8 @@ class BenchEngineCommandTest
 
     @ParameterizedTest
     @ValueSource(strings = {"closed", "closed --wake", "open --wake", "open --send-interval 50us", "closed --floor",
-        "open --floor"})
+        "open --floor", "closed --set ingress.channel=aeron:udp?endpoint=127.0.0.1:0",
+        "closed --floor --set ingress.channel=aeron:udp?endpoint=127.0.0.1:0"})
     void runsVerifiesAndPrintsOneResultLine(final String mode) throws Exception
     {
         final List<String> args = new ArrayList<>(List.of(
