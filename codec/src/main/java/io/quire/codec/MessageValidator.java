@@ -174,14 +174,17 @@ public final class MessageValidator
     }
 
     /**
-     * {@link #validate} without the SubmitOp fast path: the layout tables alone (for tests that compare the two).
+     * {@link #validate} without the SubmitOp fast path: the layout tables alone. The same answers, slower; for the
+     * tests and benchmarks that compare the two.
      *
      * @param buffer buffer holding the message.
      * @param offset first byte of the message header.
      * @param length length of the message.
      * @return the message's template id.
+     * @throws MalformedMessageException if it is not well-formed or breaks a limit.
+     * @throws IllegalArgumentException  if the range itself lies outside the buffer (a caller bug).
      */
-    int validateGeneral(final DirectBuffer buffer, final int offset, final int length)
+    public int validateGeneral(final DirectBuffer buffer, final int offset, final int length)
     {
         if (offset < 0 || length < 0 || offset > buffer.capacity() - length)
         {

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  * decode every field, the op components and their UTF-8 text into a char array). Two ops: a single-character insert
  * at a position ({@code [1234, "x"]}, the typical keystroke) and three components ({@code [1234, "abc", {d:2}]}).
  * Bounds checks and flyweights as in production; precedence checks off (they are on only in tests).
+ * {@code validateSingleInsert} and {@code validateSingleInsertGeneral} set the validator's SubmitOp fast path (what
+ * the ingress runs) beside its general, table-driven path on the same message.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -84,6 +86,20 @@ public class CodecBenchmark extends ForkWithQuireFlags
     public int encodeThreeComponents()
     {
         return encodeThree(out);
+    }
+
+    /** @return the template id of {@code [1234, "x"]}, validated as the engine's ingress does. */
+    @Benchmark
+    public int validateSingleInsert()
+    {
+        return validator.validate(singleInsert, 0, singleInsertLength);
+    }
+
+    /** @return the template id of {@code [1234, "x"]}, validated by the general path alone. */
+    @Benchmark
+    public int validateSingleInsertGeneral()
+    {
+        return validator.validateGeneral(singleInsert, 0, singleInsertLength);
     }
 
     /** @return a value folded from every decoded field of {@code [1234, "x"]}. */
