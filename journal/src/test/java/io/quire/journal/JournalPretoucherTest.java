@@ -121,13 +121,23 @@ class JournalPretoucherTest
         // Records of mostly zero bytes with a marker every 64 bytes: page starts land on zero words (the touch's
         // compare-and-set of 0 with 0 succeeds there) and on non-zero ones (it fails and must leave them), while the
         // writer keeps writing the pages the pretoucher is touching (a small distance ahead keeps the two together).
+        // The pretoucher only touches ahead of where the writer is, looking every millisecond, so a writer that ran
+        // through its batches faster would leave it nothing to touch: the writer pauses for a millisecond every 16
+        // batches and goes on until a hundred pages have been touched beside it.
         final List<byte[]> expected = new ArrayList<>();
         final java.util.Random random = new java.util.Random(42);
         try (JournalWriter writer = new JournalWriter(JournalContext.forTests(dir));
             JournalPretoucher pretoucher = new JournalPretoucher(writer, 2 * JournalPretoucher.PAGE, "test-pretouch-3"))
         {
-            for (int batch = 0; batch < 2_000; batch++)
+            final long deadline = System.nanoTime() + DEADLINE_NS;
+            for (int batch = 0; pretoucher.pagesTouched() <= 100; batch++)
             {
+                assertThat(System.nanoTime() - deadline).as("timed out waiting until pages touched beside the writer")
+                    .isNegative();
+                if (batch % 16 == 15)
+                {
+                    sleepMillis(1);
+                }
                 for (int i = 0; i < 4; i++)
                 {
                     final byte[] bytes = new byte[1 + random.nextInt(300)];
@@ -140,7 +150,6 @@ class JournalPretoucherTest
                 }
                 assertThat(writer.commitBatch()).isTrue();
             }
-            waitFor(() -> pretoucher.pagesTouched() > 100, "pages touched beside the writer");
         }
         final List<byte[]> read = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(dir))
