@@ -19,13 +19,14 @@ import static org.quicktheories.QuickTheory.qt;
  * The SubmitOp fast path of {@link MessageValidator} against its general path, differentially: on valid SubmitOps
  * (where the fast path must be the one that accepts) and on corrupted ones (flipped bytes, corrupt length fields,
  * cut short, grown, another version), {@code validate} must give exactly what {@code validateGeneral} gives, the same
- * template or the same reason, with tight and with default limits.
+ * template or the same reason, with tight and with default limits, at the start of a buffer and inside a larger one.
  */
 class MessageValidatorFastPathTest
 {
     private static final Message SUBMIT = SchemaModel.PROTOCOL.messages().stream()
         .filter(m -> m.templateId() == SubmitOpDecoder.TEMPLATE_ID).findFirst().orElseThrow();
     private static final ReflectiveCodec CODEC = new ReflectiveCodec(SchemaModel.PROTOCOL);
+    private static final int TERM_OFFSET = 96;
 
     /** An encoded SubmitOp and where its length fields are. */
     private record Encoded(byte[] bytes, List<int[]> lengthFields)
@@ -42,6 +43,10 @@ class MessageValidatorFastPathTest
             {
                 final UnsafeBuffer buffer = new UnsafeBuffer(encoded.bytes());
                 assertThat(validator.acceptsSubmitOp(buffer, 0, encoded.bytes().length)).isTrue();
+                final UnsafeBuffer term = new UnsafeBuffer(new byte[TERM_OFFSET + encoded.bytes().length + 64]);
+                term.setMemory(0, term.capacity(), (byte)0xAB);
+                term.putBytes(TERM_OFFSET, encoded.bytes());
+                assertThat(validator.acceptsSubmitOp(term, TERM_OFFSET, encoded.bytes().length)).isTrue();
                 assertThat(validator.validate(buffer, 0, encoded.bytes().length)).isEqualTo(SubmitOpDecoder.TEMPLATE_ID);
                 assertThat(validator.validateGeneral(buffer, 0, encoded.bytes().length))
                     .isEqualTo(SubmitOpDecoder.TEMPLATE_ID);
@@ -153,6 +158,12 @@ class MessageValidatorFastPathTest
         final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
         assertThat(outcome(() -> validator.validate(buffer, 0, length)))
             .isEqualTo(outcome(() -> validator.validateGeneral(buffer, 0, length)));
+        // The same bytes inside a larger buffer, as in an Aeron term: an offset, and other bytes after the message.
+        final UnsafeBuffer term = new UnsafeBuffer(new byte[TERM_OFFSET + bytes.length + 64]);
+        term.setMemory(0, term.capacity(), (byte)0xAB);
+        term.putBytes(TERM_OFFSET, bytes);
+        assertThat(outcome(() -> validator.validate(term, TERM_OFFSET, length)))
+            .isEqualTo(outcome(() -> validator.validateGeneral(term, TERM_OFFSET, length)));
     }
 
     private static String outcome(final java.util.function.IntSupplier validation)
