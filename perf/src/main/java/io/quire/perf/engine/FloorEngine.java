@@ -17,7 +17,9 @@ import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.SubmitOpDecoder;
 import io.quire.common.IdleStrategies;
 import io.quire.engine.EngineContext;
+import io.quire.engine.EngineCounters;
 import io.quire.engine.EngineNode;
+import io.quire.engine.egress.EgressPublisher;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -41,16 +43,17 @@ import java.nio.ByteBuffer;
  * versions.
  * <p>
  * Its throughput is the ceiling of the client, Aeron IPC and an ingress poll on this machine: whatever the real
- * engine does per op has to fit in what the floor leaves of the CPUs. A back-pressured ack is retried for up to
- * 20 ms, then counted and dropped (the client then reports acks that stopped coming).
+ * engine does per op has to fit in what the floor leaves of the CPUs. Acks go out as the engine's egress sends
+ * ({@link EgressPublisher#offer}): back-pressure retried for {@code egress.retry}, yielding then parking, and what
+ * still fails counted in the engine's egress counters and dropped (the client then reports acks that stopped coming).
  */
 final class FloorEngine implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(FloorEngine.class);
-    private static final long OFFER_RETRY_NS = 20_000_000L;
 
     private final MediaDriver driver;
     private final Aeron aeron;
+    private final EngineCounters counters;
     private final String ingressChannel;
     private final EngineContext ctx;
     private final Runnable waker;
@@ -68,6 +71,7 @@ final class FloorEngine implements AutoCloseable
         this.ctx = ctx;
         MediaDriver launched = null;
         Aeron client = null;
+        EngineCounters engineCounters = null;
         String resolvedIngress;
         try
         {
@@ -77,19 +81,21 @@ final class FloorEngine implements AutoCloseable
                 .errorHandler(ex -> LOG.error("aeron client error", ex)));
             final Subscription ingress = client.addSubscription(ctx.ingressChannel(), ctx.ingressStream());
             resolvedIngress = EngineNode.resolvedChannel(ctx.ingressChannel(), ingress);
+            engineCounters = new EngineCounters(client, ctx.nodeId());
             final IdleStrategy idle = IdleStrategies.parse(ctx.idleStrategy());
-            this.agent = new FloorAgent(client, ingress, ctx);
+            this.agent = new FloorAgent(client, ingress, ctx, engineCounters);
             this.waker = IdleStrategies.waker(idle);
             this.runner = new AgentRunner(idle, ex -> LOG.error("floor agent error", ex), null, agent);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(client, launched);
+            CloseHelper.quietCloseAll(engineCounters, client, launched);
             throw ex;
         }
         this.driver = launched;
         this.aeron = client;
         this.ingressChannel = resolvedIngress;
+        this.counters = engineCounters;
         AgentRunner.startOnThread(runner);
     }
 
@@ -117,16 +123,16 @@ final class FloorEngine implements AutoCloseable
         return waker;
     }
 
-    /** @return acks dropped after back-pressure outlasted the retry (0 in a sound run). */
+    /** @return acks the publication did not take: back-pressure outlasted the retry, or not connected or closed. */
     long droppedAcks()
     {
-        return agent.droppedAcks;
+        return counters.egressBackPressureDrops.get() + counters.egressNotConnected.get() + counters.egressClosed.get();
     }
 
     @Override
     public void close()
     {
-        CloseHelper.closeAll(runner, aeron, driver);
+        CloseHelper.closeAll(runner, counters, aeron, driver);
     }
 
     /** An edge that said hello: where its replies go, and the ingress image it speaks on. */
@@ -151,6 +157,8 @@ final class FloorEngine implements AutoCloseable
         private final long heartbeatIntervalNs;
         private final int nodeId;
         private final int shardCount;
+        private final long retryNs;
+        private final EngineCounters counters;
         private final Int2ObjectHashMap<Edge> edges = new Int2ObjectHashMap<>();
         private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
         private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -165,10 +173,11 @@ final class FloorEngine implements AutoCloseable
         private final UnsafeBuffer source = new UnsafeBuffer(0, 0);
         private long nextHeartbeatNs;
         private long pollNs;
-        private volatile long droppedAcks;
 
-        FloorAgent(final Aeron aeron, final Subscription ingress, final EngineContext ctx)
+        FloorAgent(final Aeron aeron, final Subscription ingress, final EngineContext ctx, final EngineCounters counters)
         {
+            this.counters = counters;
+            this.retryNs = ctx.egressRetryNs();
             this.aeron = aeron;
             this.ingress = ingress;
             this.fragmentLimit = ctx.fragmentLimit();
@@ -266,7 +275,6 @@ final class FloorEngine implements AutoCloseable
             {
                 return;
             }
-            final Publication publication = edge.publication;
             ack.wrapAndApplyHeader(out, 0, headerEncoder)
                 .sessionId(sessionId).requestId(requestId).docHash(docHash)
                 .version(create ? 0 : Math.max(0, baseVersion)).seq(seq).edgeId(edgeId)
@@ -274,22 +282,9 @@ final class FloorEngine implements AutoCloseable
                 .putCollection(collection, 0, collection.capacity())
                 .putDocId(docId, 0, docId.capacity())
                 .putSource(source, 0, source.capacity());
-            final int length = MessageHeaderEncoder.ENCODED_LENGTH + ack.encodedLength();
-            long deadline = 0;
-            while (publication.offer(out, 0, length) < 0)
-            {
-                final long now = System.nanoTime();
-                if (deadline == 0)
-                {
-                    deadline = now + OFFER_RETRY_NS;
-                }
-                else if (now - deadline > 0)
-                {
-                    droppedAcks++;
-                    return;
-                }
-                Thread.onSpinWait();
-            }
+            EgressPublisher.offer(edge.publication, out, 0, MessageHeaderEncoder.ENCODED_LENGTH + ack.encodedLength(),
+                retryNs, counters.egressNotConnected, counters.egressBackPressureDrops,
+                counters.egressBackPressureRetries, counters.egressClosed);
         }
 
         @Override
