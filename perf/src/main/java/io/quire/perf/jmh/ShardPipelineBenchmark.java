@@ -85,6 +85,16 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
     @Param({"1000"})
     public int historyOps;
 
+    /**
+     * The heap the measured ops meet. {@code allocated}: the documents, their history and the ring as they were
+     * allocated, in the order the ops touched them (what a process sees until its first young collection).
+     * {@code scavenged}: the same after young collections have copied them (set-up fills every document's history,
+     * then allocates short-lived garbage until three young collections have run), which is what a long-running
+     * engine sees: its allocation, a few bytes per op, still fills the young generation every few minutes.
+     */
+    @Param({"allocated"})
+    public String heap;
+
     private Trace trace;
     private char[] chars;
     private Path dir;
@@ -148,6 +158,24 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
             next[d] = FIRST_EDIT;
         }
         drain();
+        if ("scavenged".equals(heap))
+        {
+            // Every document's history full first, so the collections copy what the measured ops recycle.
+            for (long i = 0, n = (long)docs * historyOps; i < n; i++)
+            {
+                offer(nextEdit(false));
+                if ((i & (BATCH - 1)) == BATCH - 1)
+                {
+                    drain();
+                }
+            }
+            drain();
+            System.out.printf("heap scavenged: %d young collections%n", HeapChurn.youngCollections(3));
+        }
+        else if (!"allocated".equals(heap))
+        {
+            throw new IllegalArgumentException("heap must be allocated or scavenged: " + heap);
+        }
     }
 
     /** Notes the CPU times at the start of an iteration. */
