@@ -208,6 +208,8 @@ public final class BenchEngineCommand implements Callable<Integer>
     private long cpuEndNs;
     private ThreadCpu threadsStart;
     private ThreadCpu threadsEnd;
+    private GcActivity gcStart;
+    private GcActivity gcEnd;
     private String failure;
 
     /**
@@ -320,6 +322,14 @@ public final class BenchEngineCommand implements Callable<Integer>
             LOG.info("run-queue wait over the measured period (share of the period runnable but not running / " +
                 "forced switches per s, yields included; Linux schedstat), and the CPUs' steal: {}",
                 threadsEnd.runQueue(threadsStart, measureEndNs - measureStartNs, 6));
+        }
+        if (gcStart != null && gcEnd != null)
+        {
+            // A young collection moves the engine's long-lived objects (history entries, ring slots) out of the
+            // order the commits touch them, after which the shard threads take more CPU per op (GcActivity): a run
+            // with no collection before its measured period measures a heap a long-running engine does not keep.
+            LOG.info("garbage collections before the measured period: {}; during it: {}", gcStart.since(null),
+                gcEnd.since(gcStart));
         }
         if (commit != null)
         {
@@ -554,6 +564,7 @@ public final class BenchEngineCommand implements Callable<Integer>
 
                 final long runCpuStartNs = processCpuNs();
                 final ThreadCpu runThreadsStart = ThreadCpu.snapshot();
+                final GcActivity runGcStart = GcActivity.snapshot();
                 final long start = System.nanoTime();
                 final long warmEnd = start + (long)(warmupSeconds * 1e9);
                 final long end = warmEnd + (long)(durationSeconds * 1e9);
@@ -577,6 +588,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                         measureEndNs = Math.min(now, end);
                         cpuEndNs = processCpuNs();
                         threadsEnd = ThreadCpu.snapshot();
+                        gcEnd = GcActivity.snapshot();
                         hiccups = hiccupMeter.take();
                         break;
                     }
@@ -671,6 +683,8 @@ public final class BenchEngineCommand implements Callable<Integer>
                     cpuEndNs = processCpuNs();
                     threadsStart = runThreadsStart;
                     threadsEnd = ThreadCpu.snapshot();
+                    gcStart = runGcStart;
+                    gcEnd = GcActivity.snapshot();
                     measuredAcks = acked;
                     latency.add(whole);
                 }
@@ -722,6 +736,7 @@ public final class BenchEngineCommand implements Callable<Integer>
                         latency.reset();
                         cpuStartNs = processCpuNs();
                         threadsStart = ThreadCpu.snapshot();
+                        gcStart = GcActivity.snapshot();
                     }
                 }
                 if (now - nextReport >= 0)
