@@ -35,26 +35,6 @@ final class GcActivity
         return snapshot;
     }
 
-    /** @return collections counted in this snapshot, all collectors. */
-    long collections()
-    {
-        long total = 0;
-        for (final long[] countAndTime : byCollector.values())
-        {
-            total += countAndTime[0];
-        }
-        return total;
-    }
-
-    /**
-     * @param earlier a snapshot taken before this one.
-     * @return collections between the two, all collectors.
-     */
-    long collectionsSince(final GcActivity earlier)
-    {
-        return collections() - earlier.collections();
-    }
-
     /**
      * @param earlier a snapshot taken before this one, or null for the JVM's start.
      * @return e.g. {@code 2 collections, 31 ms (G1 Young Generation 2, 31 ms)}, collectors with none left out.
