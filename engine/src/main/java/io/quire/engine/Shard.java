@@ -283,10 +283,14 @@ public final class Shard implements AutoCloseable
 
     /**
      * Start the ring's threads (in single threading mode the engine's thread {@link #poll()}s instead). Only a
-     * primary's shard is started: a replica's journal is written by its replication thread until a promotion.
+     * primary's shard is started: a replica's journal is written by its replication thread until a promotion. The
+     * thread that opened the shard gives up the journal first: recovery may have read records back through the
+     * shard's lookup (documents loaded again to replay the journal from their snapshots), and the ring's thread owns
+     * it from now on.
      */
     public void start()
     {
+        handOver();
         ring.start();
         started = true;
     }

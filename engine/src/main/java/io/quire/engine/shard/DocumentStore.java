@@ -274,7 +274,11 @@ public final class DocumentStore
         {
             return;
         }
-        if (document.snapshotVersion != document.version)
+        // Only a document that moved past its last snapshot needs one. During recovery a document starts from its
+        // latest snapshot while the journal pass is still at an older version of it (its text is the snapshot's,
+        // ahead of its version): saving then would file the newer text under the older version. Unloaded without a
+        // snapshot, it is loaded again at the journal's version from an older snapshot (or none) and the journal.
+        if (document.snapshotVersion < document.version)
         {
             persistence.save(document);
         }
