@@ -91,6 +91,35 @@ public final class JournalHistory
         return true;
     }
 
+    /**
+     * Check a snapshot against the journal: the record at the snapshot's LSN, while the journal still holds it, is
+     * the op that brought the document to the snapshot's version, and the text after it had the snapshot's checksum.
+     * A snapshot's own CRC and checksum only show that its file is intact, not that its text belongs to its version.
+     *
+     * @param lsn      the snapshot's LSN (-1: it covers no record).
+     * @param version  the snapshot's version.
+     * @param checksum the snapshot's checksum.
+     * @return why the journal contradicts the snapshot, or null if it agrees or does not hold that record.
+     */
+    public String contradiction(final long lsn, final long version, final long checksum)
+    {
+        if (lsn < 0 || !read(lsn))
+        {
+            return null;
+        }
+        if (scratch.version != version - 1)
+        {
+            return "the journal record at lsn " + lsn + " is the op at version " + scratch.version + ", not " +
+                (version - 1);
+        }
+        if (scratch.checksum != checksum)
+        {
+            return "the journal says the text after version " + scratch.version + " (lsn " + lsn + ") has checksum " +
+                Long.toHexString(scratch.checksum) + ", the snapshot's text has " + Long.toHexString(checksum);
+        }
+        return null;
+    }
+
     /** @return journal bytes of the records the last {@link #collect} returned. */
     public long collectedBytes()
     {

@@ -8,10 +8,15 @@ import io.quire.journal.snapshot.SnapshotMeta;
 import io.quire.journal.snapshot.SnapshotRef;
 import io.quire.journal.snapshot.SnapshotStore;
 import org.agrona.concurrent.EpochNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,6 +25,8 @@ import java.util.function.LongSupplier;
  */
 public final class SnapshotPersistence implements DocumentPersistence
 {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotPersistence.class);
+
     private final int shardId;
     private final SnapshotStore store;
     private final JournalHistory journal;
@@ -27,6 +34,7 @@ public final class SnapshotPersistence implements DocumentPersistence
     private final EpochNanoClock clock;
     private final TextUnicode ot = new TextUnicode();
     private final List<HistoryEntry> tail = new ArrayList<>();
+    private final Set<Path> contradicted = new HashSet<>();
     private long snapshotsWritten;
     private long snapshotBytes;
     private SnapshotWriter background;
@@ -72,21 +80,11 @@ public final class SnapshotPersistence implements DocumentPersistence
     public void load(final Document doc)
     {
         final Rope text = new Rope();
-        long version = 0;
-        final Optional<SnapshotRef> ref = store.latestAtOrBefore(
-            doc.hash, doc.collectionString, doc.docIdString, doc.version, CorruptSnapshotPolicy.SKIP);
-        if (ref.isPresent())
+        final long found = loadChecked(doc, doc.version, text, true);
+        final long version = Math.max(found, 0);
+        if (found >= 0)
         {
-            final RopeAppender appender = new RopeAppender(text);
-            final SnapshotMeta meta = store.load(ref.get(), appender);
-            appender.finish();
-            if (text.checksum() != meta.checksum())
-            {
-                throw new IllegalStateException("snapshot " + ref.get().path() + " of " + doc +
-                    " does not match its checksum: refusing to load it");
-            }
-            version = meta.version();
-            doc.snapshotVersion = version;
+            doc.snapshotVersion = found;
         }
         tail.clear();
         if (version < doc.version && !journal.collect(doc.lastLsn, doc.version - 1, version, doc.version,
@@ -114,22 +112,60 @@ public final class SnapshotPersistence implements DocumentPersistence
     @Override
     public long loadAtOrBefore(final Document doc, final long version, final Rope out)
     {
-        final Optional<SnapshotRef> ref = store.latestAtOrBefore(
-            doc.hash, doc.collectionString, doc.docIdString, version, CorruptSnapshotPolicy.SKIP);
-        if (ref.isEmpty())
+        return Math.max(loadChecked(doc, version, out, false), 0);
+    }
+
+    /**
+     * Load the newest snapshot at or before a version whose text matches its own checksum and which the journal does
+     * not contradict ({@link JournalHistory#contradiction}); snapshots that fail are passed over (and logged once
+     * each), so the caller starts from an older one or from the journal's start.
+     *
+     * @param doc      the document.
+     * @param version  the newest version wanted.
+     * @param out      receives the snapshot's text (left empty when there is none).
+     * @param strict   whether a snapshot that does not match its own checksum stops the load (an engine load) rather
+     *                 than being passed over (a past version's rebuild).
+     * @return the snapshot's version, or -1 when there is none.
+     */
+    private long loadChecked(final Document doc, final long version, final Rope out, final boolean strict)
+    {
+        long upTo = version;
+        while (upTo >= 0)
         {
-            return 0;
+            final Optional<SnapshotRef> ref = store.latestAtOrBefore(
+                doc.hash, doc.collectionString, doc.docIdString, upTo, CorruptSnapshotPolicy.SKIP);
+            if (ref.isEmpty())
+            {
+                break;
+            }
+            out.clear();
+            final RopeAppender appender = new RopeAppender(out);
+            final SnapshotMeta meta = store.load(ref.get(), appender);
+            appender.finish();
+            if (out.checksum() != meta.checksum())
+            {
+                if (strict)
+                {
+                    throw new IllegalStateException("snapshot " + ref.get().path() + " of " + doc +
+                        " does not match its checksum: refusing to load it");
+                }
+                break;
+            }
+            final String contradiction = journal.contradiction(meta.lsn(), meta.version(), meta.checksum());
+            if (contradiction == null)
+            {
+                return meta.version();
+            }
+            if (contradicted.add(ref.get().path()))
+            {
+                LOG.warn("shard {}: snapshot {} of {} at version {} is passed over: {} (engines before this " +
+                    "check could write such a file while recovering; `scripts/quire replay verify` reports them)", shardId,
+                    ref.get().path(), doc, meta.version(), contradiction);
+            }
+            upTo = meta.version() - 1;
         }
         out.clear();
-        final RopeAppender appender = new RopeAppender(out);
-        final SnapshotMeta meta = store.load(ref.get(), appender);
-        appender.finish();
-        if (out.checksum() != meta.checksum())
-        {
-            out.clear();
-            return 0;
-        }
-        return meta.version();
+        return -1;
     }
 
     /**
