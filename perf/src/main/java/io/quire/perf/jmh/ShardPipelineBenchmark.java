@@ -86,6 +86,13 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
     public int historyOps;
 
     /**
+     * Documents kept in memory ({@code memory.max-docs}; 0: the engine's default). Below {@code docs}, the round
+     * robin makes every op load a document and unload another: what unloading and loading cost the shard thread.
+     */
+    @Param({"0"})
+    public int maxDocs;
+
+    /**
      * The heap the measured ops meet. {@code allocated}: the documents, their history and the ring as they were
      * allocated, in the order the ops touched them (what a process sees until its first young collection).
      * {@code scavenged}: the same after young collections have copied them (set-up fills every document's history,
@@ -128,6 +135,10 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
         options.put("snapshot.interval-ops", Integer.toString(snapshotInterval));
         options.put("ring.size", Integer.toString(ringSize));
         options.put("history.max-ops", Integer.toString(historyOps));
+        if (maxDocs > 0)
+        {
+            options.put("memory.max-docs", Integer.toString(maxDocs));
+        }
         final EngineContext ctx = new EngineContext().apply(Settings.defaults("engine", options)).conclude();
         final CountersManager counters = new CountersManager(
             new UnsafeBuffer(new byte[1 << 20]), new UnsafeBuffer(new byte[1 << 18]));
