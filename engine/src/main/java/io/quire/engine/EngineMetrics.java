@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * What an engine node exposes for monitoring (a Prometheus exporter in the edge or server reads it): per-shard
- * counters and gauges, and commit and journal-commit latency and batch-size histograms accumulated from the shards'
+ * counters and gauges, and commit, journal-commit and document-load latency and batch-size histograms accumulated
+ * from the shards'
  * {@link org.HdrHistogram.SingleWriterRecorder}s.
  * <p>
  * Counters and gauges can be read from any thread. The histogram methods are synchronized: each call first moves
@@ -32,6 +33,8 @@ public final class EngineMetrics
     private final Histogram[] journalRecycle;
     private final Histogram[] batch;
     private final Histogram[] batchRecycle;
+    private final Histogram[] docLoad;
+    private final Histogram[] docLoadRecycle;
 
     /**
      * @param shards     the owned shards, indexed by shard id minus {@code shardBegin}.
@@ -53,6 +56,8 @@ public final class EngineMetrics
         journalRecycle = new Histogram[n];
         batch = new Histogram[n];
         batchRecycle = new Histogram[n];
+        docLoad = new Histogram[n];
+        docLoadRecycle = new Histogram[n];
         for (int i = 0; i < n; i++)
         {
             final String shard = "shard-" + (shardBegin + i) + " ";
@@ -63,6 +68,7 @@ public final class EngineMetrics
             commit[i] = new Histogram(MAX_NANOS, 3);
             journal[i] = new Histogram(MAX_NANOS, 3);
             batch[i] = new Histogram(3);
+            docLoad[i] = new Histogram(3);
         }
         refreshGauges();
     }
@@ -155,6 +161,42 @@ public final class EngineMetrics
 
     /**
      * @param shardId an owned shard.
+     * @return documents it holds in memory.
+     */
+    public long docsLoaded(final int shardId)
+    {
+        return shard(shardId).counters().docsLoaded();
+    }
+
+    /**
+     * @param shardId an owned shard.
+     * @return documents it loaded into memory since start.
+     */
+    public long docLoads(final int shardId)
+    {
+        return shard(shardId).counters().docLoads();
+    }
+
+    /**
+     * @param shardId an owned shard.
+     * @return documents it unloaded (evicted) since start.
+     */
+    public long docUnloads(final int shardId)
+    {
+        return shard(shardId).counters().docUnloads();
+    }
+
+    /**
+     * @param shardId an owned shard.
+     * @return unloads whose snapshot its thread wrote itself because the background snapshot writer was full.
+     */
+    public long docUnloadSnapshotsInline(final int shardId)
+    {
+        return shard(shardId).counters().docUnloadSnapshotsInline();
+    }
+
+    /**
+     * @param shardId an owned shard.
      * @return its ring size (the bound on queued commands).
      */
     public long ringCapacity(final int shardId)
@@ -240,6 +282,18 @@ public final class EngineMetrics
         return sum(batch, new Histogram(3));
     }
 
+    /**
+     * Document loads over every owned shard: ns per load of a document from its snapshot and the journal, during
+     * which its shard's thread does nothing else.
+     *
+     * @return a new histogram (ns).
+     */
+    public synchronized Histogram docLoadLatency()
+    {
+        drain();
+        return sum(docLoad, new Histogram(3));
+    }
+
     /** Forget the latencies recorded so far (e.g. after a benchmark's warm-up). */
     public synchronized void resetLatencies()
     {
@@ -249,6 +303,7 @@ public final class EngineMetrics
             commit[i].reset();
             journal[i].reset();
             batch[i].reset();
+            docLoad[i].reset();
         }
     }
 
@@ -271,6 +326,8 @@ public final class EngineMetrics
             journal[i].add(journalRecycle[i]);
             batchRecycle[i] = shards[i].batchSlots().getIntervalHistogram(batchRecycle[i]);
             batch[i].add(batchRecycle[i]);
+            docLoadRecycle[i] = shards[i].docLoadLatency().getIntervalHistogram(docLoadRecycle[i]);
+            docLoad[i].add(docLoadRecycle[i]);
         }
     }
 

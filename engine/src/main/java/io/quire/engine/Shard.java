@@ -55,6 +55,7 @@ public final class Shard implements AutoCloseable
     private final SingleWriterRecorder commitLatency = new SingleWriterRecorder(MAX_RECORDED_NANOS, 3);
     private final SingleWriterRecorder journalLatency = new SingleWriterRecorder(MAX_RECORDED_NANOS, 3);
     private final SingleWriterRecorder batchSlots = new SingleWriterRecorder(3);
+    private final SingleWriterRecorder docLoadLatency = new SingleWriterRecorder(DocumentStore.MAX_RECORDED_NANOS, 3);
     private final AtomicCounter egressSent;
     private final AtomicCounter egressUndelivered;
     private final ShardRecovery.Result recovery;
@@ -95,7 +96,8 @@ public final class Shard implements AutoCloseable
             opened.push(lookup);
             this.persistence = new SnapshotPersistence(shardId, snapshots, lookup, epoch, clock);
             this.documents = new DocumentStore(
-                persistence, settings.maxLoadedBytes(), settings.maxLoadedDocs(), settings.historyMaxOps());
+                persistence, settings.maxLoadedBytes(), settings.maxLoadedDocs(), settings.historyMaxOps())
+                .observe(counters, docLoadLatency);
             this.replay = ShardRecovery.open(snapshots, documents);
             try (JournalReader reader = writer.newReader())
             {
@@ -404,6 +406,15 @@ public final class Shard implements AutoCloseable
     public SingleWriterRecorder batchSlots()
     {
         return batchSlots;
+    }
+
+    /**
+     * @return time of each document load from a snapshot and the journal, ns: how long the shard thread stopped for
+     *         it (single writer: the sequencer thread).
+     */
+    public SingleWriterRecorder docLoadLatency()
+    {
+        return docLoadLatency;
     }
 
     /** @return free ring slots. */

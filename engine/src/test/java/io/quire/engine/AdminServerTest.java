@@ -81,7 +81,10 @@ class AdminServerTest
             "quire_engine_replica_applied_lsn{shard=\"1\"}", "quire_engine_epoch{role=\"standby\"} 1");
         assertThat(call(primaryAdmin, "GET", "/metrics").body())
             .contains("quire_engine_ops_committed{shard=\"0\"}", "quire_engine_commit_latency_seconds{quantile=\"0.5\"}",
-                "quire_engine_ring_batch_slots{quantile=\"0.99\"}")
+                "quire_engine_ring_batch_slots{quantile=\"0.99\"}", "quire_engine_docs_loaded{shard=\"0\"}",
+                "quire_engine_doc_loads{shard=\"1\"}", "quire_engine_doc_unloads{shard=\"0\"} 0.0",
+                "quire_engine_doc_unload_snapshots_inline{shard=\"0\"} 0.0",
+                "quire_engine_doc_load_seconds{quantile=\"0.99\"}")
             .doesNotContain("quire_engine_replica_lag_records");
 
         final HttpResponse<String> notStandby = call(primaryAdmin, "POST", "/promote");

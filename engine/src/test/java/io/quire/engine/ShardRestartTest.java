@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static io.quire.codec.CodecConstants.NULL_VERSION;
@@ -290,6 +291,54 @@ class ShardRestartTest
         try (Stream<Path> files = Files.walk(dir.resolve("snapshots")))
         {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".snap")).sorted().toList();
+        }
+    }
+
+    @Test
+    void unloadsHandTheirSnapshotsToTheBackgroundWriterAndAreCounted() throws Exception
+    {
+        final Map<String, Rope> docs = new HashMap<>();
+        // Snapshots only on unload, at most two documents in memory, none written at close: every snapshot below is
+        // an unload's.
+        try (Rig rig = new Rig(0, 2, false))
+        {
+            for (final String d : List.of("a", "b", "c", "d", "e", "f"))
+            {
+                rig.request(r.create(1, 1, requestIds++, "docs", d, NULL_VERSION, "creator", d.charAt(0), "text-unicode",
+                    "start-" + d), 1, "ack");
+                docs.put(d, new Rope("start-" + d));
+            }
+            // Each edit of a random one of six documents loads it and unloads another, which has changed since it was
+            // loaded (every load here is followed by an edit): the edits meet documents whose snapshot is still being
+            // written, and must find them whole anyway.
+            edit(rig, docs, 300, 7);
+            final long unloads = rig.counter("shard-0 doc-unloads");
+            final long inline = rig.counter("shard-0 doc-unload-snapshots-inline");
+            assertThat(unloads).isGreaterThan(100);
+            assertThat(rig.counter("shard-0 doc-loads") - unloads).isEqualTo(rig.counter("shard-0 docs-loaded"));
+            assertThat(rig.counter("shard-0 docs-loaded")).isBetween(1L, 3L);
+            // The writer's jobs are made on demand, so at least the first unload went to it.
+            assertThat(inline).isLessThan(unloads);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (rig.counter("shard-0 snapshots-written") + inline < unloads)
+            {
+                assertThat(System.nanoTime()).as("every unload's snapshot written in 10 s").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            assertThat(rig.counter("shard-0 snapshots-written") + inline).isEqualTo(unloads);
+            assertThat(rig.counter("shard-0 snapshot-failures")).isZero();
+            for (final Map.Entry<String, Rope> e : docs.entrySet())
+            {
+                assertThat(rig.text(e.getKey())).isEqualTo(e.getValue().toString());
+            }
+            assertThat(rig.shard.docLoadLatency().getIntervalHistogram().getTotalCount()).isGreaterThan(100);
+        }
+        try (Rig rig = new Rig(0, 2, false))
+        {
+            for (final Map.Entry<String, Rope> e : docs.entrySet())
+            {
+                assertThat(rig.text(e.getKey())).isEqualTo(e.getValue().toString());
+            }
         }
     }
 

@@ -43,6 +43,16 @@ public final class EngineExporter
         perShard(registry, node, "quire_engine_ops_committed", "ops committed per shard", (n, m, s) -> m.committed(s));
         perShard(registry, node, "quire_engine_ring_remaining", "free slots in each shard's ring",
             (n, m, s) -> m.ringRemaining(s));
+        perShard(registry, node, "quire_engine_docs_loaded", "documents in memory per shard",
+            (n, m, s) -> m.docsLoaded(s));
+        perShard(registry, node, "quire_engine_doc_loads",
+            "documents loaded from a snapshot and the journal (or created) per shard, since start",
+            (n, m, s) -> m.docLoads(s));
+        perShard(registry, node, "quire_engine_doc_unloads",
+            "documents unloaded under the memory bounds per shard, since start", (n, m, s) -> m.docUnloads(s));
+        perShard(registry, node, "quire_engine_doc_unload_snapshots_inline",
+            "unloads whose snapshot the shard thread wrote itself because the background writer was full, since start",
+            (n, m, s) -> m.docUnloadSnapshotsInline(s));
         perShard(registry, node, "quire_engine_replica_applied_lsn",
             "a standby's last journaled and applied LSN per shard (absent on a primary)",
             (n, m, s) -> n.isReplica() ? n.replicaProgress(s)[0] : Double.NaN);
@@ -67,6 +77,9 @@ public final class EngineExporter
             "engine ingress to ack handed to the transport, since start", EngineMetrics::commitLatency);
         latency(registry, node, "quire_engine_journal_commit_seconds",
             "journal group commit per ring batch, since start", EngineMetrics::journalCommitLatency);
+        latency(registry, node, "quire_engine_doc_load_seconds",
+            "load of a document from its snapshot and the journal (its shard thread waits), since start",
+            EngineMetrics::docLoadLatency);
         quantiles(registry, node, "quire_engine_ring_batch_slots",
             "commands per journal group commit (acknowledged together), since start", EngineMetrics::batchSlots, 1);
     }

@@ -1,6 +1,7 @@
 package io.quire.engine.shard;
 
 import io.quire.engine.ot.Rope;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -15,6 +16,9 @@ import java.util.function.Consumer;
  */
 public final class DocumentStore
 {
+    /** Longest load time recorded; longer ones are recorded as this. */
+    public static final long MAX_RECORDED_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+
     private final Long2ObjectHashMap<Document> byHash = new Long2ObjectHashMap<>();
     private final DocumentPersistence persistence;
     private final long maxLoadedBytes;
@@ -25,6 +29,9 @@ public final class DocumentStore
     private long loadedBytes;
     private long loads;
     private long unloads;
+    private long unloadSnapshotsInline;
+    private ShardCounters counters;
+    private SingleWriterRecorder loadNanos;
     /** Most recently used loaded document; LRU list runs head (newest) to tail (oldest). */
     private Document lruHead;
     private Document lruTail;
@@ -45,6 +52,21 @@ public final class DocumentStore
         this.maxLoadedBytes = maxLoadedBytes;
         this.maxLoadedDocuments = maxLoadedDocuments;
         this.historyMaxOps = historyMaxOps;
+    }
+
+    /**
+     * Report residency (documents in memory, loads, unloads) to the shard's counters, and the time of each load from
+     * persistence, which the shard thread spends reading a snapshot and replaying the journal after it, to a recorder.
+     *
+     * @param counters  the shard's counters.
+     * @param loadNanos receives each load's duration in ns (written by the shard thread only).
+     * @return this.
+     */
+    public DocumentStore observe(final ShardCounters counters, final SingleWriterRecorder loadNanos)
+    {
+        this.counters = counters;
+        this.loadNanos = loadNanos;
+        return this;
     }
 
     /**
@@ -186,7 +208,12 @@ public final class DocumentStore
             }
             else
             {
+                final long start = System.nanoTime();
                 persistence.load(document);
+                if (loadNanos != null)
+                {
+                    loadNanos.recordValue(Math.min(System.nanoTime() - start, MAX_RECORDED_NANOS));
+                }
             }
             document.loaded = true;
             loadedCount++;
@@ -194,6 +221,10 @@ public final class DocumentStore
             document.estimatedBytes = estimate(document);
             loadedBytes += document.estimatedBytes;
             linkFirst(document);
+            if (counters != null)
+            {
+                counters.docLoaded(loadedCount);
+            }
         }
         else if (lruHead != document)
         {
@@ -218,6 +249,10 @@ public final class DocumentStore
         document.estimatedBytes = estimate(document);
         loadedBytes += document.estimatedBytes;
         linkFirst(document);
+        if (counters != null)
+        {
+            counters.docsInMemory(loadedCount);
+        }
     }
 
     /** @return ops of history kept per loaded document. */
@@ -264,7 +299,11 @@ public final class DocumentStore
     }
 
     /**
-     * Snapshot (if it changed since its last snapshot) and unload a document.
+     * Snapshot (if it changed since its last snapshot) and unload a document. The snapshot is handed to the
+     * background writer, which copies the text now and writes the file later, so the shard thread does not create and
+     * write a file per eviction; only when every background job is in flight is it written here, at once. Either way
+     * the document's ops are already journaled, so a load before the file exists starts from an older snapshot and
+     * replays more of the journal: slower, never different.
      *
      * @param document a loaded document whose ops are all journaled.
      */
@@ -274,13 +313,16 @@ public final class DocumentStore
         {
             return;
         }
+        boolean inline = false;
         // Only a document that moved past its last snapshot needs one. During recovery a document starts from its
         // latest snapshot while the journal pass is still at an older version of it (its text is the snapshot's,
         // ahead of its version): saving then would file the newer text under the older version. Unloaded without a
         // snapshot, it is loaded again at the journal's version from an older snapshot (or none) and the journal.
-        if (document.snapshotVersion < document.version)
+        if (document.snapshotVersion < document.version && !persistence.saveInBackground(document))
         {
             persistence.save(document);
+            inline = true;
+            unloadSnapshotsInline++;
         }
         unlink(document);
         document.loaded = false;
@@ -291,6 +333,10 @@ public final class DocumentStore
         document.estimatedBytes = 0;
         loadedCount--;
         unloads++;
+        if (counters != null)
+        {
+            counters.docUnloaded(loadedCount, inline);
+        }
     }
 
     /**
@@ -333,6 +379,12 @@ public final class DocumentStore
     public long loads()
     {
         return loads;
+    }
+
+    /** @return unloads whose snapshot was written on the calling thread because the background writer was full. */
+    public long unloadSnapshotsInline()
+    {
+        return unloadSnapshotsInline;
     }
 
     /** @return unloads so far. */

@@ -18,6 +18,10 @@ public final class ShardCounters
     private final AtomicCounter presence;
     private final AtomicCounter ignored;
     private final AtomicCounter internalErrors;
+    private final AtomicCounter docsLoaded;
+    private final AtomicCounter docLoads;
+    private final AtomicCounter docUnloads;
+    private final AtomicCounter docUnloadSnapshotsInline;
     private final AtomicCounter[] rejects;
 
     /**
@@ -32,6 +36,10 @@ public final class ShardCounters
         presence = factory.apply("presence");
         ignored = factory.apply("ignored");
         internalErrors = factory.apply("internal-errors");
+        docsLoaded = factory.apply("docs-loaded");
+        docLoads = factory.apply("doc-loads");
+        docUnloads = factory.apply("doc-unloads");
+        docUnloadSnapshotsInline = factory.apply("doc-unload-snapshots-inline");
         final RejectReason[] reasons = RejectReason.values();
         rejects = new AtomicCounter[reasons.length];
         for (final RejectReason reason : reasons)
@@ -79,6 +87,43 @@ public final class ShardCounters
     }
 
     /**
+     * A document was loaded into memory (from a snapshot and the journal, or new).
+     *
+     * @param loaded documents in memory now.
+     */
+    void docLoaded(final int loaded)
+    {
+        docLoads.incrementOrdered();
+        docsLoaded.setOrdered(loaded);
+    }
+
+    /**
+     * Documents were installed in memory other than by a load (recovery).
+     *
+     * @param loaded documents in memory now.
+     */
+    void docsInMemory(final int loaded)
+    {
+        docsLoaded.setOrdered(loaded);
+    }
+
+    /**
+     * A document was unloaded.
+     *
+     * @param loaded         documents in memory now.
+     * @param inlineSnapshot its snapshot was written on the shard thread (the background writer was full).
+     */
+    void docUnloaded(final int loaded, final boolean inlineSnapshot)
+    {
+        docUnloads.incrementOrdered();
+        if (inlineSnapshot)
+        {
+            docUnloadSnapshotsInline.incrementOrdered();
+        }
+        docsLoaded.setOrdered(loaded);
+    }
+
+    /**
      * Count a reject (also used by the ingress for rejects it makes itself, e.g. a full ring).
      *
      * @param reason the reason.
@@ -114,6 +159,30 @@ public final class ShardCounters
     public long internalErrors()
     {
         return internalErrors.get();
+    }
+
+    /** @return documents in memory. */
+    public long docsLoaded()
+    {
+        return docsLoaded.get();
+    }
+
+    /** @return documents loaded into memory since start (each load after an unload counts again). */
+    public long docLoads()
+    {
+        return docLoads.get();
+    }
+
+    /** @return documents unloaded since start. */
+    public long docUnloads()
+    {
+        return docUnloads.get();
+    }
+
+    /** @return unloads whose snapshot the shard thread wrote itself because the background writer was full. */
+    public long docUnloadSnapshotsInline()
+    {
+        return docUnloadSnapshotsInline.get();
     }
 
     /**

@@ -19,6 +19,9 @@ final class MemoryPersistence implements DocumentPersistence
     final Map<String, Saved> saved = new HashMap<>();
     int saves;
     int loadsFromSnapshot;
+    /** Whether {@link #saveInBackground} takes a snapshot (as a background writer with a free job does) or refuses. */
+    boolean backgroundFree = true;
+    int backgroundSaves;
 
     private static String key(final Document d)
     {
@@ -61,6 +64,19 @@ final class MemoryPersistence implements DocumentPersistence
     public long loadAtOrBefore(final Document document, final long version, final Rope out)
     {
         return 0;
+    }
+
+    /** A background writer whose job is done at once: taken, or refused while {@link #backgroundFree} is false. */
+    @Override
+    public boolean saveInBackground(final Document document)
+    {
+        if (!backgroundFree)
+        {
+            return false;
+        }
+        save(document);
+        backgroundSaves++;
+        return true;
     }
 
     @Override

@@ -506,6 +506,33 @@ class ShardSequencerTest
         }
     }
 
+    @Test
+    void anUnloadSnapshotsInTheBackgroundAndOnTheShardThreadOnlyWhenTheWriterIsFull()
+    {
+        final MemoryPersistence persistence = new MemoryPersistence();
+        try (ShardHarness shard = new ShardHarness(dir, SequencerConfig.TEST, ThreadingMode.SHARED, persistence,
+            1L << 30, 1, 100))
+        {
+            create(shard, "a", "a", "A", 1);
+            create(shard, "b", "b", "A", 2);
+            assertThat(edit(shard, 1, "a", 1, "A", 3, "[\"x\"]").type()).isEqualTo("ack");
+            // Each request for the other document unloads the one in memory: so far every unload went to the writer.
+            assertThat(shard.docs.unloads()).isEqualTo(2);
+            assertThat(persistence.backgroundSaves).isEqualTo(2);
+            assertThat(shard.docs.unloadSnapshotsInline()).isZero();
+
+            persistence.backgroundFree = false;
+            assertThat(edit(shard, 1, "b", 1, "A", 4, "[\"y\"]").type()).isEqualTo("ack");
+            assertThat(edit(shard, 1, "a", 2, "A", 5, "[\"z\"]").type()).isEqualTo("ack");
+            assertThat(shard.docs.unloads()).isEqualTo(4);
+            assertThat(persistence.backgroundSaves).isEqualTo(2);
+            assertThat(shard.docs.unloadSnapshotsInline()).isEqualTo(2);
+            assertThat(persistence.saves).isEqualTo(4);
+            assertThat(snapshot(shard, "a").text()).isEqualTo("zxa");
+            assertThat(snapshot(shard, "b").text()).isEqualTo("yb");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(ThreadingMode.class)
     void theJournalHoldsEveryCommittedOpWithItsChecksumInLsnOrder(final ThreadingMode mode)
