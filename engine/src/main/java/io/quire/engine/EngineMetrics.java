@@ -197,6 +197,15 @@ public final class EngineMetrics
 
     /**
      * @param shardId an owned shard.
+     * @return times its eviction stopped, over the bounds, because the background snapshot writer was full.
+     */
+    public long docUnloadsDeferred(final int shardId)
+    {
+        return shard(shardId).counters().docUnloadsDeferred();
+    }
+
+    /**
+     * @param shardId an owned shard.
      * @return its ring size (the bound on queued commands).
      */
     public long ringCapacity(final int shardId)

@@ -53,6 +53,9 @@ public final class EngineExporter
         perShard(registry, node, "quire_engine_doc_unload_snapshots_inline",
             "unloads whose snapshot the shard thread wrote itself because the background writer was full, since start",
             (n, m, s) -> m.docUnloadSnapshotsInline(s));
+        perShard(registry, node, "quire_engine_doc_unloads_deferred",
+            "times eviction stopped over the memory bounds because the background snapshot writer was full, since " +
+                "start", (n, m, s) -> m.docUnloadsDeferred(s));
         perShard(registry, node, "quire_engine_replica_applied_lsn",
             "a standby's last journaled and applied LSN per shard (absent on a primary)",
             (n, m, s) -> n.isReplica() ? n.replicaProgress(s)[0] : Double.NaN);

@@ -30,6 +30,7 @@ public final class DocumentStore
     private long loads;
     private long unloads;
     private long unloadSnapshotsInline;
+    private long unloadsDeferred;
     private ShardCounters counters;
     private SingleWriterRecorder loadNanos;
     /** Most recently used loaded document; LRU list runs head (newest) to tail (oldest). */
@@ -275,7 +276,10 @@ public final class DocumentStore
 
     /**
      * Unload least recently used documents while over the memory or count bound. Documents with ops the journal has
-     * not yet passed are kept (their state is not yet durable anywhere else).
+     * not yet passed are kept (their state is not yet durable anywhere else). A document whose snapshot is due waits
+     * (with every document used after it) while the background snapshot writer is full and the store is less than
+     * an eighth over its bounds, so that the shard thread does not write the file itself and wait for the writer's
+     * current one; further over, it is written here.
      *
      * @param journaledSequence ring sequence the journal has passed.
      * @param keep              a document never to unload now (the one being worked on), or null.
@@ -290,7 +294,15 @@ public final class DocumentStore
             final Document previous = candidate.lruPrev;
             if (candidate != keep && candidate.lastRingSequence <= journaledSequence)
             {
-                unload(candidate);
+                if (!unload(candidate, farOverBounds()))
+                {
+                    unloadsDeferred++;
+                    if (counters != null)
+                    {
+                        counters.docUnloadDeferred();
+                    }
+                    break;
+                }
                 unloaded++;
             }
             candidate = previous;
@@ -309,9 +321,18 @@ public final class DocumentStore
      */
     public void unload(final Document document)
     {
+        unload(document, true);
+    }
+
+    /**
+     * @param inlineAllowed whether the snapshot may be written on this thread when the background writer is full.
+     * @return false if the document stays loaded: its snapshot is due, the writer is full and inline was not allowed.
+     */
+    private boolean unload(final Document document, final boolean inlineAllowed)
+    {
         if (!document.loaded)
         {
-            return;
+            return true;
         }
         boolean inline = false;
         // Only a document that moved past its last snapshot needs one. During recovery a document starts from its
@@ -320,6 +341,10 @@ public final class DocumentStore
         // snapshot, it is loaded again at the journal's version from an older snapshot (or none) and the journal.
         if (document.snapshotVersion < document.version && !persistence.saveInBackground(document))
         {
+            if (!inlineAllowed)
+            {
+                return false;
+            }
             persistence.save(document);
             inline = true;
             unloadSnapshotsInline++;
@@ -337,6 +362,13 @@ public final class DocumentStore
         {
             counters.docUnloaded(loadedCount, inline);
         }
+        return true;
+    }
+
+    private boolean farOverBounds()
+    {
+        return loadedBytes > maxLoadedBytes + maxLoadedBytes / 8 ||
+            loadedCount > maxLoadedDocuments + Math.max(1, maxLoadedDocuments / 8);
     }
 
     /**
@@ -385,6 +417,12 @@ public final class DocumentStore
     public long unloadSnapshotsInline()
     {
         return unloadSnapshotsInline;
+    }
+
+    /** @return times eviction stopped because the background snapshot writer was full (the store stayed over). */
+    public long unloadsDeferred()
+    {
+        return unloadsDeferred;
     }
 
     /** @return unloads so far. */

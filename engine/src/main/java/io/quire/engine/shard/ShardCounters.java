@@ -22,6 +22,7 @@ public final class ShardCounters
     private final AtomicCounter docLoads;
     private final AtomicCounter docUnloads;
     private final AtomicCounter docUnloadSnapshotsInline;
+    private final AtomicCounter docUnloadsDeferred;
     private final AtomicCounter[] rejects;
 
     /**
@@ -40,6 +41,7 @@ public final class ShardCounters
         docLoads = factory.apply("doc-loads");
         docUnloads = factory.apply("doc-unloads");
         docUnloadSnapshotsInline = factory.apply("doc-unload-snapshots-inline");
+        docUnloadsDeferred = factory.apply("doc-unloads-deferred");
         final RejectReason[] reasons = RejectReason.values();
         rejects = new AtomicCounter[reasons.length];
         for (final RejectReason reason : reasons)
@@ -123,6 +125,12 @@ public final class ShardCounters
         docsLoaded.setOrdered(loaded);
     }
 
+    /** Eviction stopped because the background snapshot writer was full; the store stays over its bounds a while. */
+    void docUnloadDeferred()
+    {
+        docUnloadsDeferred.incrementOrdered();
+    }
+
     /**
      * Count a reject (also used by the ingress for rejects it makes itself, e.g. a full ring).
      *
@@ -183,6 +191,12 @@ public final class ShardCounters
     public long docUnloadSnapshotsInline()
     {
         return docUnloadSnapshotsInline.get();
+    }
+
+    /** @return times eviction stopped because the background snapshot writer was full. */
+    public long docUnloadsDeferred()
+    {
+        return docUnloadsDeferred.get();
     }
 
     /**

@@ -507,28 +507,38 @@ class ShardSequencerTest
     }
 
     @Test
-    void anUnloadSnapshotsInTheBackgroundAndOnTheShardThreadOnlyWhenTheWriterIsFull()
+    void unloadsSnapshotInTheBackgroundWaitWhileTheWriterIsFullAndWriteInlineOnlyFarOverTheBound()
     {
         final MemoryPersistence persistence = new MemoryPersistence();
+        // One document in memory; an eighth over that bound is one more.
         try (ShardHarness shard = new ShardHarness(dir, SequencerConfig.TEST, ThreadingMode.SHARED, persistence,
             1L << 30, 1, 100))
         {
             create(shard, "a", "a", "A", 1);
             create(shard, "b", "b", "A", 2);
             assertThat(edit(shard, 1, "a", 1, "A", 3, "[\"x\"]").type()).isEqualTo("ack");
-            // Each request for the other document unloads the one in memory: so far every unload went to the writer.
+            // Each request for the other document unloaded the one in memory, through the writer.
             assertThat(shard.docs.unloads()).isEqualTo(2);
             assertThat(persistence.backgroundSaves).isEqualTo(2);
-            assertThat(shard.docs.unloadSnapshotsInline()).isZero();
 
             persistence.backgroundFree = false;
             assertThat(edit(shard, 1, "b", 1, "A", 4, "[\"y\"]").type()).isEqualTo("ack");
-            assertThat(edit(shard, 1, "a", 2, "A", 5, "[\"z\"]").type()).isEqualTo("ack");
+            // a's snapshot is due and the writer is full: a stays, two documents in memory.
+            assertThat(shard.docs.loadedCount()).isEqualTo(2);
+            assertThat(shard.docs.unloadsDeferred()).isEqualTo(1);
+            assertThat(create(shard, "c", "c", "A", 5).type()).isEqualTo("ack");
+            // Three is further over than an eighth: a is written here; then b waits, back within the tolerance.
+            assertThat(shard.docs.unloadSnapshotsInline()).isEqualTo(1);
+            assertThat(shard.docs.unloadsDeferred()).isEqualTo(2);
+            assertThat(shard.docs.loadedCount()).isEqualTo(2);
+
+            persistence.backgroundFree = true;
+            assertThat(snapshot(shard, "c").text()).isEqualTo("c");
+            assertThat(shard.docs.loadedCount()).isEqualTo(1);
             assertThat(shard.docs.unloads()).isEqualTo(4);
-            assertThat(persistence.backgroundSaves).isEqualTo(2);
-            assertThat(shard.docs.unloadSnapshotsInline()).isEqualTo(2);
+            assertThat(persistence.backgroundSaves).isEqualTo(3);
             assertThat(persistence.saves).isEqualTo(4);
-            assertThat(snapshot(shard, "a").text()).isEqualTo("zxa");
+            assertThat(snapshot(shard, "a").text()).isEqualTo("xa");
             assertThat(snapshot(shard, "b").text()).isEqualTo("yb");
         }
     }
