@@ -100,6 +100,23 @@ final class SnapshotCatalog
         return slots == null ? List.of() : List.copyOf(slots);
     }
 
+    /**
+     * @return the highest version of a hash at most {@code version} that has entries, or null: with {@link #at}, a
+     *         walk from the newest down that stops at the first match without copying every older entry.
+     */
+    Long floorVersion(final long docHash, final long version)
+    {
+        final NavigableMap<Long, List<Entry>> versions = byHash.get(docHash);
+        return versions == null ? null : versions.floorKey(version);
+    }
+
+    /** @return the lowest version of a hash at least {@code version} that has entries, or null. */
+    Long ceilingVersion(final long docHash, final long version)
+    {
+        final NavigableMap<Long, List<Entry>> versions = byHash.get(docHash);
+        return versions == null ? null : versions.ceilingKey(version);
+    }
+
     /** @return the entries of a hash with a version at most {@code version}, newest first, then by slot. */
     List<Entry> atOrBefore(final long docHash, final long version)
     {

@@ -253,7 +253,19 @@ public final class SnapshotStore implements AutoCloseable
         ensureOpen();
         synchronized (catalog)
         {
-            return firstOf(catalog.atOrBefore(docHash, version), collection, docId, policy);
+            // Version by version from the newest down, so a lookup reads the versions it passes over, not every
+            // snapshot the document has (all of them are kept by default).
+            Long at = catalog.floorVersion(docHash, version);
+            while (at != null)
+            {
+                final Optional<SnapshotRef> found = firstOf(catalog.at(docHash, at), collection, docId, policy);
+                if (found.isPresent())
+                {
+                    return found;
+                }
+                at = at == Long.MIN_VALUE ? null : catalog.floorVersion(docHash, at - 1);
+            }
+            return Optional.empty();
         }
     }
 
@@ -294,7 +306,17 @@ public final class SnapshotStore implements AutoCloseable
         ensureOpen();
         synchronized (catalog)
         {
-            return firstOf(catalog.atOrAfter(docHash, version), collection, docId, policy);
+            Long at = catalog.ceilingVersion(docHash, version);
+            while (at != null)
+            {
+                final Optional<SnapshotRef> found = firstOf(catalog.at(docHash, at), collection, docId, policy);
+                if (found.isPresent())
+                {
+                    return found;
+                }
+                at = at == Long.MAX_VALUE ? null : catalog.ceilingVersion(docHash, at + 1);
+            }
+            return Optional.empty();
         }
     }
 
