@@ -13,6 +13,7 @@ import io.quire.engine.client.EngineClient;
 import io.quire.engine.ot.Rope;
 import io.quire.engine.ot.TextOp;
 import io.quire.engine.ot.TextUnicode;
+import io.quire.engine.shard.Document;
 import io.quire.engine.trace.Trace;
 import io.quire.engine.trace.TraceReader;
 import io.quire.test.RepoPaths;
@@ -239,6 +240,45 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
         }
         drain();
         return sent;
+    }
+
+    /**
+     * What unloading a document that changed since its last snapshot costs the shard thread (this thread, in the
+     * {@code single} mode the set-up chose): its snapshot handed to the background writer, or written here when the
+     * writer's jobs are all in flight. Each call unloads the document the op before it edited; that op, and the load
+     * it needs once the round robin comes back to an unloaded document, are not measured. Run with {@code -bm sample}
+     * for the distribution, and {@code -p snapshotInterval=0} so that no periodic snapshot competes for the writer.
+     *
+     * @param dirty the document to unload.
+     * @return unloads so far.
+     */
+    @Benchmark
+    public long unload(final DirtyDocument dirty)
+    {
+        shard.documents().unload(dirty.doc);
+        return shard.documents().unloads();
+    }
+
+    /** The document {@link #unload} unloads: edited before each call (not measured). */
+    @State(Scope.Benchmark)
+    public static class DirtyDocument
+    {
+        Document doc;
+
+        /**
+         * Edit the next document of the round robin (loading it first if it was unloaded).
+         *
+         * @param bench the shard.
+         */
+        @Setup(Level.Invocation)
+        public void edit(final ShardPipelineBenchmark bench)
+        {
+            final int d = bench.cursor;
+            bench.offer(bench.nextEdit(false));
+            bench.drain();
+            doc = bench.shard.documents().find(
+                bench.refs[d].hash(), bench.refs[d].collectionBytes(), bench.refs[d].docIdBytes());
+        }
     }
 
     /** @return encoded bytes; the share of {@link #pipeline()} that is the edge's encoding, not the engine. */
