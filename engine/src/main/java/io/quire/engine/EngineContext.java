@@ -58,7 +58,9 @@ import java.util.Map;
  *       replays at most R times its length of records, ~1.1 µs each</td></tr>
  *   <tr><td>snapshot.on-close</td><td>true</td><td>snapshot changed documents at a clean shutdown</td></tr>
  *   <tr><td>memory.max-bytes</td><td>25% of heap</td><td>estimated bytes of documents kept in memory per shard</td></tr>
- *   <tr><td>memory.max-docs</td><td>100000</td><td>documents kept in memory per shard</td></tr>
+ *   <tr><td>memory.max-docs</td><td>100000</td><td>documents kept in memory per shard. Beyond either bound the
+ *       least recently used documents are unloaded, their snapshots handed to the background writer; while it is
+ *       full, eviction waits up to an eighth over the bounds before the shard thread writes a snapshot itself</td></tr>
  *   <tr><td>driver</td><td>embedded</td><td>{@code embedded} media driver, or {@code external}</td></tr>
  *   <tr><td>aeron.dir</td><td>/dev/shm/quire-engine-NODE-PID</td><td>media driver directory</td></tr>
  *   <tr><td>driver.threading</td><td>shared (dedicated: dedicated)</td><td>embedded driver: shared,
