@@ -51,4 +51,17 @@ public interface DocumentPersistence
         save(document);
         return true;
     }
+
+    /**
+     * The snapshot of a document about to be unloaded, which may be written in the background: like
+     * {@link #saveInBackground}, except that the writer may keep the document's text itself instead of a copy, so the
+     * caller must drop the text and never touch it again once this returns true.
+     *
+     * @param document a loaded document whose ops are all journaled, about to be unloaded.
+     * @return false if it cannot be taken now (the background writer is full).
+     */
+    default boolean saveForUnload(final Document document)
+    {
+        return saveInBackground(document);
+    }
 }

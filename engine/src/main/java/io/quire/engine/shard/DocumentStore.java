@@ -312,8 +312,8 @@ public final class DocumentStore
 
     /**
      * Snapshot (if it changed since its last snapshot) and unload a document. The snapshot is handed to the
-     * background writer, which copies the text now and writes the file later, so the shard thread does not create and
-     * write a file per eviction; only when every background job is in flight is it written here, at once. Either way
+     * background writer, which keeps the dropped text and writes the file later, so the shard thread neither copies the
+     * text nor creates and writes a file per eviction; only when every background job is in flight is it written here, at once. Either way
      * the document's ops are already journaled, so a load before the file exists starts from an older snapshot and
      * replays more of the journal: slower, never different.
      *
@@ -339,7 +339,7 @@ public final class DocumentStore
         // latest snapshot while the journal pass is still at an older version of it (its text is the snapshot's,
         // ahead of its version): saving then would file the newer text under the older version. Unloaded without a
         // snapshot, it is loaded again at the journal's version from an older snapshot (or none) and the journal.
-        if (document.snapshotVersion < document.version && !persistence.saveInBackground(document))
+        if (document.snapshotVersion < document.version && !persistence.saveForUnload(document))
         {
             if (!inlineAllowed)
             {

@@ -214,12 +214,25 @@ public final class SnapshotPersistence implements DocumentPersistence
     @Override
     public boolean saveInBackground(final Document doc)
     {
+        return saveInBackground(doc, false);
+    }
+
+    @Override
+    public boolean saveForUnload(final Document doc)
+    {
+        return saveInBackground(doc, true);
+    }
+
+    private boolean saveInBackground(final Document doc, final boolean unloading)
+    {
         if (background == null)
         {
             save(doc);
             return true;
         }
-        if (!background.submit(doc, epoch.getAsLong(), clock.nanoTime()))
+        final boolean taken = unloading ? background.submitUnload(doc, epoch.getAsLong(), clock.nanoTime()) :
+            background.submit(doc, epoch.getAsLong(), clock.nanoTime());
+        if (!taken)
         {
             return false;
         }

@@ -78,6 +78,25 @@ public final class SnapshotWriter implements AutoCloseable
      */
     public boolean submit(final Document doc, final long epoch, final long timestamp)
     {
+        return submit(doc, epoch, timestamp, false);
+    }
+
+    /**
+     * Shard thread: take the snapshot of a document that is being unloaded. Its text is not copied: the job keeps the
+     * document's rope, which the caller drops and never touches again.
+     *
+     * @param doc       a loaded document about to be unloaded.
+     * @param epoch     current epoch.
+     * @param timestamp wall clock now, ns since the Unix epoch.
+     * @return false if every job is in flight (nothing was taken; the document must stay loaded or be saved here).
+     */
+    public boolean submitUnload(final Document doc, final long epoch, final long timestamp)
+    {
+        return submit(doc, epoch, timestamp, true);
+    }
+
+    private boolean submit(final Document doc, final long epoch, final long timestamp, final boolean keepText)
+    {
         Job job = free.poll();
         if (job == null)
         {
@@ -88,7 +107,7 @@ public final class SnapshotWriter implements AutoCloseable
             created++;
             job = new Job();
         }
-        job.take(shardId, doc, epoch, timestamp);
+        job.take(shardId, doc, epoch, timestamp, keepText);
         pending.offer(job);
         LockSupport.unpark(thread);
         return true;
@@ -152,7 +171,7 @@ public final class SnapshotWriter implements AutoCloseable
             final SnapshotMeta meta = new SnapshotMeta(job.shardId, job.docHash, job.collection, job.docId,
                 job.version, job.lsn, job.epoch, job.checksum, job.exists ? CodecConstants.TEXT_UNICODE_URI : null,
                 job.createVersion, new String(job.createSource, StandardCharsets.UTF_8), job.createSeq,
-                job.timestampNs, job.units, job.codePoints, job.acl);
+                job.timestampNs, job.utf16Length, job.codePoints, job.acl);
             final SnapshotRef ref = store.write(meta, job);
             bytesWritten += ref.size();
             written.incrementOrdered();
@@ -169,7 +188,7 @@ public final class SnapshotWriter implements AutoCloseable
         }
     }
 
-    /** One snapshot in flight: the document's metadata and a copy of its text, reused. */
+    /** One snapshot in flight: the document's metadata and a copy of its text (or an unloaded one's rope), reused. */
     private static final class Job implements Rope.ChunkVisitor, CharChunkSource
     {
         private int shardId;
@@ -187,10 +206,13 @@ public final class SnapshotWriter implements AutoCloseable
         private long timestampNs;
         private long codePoints;
         private int units;
+        private long utf16Length;
         private java.util.List<SnapshotMeta.AclEntry> acl;
         private char[] chars = new char[1024];
+        /** An unloaded document's text, written as it is instead of {@link #chars}. */
+        private Rope kept;
 
-        void take(final int shardId, final Document doc, final long epoch, final long timestamp)
+        void take(final int shardId, final Document doc, final long epoch, final long timestamp, final boolean keepText)
         {
             final Rope text = doc.text;
             this.shardId = shardId;
@@ -210,6 +232,13 @@ public final class SnapshotWriter implements AutoCloseable
             timestampNs = timestamp;
             codePoints = text.length();
             final long total = text.utf16Length();
+            utf16Length = total;
+            if (keepText)
+            {
+                // An unload: the rope is no longer the document's, so the writer's thread reads it as it is.
+                kept = text;
+                return;
+            }
             if (total > Integer.MAX_VALUE - 8)
             {
                 throw new IllegalStateException("a text of " + total + " UTF-16 units does not fit one array");
@@ -224,6 +253,7 @@ public final class SnapshotWriter implements AutoCloseable
 
         void release()
         {
+            kept = null;
             collection = null;
             docId = null;
             createSource = null;
@@ -244,6 +274,11 @@ public final class SnapshotWriter implements AutoCloseable
         @Override
         public void forEachChunk(final CharChunkConsumer consumer)
         {
+            if (kept != null)
+            {
+                kept.forEachChunk(consumer::accept);
+                return;
+            }
             if (units > 0)
             {
                 consumer.accept(chars, 0, units);
