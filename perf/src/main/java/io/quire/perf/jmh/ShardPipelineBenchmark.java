@@ -259,6 +259,60 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
         return shard.documents().unloads();
     }
 
+    /**
+     * What loading a document back costs the shard thread, which does nothing else meanwhile: its newest snapshot
+     * read, checked against the journal and built into a rope (the snapshot was written a round robin lap earlier, when
+     * the document was last edited and unloaded, not measured). Run with {@code -bm sample} and
+     * {@code -p snapshotInterval=0}.
+     *
+     * @param unloaded the document to load.
+     * @return loads so far.
+     */
+    @Benchmark
+    public long load(final UnloadedDocument unloaded)
+    {
+        shard.documents().load(unloaded.doc);
+        return shard.documents().loads();
+    }
+
+    /** The document {@link #load} loads: unloaded (after an edit) one round robin lap before. */
+    @State(Scope.Benchmark)
+    public static class UnloadedDocument
+    {
+        Document doc;
+
+        /**
+         * Take the next document of the round robin, unloading it first on the first lap.
+         *
+         * @param bench the shard.
+         */
+        @Setup(Level.Invocation)
+        public void next(final ShardPipelineBenchmark bench)
+        {
+            final int d = bench.cursor;
+            doc = bench.shard.documents().find(
+                bench.refs[d].hash(), bench.refs[d].collectionBytes(), bench.refs[d].docIdBytes());
+            if (doc.loaded())
+            {
+                bench.shard.documents().unload(doc);
+            }
+        }
+
+        /**
+         * Edit the document just loaded and unload it, so that its snapshot is written while the round robin goes
+         * through the other documents.
+         *
+         * @param bench the shard.
+         */
+        @TearDown(Level.Invocation)
+        public void editAndUnload(final ShardPipelineBenchmark bench)
+        {
+            bench.offer(bench.nextEdit(false));
+            bench.drain();
+            bench.shard.documents().unload(doc);
+        }
+    }
+
     /** The document {@link #unload} unloads: edited before each call (not measured). */
     @State(Scope.Benchmark)
     public static class DirtyDocument
