@@ -189,12 +189,7 @@ class ShardRestartTest
         final Map<String, Rope> docs = new HashMap<>();
         try (Rig rig = new Rig(0, 1000, true))
         {
-            for (final String d : List.of("a", "b", "c", "d", "e", "f"))
-            {
-                rig.request(r.create(1, 1, requestIds++, "docs", d, NULL_VERSION, "creator", d.charAt(0), "text-unicode",
-                    "start-" + d), 1, "ack");
-                docs.put(d, new Rope("start-" + d));
-            }
+            createSix(rig, docs);
             edit(rig, docs, 400, 11);
         }
         // Closing wrote one snapshot per document, at its last version.
@@ -285,6 +280,17 @@ class ShardRestartTest
         return found[0];
     }
 
+    /** Create documents a to f, each holding "start-" and its name. */
+    private void createSix(final Rig rig, final Map<String, Rope> docs)
+    {
+        for (final String d : List.of("a", "b", "c", "d", "e", "f"))
+        {
+            rig.request(r.create(1, 1, requestIds++, "docs", d, NULL_VERSION, "creator", d.charAt(0), "text-unicode",
+                "start-" + d), 1, "ack");
+            docs.put(d, new Rope("start-" + d));
+        }
+    }
+
     /** The snapshot files, by name. */
     private List<String> snapshotFiles() throws Exception
     {
@@ -302,12 +308,7 @@ class ShardRestartTest
         // an unload's.
         try (Rig rig = new Rig(0, 2, false))
         {
-            for (final String d : List.of("a", "b", "c", "d", "e", "f"))
-            {
-                rig.request(r.create(1, 1, requestIds++, "docs", d, NULL_VERSION, "creator", d.charAt(0), "text-unicode",
-                    "start-" + d), 1, "ack");
-                docs.put(d, new Rope("start-" + d));
-            }
+            createSix(rig, docs);
             // Each edit of a random one of six documents loads it and unloads another, which has changed since it was
             // loaded (every load here is followed by an edit): the edits meet documents whose snapshot is still being
             // written, and must find them whole anyway.

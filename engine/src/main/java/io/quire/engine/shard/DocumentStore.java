@@ -29,8 +29,6 @@ public final class DocumentStore
     private long loadedBytes;
     private long loads;
     private long unloads;
-    private long unloadSnapshotsInline;
-    private long unloadsDeferred;
     private ShardCounters counters;
     private SingleWriterRecorder loadNanos;
     /** Most recently used loaded document; LRU list runs head (newest) to tail (oldest). */
@@ -296,7 +294,6 @@ public final class DocumentStore
             {
                 if (!unload(candidate, farOverBounds()))
                 {
-                    unloadsDeferred++;
                     if (counters != null)
                     {
                         counters.docUnloadDeferred();
@@ -347,7 +344,6 @@ public final class DocumentStore
             }
             persistence.save(document);
             inline = true;
-            unloadSnapshotsInline++;
         }
         unlink(document);
         document.loaded = false;
@@ -411,18 +407,6 @@ public final class DocumentStore
     public long loads()
     {
         return loads;
-    }
-
-    /** @return unloads whose snapshot was written on the calling thread because the background writer was full. */
-    public long unloadSnapshotsInline()
-    {
-        return unloadSnapshotsInline;
-    }
-
-    /** @return times eviction stopped because the background snapshot writer was full (the store stayed over). */
-    public long unloadsDeferred()
-    {
-        return unloadsDeferred;
     }
 
     /** @return unloads so far. */

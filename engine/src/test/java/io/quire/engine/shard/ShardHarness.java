@@ -47,7 +47,8 @@ final class ShardHarness implements AutoCloseable
         counters = new ShardCounters(counterSpace::newCounter);
         writer = new JournalWriter(JournalContext.forTests(dir));
         lookup = new JournalRecordLookup(writer.newReader());
-        docs = new DocumentStore(persistence, maxBytes, maxDocs, historyMax);
+        docs = new DocumentStore(persistence, maxBytes, maxDocs, historyMax)
+            .observe(counters, new SingleWriterRecorder(DocumentStore.MAX_RECORDED_NANOS, 3));
         final ShardRing.ForwardingSupplier journaled = ShardRing.forwardingSupplier();
         sequencer = new ShardSequencer(config, docs, persistence, lookup, writer.nextLsn(), journaled, () -> 1L,
             new SystemEpochNanoClock(), counters);

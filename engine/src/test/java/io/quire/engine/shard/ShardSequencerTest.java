@@ -525,11 +525,11 @@ class ShardSequencerTest
             assertThat(edit(shard, 1, "b", 1, "A", 4, "[\"y\"]").type()).isEqualTo("ack");
             // a's snapshot is due and the writer is full: a stays, two documents in memory.
             assertThat(shard.docs.loadedCount()).isEqualTo(2);
-            assertThat(shard.docs.unloadsDeferred()).isEqualTo(1);
+            assertThat(shard.counters.docUnloadsDeferred()).isEqualTo(1);
             assertThat(create(shard, "c", "c", "A", 5).type()).isEqualTo("ack");
             // Three is further over than an eighth: a is written here; then b waits, back within the tolerance.
-            assertThat(shard.docs.unloadSnapshotsInline()).isEqualTo(1);
-            assertThat(shard.docs.unloadsDeferred()).isEqualTo(2);
+            assertThat(shard.counters.docUnloadSnapshotsInline()).isEqualTo(1);
+            assertThat(shard.counters.docUnloadsDeferred()).isEqualTo(2);
             assertThat(shard.docs.loadedCount()).isEqualTo(2);
 
             persistence.backgroundFree = true;

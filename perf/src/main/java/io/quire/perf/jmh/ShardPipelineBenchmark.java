@@ -289,9 +289,7 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
         @Setup(Level.Invocation)
         public void next(final ShardPipelineBenchmark bench)
         {
-            final int d = bench.cursor;
-            doc = bench.shard.documents().find(
-                bench.refs[d].hash(), bench.refs[d].collectionBytes(), bench.refs[d].docIdBytes());
+            doc = bench.document(bench.cursor);
             if (doc.loaded())
             {
                 bench.shard.documents().unload(doc);
@@ -330,9 +328,13 @@ public class ShardPipelineBenchmark extends ForkWithQuireFlags
             final int d = bench.cursor;
             bench.offer(bench.nextEdit(false));
             bench.drain();
-            doc = bench.shard.documents().find(
-                bench.refs[d].hash(), bench.refs[d].collectionBytes(), bench.refs[d].docIdBytes());
+            doc = bench.document(d);
         }
+    }
+
+    private Document document(final int d)
+    {
+        return shard.documents().find(refs[d].hash(), refs[d].collectionBytes(), refs[d].docIdBytes());
     }
 
     /** @return encoded bytes; the share of {@link #pipeline()} that is the edge's encoding, not the engine. */
