@@ -4,6 +4,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 
+import java.nio.ByteOrder;
+
 import static io.quire.codec.Utf8Exception.Reason.DESTINATION_TOO_SMALL;
 import static io.quire.codec.Utf8Exception.Reason.UNPAIRED_SURROGATE;
 
@@ -282,6 +284,29 @@ public final class Utf8
         int i = offset;
         while (i < end)
         {
+            // Texts are mostly ASCII: eight bytes at a time while all eight are (and fit the destination).
+            while (i <= end - 8 && j <= dstEnd - 8)
+            {
+                final long word = src.getLong(i, ByteOrder.LITTLE_ENDIAN);
+                if ((word & 0x8080808080808080L) != 0)
+                {
+                    break;
+                }
+                dst[j] = (char)(word & 0x7F);
+                dst[j + 1] = (char)((word >>> 8) & 0x7F);
+                dst[j + 2] = (char)((word >>> 16) & 0x7F);
+                dst[j + 3] = (char)((word >>> 24) & 0x7F);
+                dst[j + 4] = (char)((word >>> 32) & 0x7F);
+                dst[j + 5] = (char)((word >>> 40) & 0x7F);
+                dst[j + 6] = (char)((word >>> 48) & 0x7F);
+                dst[j + 7] = (char)(word >>> 56);
+                i += 8;
+                j += 8;
+            }
+            if (i >= end)
+            {
+                break;
+            }
             final byte b = src.getByte(i);
             if (b >= 0)
             {

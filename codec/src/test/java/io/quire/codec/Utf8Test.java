@@ -219,6 +219,56 @@ class Utf8Test
         }
     }
 
+    /**
+     * Mostly ASCII, as documents are: runs of up to 40 ASCII chars between other code points, so that decoding takes
+     * its eight-bytes-at-a-time path and leaves it at every alignment.
+     */
+    private static final Gen<String> MOSTLY_ASCII = in ->
+    {
+        final StringBuilder text = new StringBuilder();
+        final int runs = (int)in.next(Constraint.between(0, 8));
+        for (int r = 0; r < runs; r++)
+        {
+            final int ascii = (int)in.next(Constraint.between(0, 40));
+            for (int k = 0; k < ascii; k++)
+            {
+                text.append((char)in.next(Constraint.between(0, 0x7F)));
+            }
+            text.append(MessageGen.text(in, 0, (int)in.next(Constraint.between(0, 2))));
+        }
+        return text.toString();
+    };
+
+    @Test
+    void mostlyAsciiTextDecodesLikeTheJdkAtAnyOffsetAndReportsAFullDestinationWhereItFills()
+    {
+        qt().withExamples(3000).forAll(MOSTLY_ASCII, in -> (int)in.next(Constraint.between(0, 9))).checkAssert(
+            (text, shift) ->
+            {
+                final byte[] jdk = text.getBytes(StandardCharsets.UTF_8);
+                final UnsafeBuffer buffer = new UnsafeBuffer(new byte[jdk.length + shift + 9]);
+                buffer.putBytes(shift, jdk);
+                buffer.putByte(shift + jdk.length, (byte)0xFF);
+                final char[] decoded = new char[text.length() + shift];
+                assertThat(Utf8.decode(buffer, shift, jdk.length, decoded, shift)).isEqualTo(text.length());
+                assertThat(new String(decoded, shift, text.length())).isEqualTo(text);
+                if (!text.isEmpty())
+                {
+                    // One char short: the failure names the first byte whose char does not fit.
+                    final int fits = text.length() - 1;
+                    final int index = new String(text.toCharArray(), 0,
+                        Character.isLowSurrogate(text.charAt(fits)) ? fits - 1 : fits)
+                        .getBytes(StandardCharsets.UTF_8).length;
+                    assertThatThrownBy(() -> Utf8.decode(buffer, shift, jdk.length, new char[fits], 0))
+                        .isInstanceOfSatisfying(Utf8Exception.class, ex ->
+                        {
+                            assertThat(ex.reason()).isEqualTo(Reason.DESTINATION_TOO_SMALL);
+                            assertThat(ex.index()).isEqualTo(index);
+                        });
+                }
+            });
+    }
+
     @Test
     void decodingChecksTheDestinationCapacity()
     {

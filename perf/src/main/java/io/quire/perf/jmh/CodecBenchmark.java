@@ -10,6 +10,8 @@ import io.quire.codec.protocol.MessageHeaderEncoder;
 import io.quire.codec.protocol.OpKind;
 import io.quire.codec.protocol.SubmitOpDecoder;
 import io.quire.codec.protocol.SubmitOpEncoder;
+import io.quire.engine.trace.TraceReader;
+import io.quire.test.RepoPaths;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,6 +24,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,10 +66,19 @@ public class CodecBenchmark extends ForkWithQuireFlags
     private final SubmitOpDecoder submitDecoder = new SubmitOpDecoder();
     private final char[] chars = new char[1024];
 
-    /** Encodes the messages the decode benchmarks receive. */
+    private UnsafeBuffer documentUtf8;
+    private char[] documentChars;
+
+    /** Encodes the messages the decode benchmarks receive, and a whole document's text. */
     @Setup
-    public void setUp()
+    public void setUp() throws IOException
     {
+        final String document = TraceReader.read(RepoPaths.trace("automerge-paper.json.gz")).endContent();
+        final byte[] utf8 = document.getBytes(StandardCharsets.UTF_8);
+        final UnsafeBuffer backing = new UnsafeBuffer(BufferUtil.allocateDirectAligned(utf8.length + 64, 64));
+        backing.putBytes(0, utf8);
+        documentUtf8 = new UnsafeBuffer(backing, 0, utf8.length);
+        documentChars = new char[document.length()];
         singleInsertLength = encodeInsert(singleInsert);
         threeComponentsLength = encodeThree(threeComponents);
         if (decode(singleInsert, singleInsertLength) == 0 || decode(threeComponents, threeComponentsLength) == 0)
@@ -100,6 +113,16 @@ public class CodecBenchmark extends ForkWithQuireFlags
     public int validateSingleInsertGeneral()
     {
         return validator.validateGeneral(singleInsert, 0, singleInsertLength);
+    }
+
+    /**
+     * @return UTF-16 units of the automerge-paper document's final text (104,852 characters, all ASCII), decoded
+     *         from UTF-8 as a snapshot load does: divide by them for the cost per character.
+     */
+    @Benchmark
+    public int decodeDocument()
+    {
+        return Utf8.decode(documentUtf8, 0, documentUtf8.capacity(), documentChars, 0);
     }
 
     /** @return a value folded from every decoded field of {@code [1234, "x"]}. */
