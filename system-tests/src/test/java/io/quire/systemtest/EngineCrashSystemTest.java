@@ -8,8 +8,9 @@ import io.quire.engine.ot.TextChecksum;
 import io.quire.codec.protocol.RejectReason;
 import io.quire.codec.protocol.RequestKind;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +61,14 @@ class EngineCrashSystemTest
         }
     }
 
-    @Test
-    void acknowledgedOpsSurviveKillNineAndResubmittedOpsApplyOnce() throws Exception
+    /**
+     * @param maxDocs {@code memory.max-docs}, or 0 for the default. With one document in memory per shard, every op
+     *                unloads another document and every restart's recovery unloads documents it started from their
+     *                snapshots before the journal pass reached them.
+     */
+    @ParameterizedTest(name = "memory.max-docs={0}")
+    @ValueSource(ints = {0, 1})
+    void acknowledgedOpsSurviveKillNineAndResubmittedOpsApplyOnce(final int maxDocs) throws Exception
     {
         final long seed = System.nanoTime();
         LOG.info("seed {}", seed);
@@ -70,11 +77,15 @@ class EngineCrashSystemTest
         final String ingress = "aeron:udp?endpoint=127.0.0.1:" + port;
         final Path data = dir.resolve("data");
         final Path log = dir.resolve("engine.log");
-        final List<String> args = List.of(
+        final List<String> args = new ArrayList<>(List.of(
             "--data", data.toString(), "--node-id", "7", "--shards", "2", "--ingress", ingress,
             "--aeron-dir", dir.resolve("engine-aeron").toString(),
             "--set", "term-length=64k", "--set", "heartbeat.interval=50ms", "--set", "snapshot.interval-ops=100",
-            "--set", "ring.size=1024", "--set", "journal.block-size=1m", "--set", "journal.batch.max-bytes=256k");
+            "--set", "ring.size=1024", "--set", "journal.block-size=1m", "--set", "journal.batch.max-bytes=256k"));
+        if (maxDocs > 0)
+        {
+            args.addAll(List.of("--set", "memory.max-docs=" + maxDocs));
+        }
 
         EngineProcess engine = EngineProcess.start(log, 60, TimeUnit.SECONDS, args);
         try (TestAeron aeron = new TestAeron(dir.resolve("client-aeron")))
