@@ -42,6 +42,11 @@ public final class JournalReader implements AutoCloseable
     private long expectedLsn = -1;
     private long skipBelowLsn = -1;
     private int probeCount;
+    /** The batch the last seek found (cycle, sequence number, first and last LSN); no hint while the cycle is MIN. */
+    private int hintCycle = Integer.MIN_VALUE;
+    private long hintSeq;
+    private long hintFirst;
+    private long hintLast;
     private long recordsRead;
     private long batchesRead;
 
@@ -137,7 +142,8 @@ public final class JournalReader implements AutoCloseable
 
     /**
      * Position the reader so that the next record delivered is the one with this LSN (or the first after it if it
-     * does not exist). Binary search over batches: O(log n) excerpt reads.
+     * does not exist). Binary search over batches: O(log n) excerpt reads, O(log distance) from the batch the last
+     * seek found.
      *
      * @param lsn the LSN to start from.
      * @return true if a record with exactly this LSN exists.
@@ -158,6 +164,10 @@ public final class JournalReader implements AutoCloseable
         if (index < 0)
         {
             return false;
+        }
+        if (hintCycle != Integer.MIN_VALUE && index == queue.rollCycle().toIndex(hintCycle, hintSeq))
+        {
+            return hintFirst <= lsn && lsn <= hintLast;
         }
         final long first = firstLsnAt(index);
         tailer.moveToIndex(index);
@@ -353,8 +363,130 @@ public final class JournalReader implements AutoCloseable
         }
     }
 
-    /** Index of the last batch whose first LSN is at most {@code lsn}, or -1. */
+    /**
+     * Index of the last batch whose first LSN is at most {@code lsn}, or -1. Successive seeks are usually near one
+     * another (a document's records walked back along its {@code prevLsn} chain, loads of recently edited documents), so
+     * the batch found last is remembered: a seek inside it reads nothing, and one elsewhere in its cycle (the last
+     * cycle, when forward) searches outward from it, in O(log distance) reads.
+     */
     private long findBatch(final long lsn)
+    {
+        if (hintCycle != Integer.MIN_VALUE)
+        {
+            if (hintFirst <= lsn && lsn <= hintLast)
+            {
+                return queue.rollCycle().toIndex(hintCycle, hintSeq);
+            }
+            final long near = lsn < hintFirst ? searchBack(lsn) : searchForward(lsn);
+            if (near >= 0)
+            {
+                return remember(near);
+            }
+        }
+        final long index = searchAll(lsn);
+        return index < 0 ? index : remember(index);
+    }
+
+    /** The batch at {@code index} becomes the hint (its first LSN and count are read again: one excerpt). */
+    private long remember(final long index)
+    {
+        final long first = firstLsnAt(index);
+        if (first < 0)
+        {
+            hintCycle = Integer.MIN_VALUE;
+            return index;
+        }
+        final RollCycle rollCycle = queue.rollCycle();
+        hintCycle = rollCycle.toCycle(index);
+        hintSeq = rollCycle.toSequenceNumber(index);
+        hintFirst = first;
+        hintLast = first + probeCount - 1;
+        return index;
+    }
+
+    /** Below the hint, in its cycle: -1 if the answer lies in an earlier cycle (or cannot be found this way). */
+    private long searchBack(final long lsn)
+    {
+        final RollCycle rollCycle = queue.rollCycle();
+        long hi = hintSeq;
+        long lo = -1;
+        for (long step = 1; lo < 0; step <<= 1)
+        {
+            final long candidate = Math.max(0, hintSeq - step);
+            final long first = firstLsnAt(rollCycle.toIndex(hintCycle, candidate));
+            if (first >= 0 && first <= lsn)
+            {
+                lo = candidate;
+            }
+            else if (candidate == 0)
+            {
+                return -1;
+            }
+            else
+            {
+                hi = candidate;
+            }
+        }
+        return rollCycle.toIndex(hintCycle, bisect(lsn, hintCycle, lo, hi));
+    }
+
+    /** Above the hint, when its cycle is the last one: -1 otherwise (a later cycle may hold the answer). */
+    private long searchForward(final long lsn)
+    {
+        if (hintCycle != queue.lastCycle())
+        {
+            return -1;
+        }
+        return queue.rollCycle().toIndex(hintCycle, probeFrom(lsn, hintCycle, hintSeq));
+    }
+
+    /**
+     * From a batch of the cycle whose first LSN is at most {@code lsn}: exponential probe, then binary search.
+     *
+     * @return the sequence number of the last batch of the cycle whose first LSN is at most {@code lsn}.
+     */
+    private long probeFrom(final long lsn, final int cycle, final long from)
+    {
+        final RollCycle rollCycle = queue.rollCycle();
+        long lo = from;
+        long step = 1;
+        while (true)
+        {
+            final long first = firstLsnAt(rollCycle.toIndex(cycle, lo + step));
+            if (first < 0 || first > lsn)
+            {
+                break;
+            }
+            lo += step;
+            step <<= 1;
+        }
+        return bisect(lsn, cycle, lo, lo + step);
+    }
+
+    /** Binary search in (lo, hi) given the batch at lo starts at or before {@code lsn} and the one at hi after it. */
+    private long bisect(final long lsn, final int cycle, final long from, final long to)
+    {
+        final RollCycle rollCycle = queue.rollCycle();
+        long lo = from;
+        long hi = to;
+        while (hi - lo > 1)
+        {
+            final long mid = (lo + hi) >>> 1;
+            final long first = firstLsnAt(rollCycle.toIndex(cycle, mid));
+            if (first >= 0 && first <= lsn)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** The whole journal: the last cycle starting at or before {@code lsn}, then a search from its start. */
+    private long searchAll(final long lsn)
     {
         final RollCycle rollCycle = queue.rollCycle();
         int cycle = queue.firstCycle();
@@ -398,33 +530,7 @@ public final class JournalReader implements AutoCloseable
             return -1;
         }
         // Exponential probe then binary search over the dense sequence numbers of the chosen cycle.
-        long lo = 0;
-        long step = 1;
-        while (true)
-        {
-            final long first = firstLsnAt(rollCycle.toIndex(chosen, lo + step));
-            if (first < 0 || first > lsn)
-            {
-                break;
-            }
-            lo += step;
-            step <<= 1;
-        }
-        long hi = lo + step;
-        while (hi - lo > 1)
-        {
-            final long mid = (lo + hi) >>> 1;
-            final long first = firstLsnAt(rollCycle.toIndex(chosen, mid));
-            if (first >= 0 && first <= lsn)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return rollCycle.toIndex(chosen, lo);
+        return rollCycle.toIndex(chosen, probeFrom(lsn, chosen, 0));
     }
 
     @Override

@@ -193,6 +193,33 @@ class JournalWriterReaderTest
                 }, 1);
                 assertThat(first[0]).as("seek %d", target).isEqualTo(target);
             }
+            // Backwards, as a document's history is walked, and then jumping about: each seek starts from the batch
+            // the one before found, within its cycle or across cycles.
+            final Random random = new Random(11);
+            final List<Long> targets = new ArrayList<>();
+            for (long target = 120; target >= 1; target--)
+            {
+                targets.add(target);
+            }
+            for (int i = 0; i < 200; i++)
+            {
+                targets.add(1L + random.nextInt(120));
+            }
+            for (final long target : targets)
+            {
+                assertThat(reader.seekLsn(target)).as("seek %d", target).isTrue();
+                final long[] first = {-1};
+                reader.poll((lsn, b, o, l, i, p) ->
+                {
+                    if (first[0] < 0)
+                    {
+                        first[0] = lsn;
+                    }
+                }, 1);
+                assertThat(first[0]).as("seek %d", target).isEqualTo(target);
+            }
+            assertThat(reader.seekLsn(121)).isFalse();
+            assertThat(reader.seekLsn(60)).isTrue();
             final List<Long> lsns = new ArrayList<>();
             reader.toStart();
             readAll(reader, lsns);
