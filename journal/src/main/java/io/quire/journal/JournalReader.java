@@ -430,14 +430,19 @@ public final class JournalReader implements AutoCloseable
         return rollCycle.toIndex(hintCycle, bisect(lsn, hintCycle, lo, hi));
     }
 
-    /** Above the hint, when its cycle is the last one: -1 otherwise (a later cycle may hold the answer). */
+    /**
+     * Above the hint, when its cycle is the last one: -1 otherwise, and when the LSN lies beyond the cycle's last batch
+     * (a cycle begun since, or an LSN past the end: the whole journal is searched then).
+     */
     private long searchForward(final long lsn)
     {
         if (hintCycle != queue.lastCycle())
         {
             return -1;
         }
-        return queue.rollCycle().toIndex(hintCycle, probeFrom(lsn, hintCycle, hintSeq));
+        final long index = queue.rollCycle().toIndex(hintCycle, probeFrom(lsn, hintCycle, hintSeq));
+        final long first = firstLsnAt(index);
+        return first >= 0 && lsn <= first + probeCount - 1 ? index : -1;
     }
 
     /**

@@ -159,6 +159,48 @@ class JournalWriterReaderTest
     }
 
     @Test
+    void seeksFindRecordsAppendedSinceTheLastSeekInTheSameCycleAndInANewOne()
+    {
+        final SetTimeProvider clock = new SetTimeProvider(1_700_000_000_000L);
+        try (JournalWriter writer = new JournalWriter(
+            JournalContext.forTests(dir).rollCycle("test-secondly").timeProvider(clock));
+            JournalReader reader = writer.newReader())
+        {
+            long last = 0;
+            for (int round = 0; round < 3; round++)
+            {
+                for (int batch = 0; batch < 5; batch++)
+                {
+                    append(writer, payload(writer.nextLsn()));
+                    append(writer, payload(writer.nextLsn()));
+                    writer.commitBatch();
+                }
+                // The reader's last seek found the journal's last batch then; the records after it came later.
+                for (long target = last + 1; target < writer.nextLsn(); target++)
+                {
+                    assertThat(reader.seekLsn(target)).as("round %d, seek %d", round, target).isTrue();
+                    final long[] first = {-1};
+                    reader.poll((lsn, b, o, l, i, p) ->
+                    {
+                        if (first[0] < 0)
+                        {
+                            first[0] = lsn;
+                        }
+                    }, 1);
+                    assertThat(first[0]).as("round %d, seek %d", round, target).isEqualTo(target);
+                }
+                last = writer.nextLsn() - 1;
+                assertThat(reader.seekLsn(last)).isTrue();
+                assertThat(reader.seekLsn(last + 1)).isFalse();
+                if (round == 1)
+                {
+                    clock.advanceMillis(2000);
+                }
+            }
+        }
+    }
+
+    @Test
     void seekWorksAcrossRollCycles()
     {
         final SetTimeProvider clock = new SetTimeProvider(1_700_000_000_000L);
