@@ -158,6 +158,21 @@ class JournalWriterReaderTest
         }
     }
 
+    /** The seek finds the record, and the next record the reader delivers is that one. */
+    private static void assertSeekDelivers(final JournalReader reader, final long target)
+    {
+        assertThat(reader.seekLsn(target)).as("seek %d", target).isTrue();
+        final long[] first = {-1};
+        reader.poll((lsn, b, o, l, i, p) ->
+        {
+            if (first[0] < 0)
+            {
+                first[0] = lsn;
+            }
+        }, 1);
+        assertThat(first[0]).as("seek %d", target).isEqualTo(target);
+    }
+
     @Test
     void seeksFindRecordsAppendedSinceTheLastSeekInTheSameCycleAndInANewOne()
     {
@@ -178,16 +193,7 @@ class JournalWriterReaderTest
                 // The reader's last seek found the journal's last batch then; the records after it came later.
                 for (long target = last + 1; target < writer.nextLsn(); target++)
                 {
-                    assertThat(reader.seekLsn(target)).as("round %d, seek %d", round, target).isTrue();
-                    final long[] first = {-1};
-                    reader.poll((lsn, b, o, l, i, p) ->
-                    {
-                        if (first[0] < 0)
-                        {
-                            first[0] = lsn;
-                        }
-                    }, 1);
-                    assertThat(first[0]).as("round %d, seek %d", round, target).isEqualTo(target);
+                    assertSeekDelivers(reader, target);
                 }
                 last = writer.nextLsn() - 1;
                 assertThat(reader.seekLsn(last)).isTrue();
@@ -224,16 +230,7 @@ class JournalWriterReaderTest
         {
             for (long target = 1; target <= 120; target++)
             {
-                assertThat(reader.seekLsn(target)).isTrue();
-                final long[] first = {-1};
-                reader.poll((lsn, b, o, l, i, p) ->
-                {
-                    if (first[0] < 0)
-                    {
-                        first[0] = lsn;
-                    }
-                }, 1);
-                assertThat(first[0]).as("seek %d", target).isEqualTo(target);
+                assertSeekDelivers(reader, target);
             }
             // Backwards, as a document's history is walked, and then jumping about: each seek starts from the batch
             // the one before found, within its cycle or across cycles.
@@ -249,16 +246,7 @@ class JournalWriterReaderTest
             }
             for (final long target : targets)
             {
-                assertThat(reader.seekLsn(target)).as("seek %d", target).isTrue();
-                final long[] first = {-1};
-                reader.poll((lsn, b, o, l, i, p) ->
-                {
-                    if (first[0] < 0)
-                    {
-                        first[0] = lsn;
-                    }
-                }, 1);
-                assertThat(first[0]).as("seek %d", target).isEqualTo(target);
+                assertSeekDelivers(reader, target);
             }
             assertThat(reader.seekLsn(121)).isFalse();
             assertThat(reader.seekLsn(60)).isTrue();
