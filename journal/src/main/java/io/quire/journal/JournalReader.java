@@ -365,9 +365,9 @@ public final class JournalReader implements AutoCloseable
 
     /**
      * Index of the last batch whose first LSN is at most {@code lsn}, or -1. Successive seeks are usually near one
-     * another (a document's records walked back along its {@code prevLsn} chain, loads of recently edited documents), so
-     * the batch found last is remembered: a seek inside it reads nothing, and one elsewhere in its cycle (the last
-     * cycle, when forward) searches outward from it, in O(log distance) reads.
+     * another (a document's records walked back along its {@code prevLsn} chain, loads of recently edited
+     * documents), so the batch found last is remembered: a seek inside it reads nothing, and one elsewhere in its
+     * cycle (the last cycle, when forward) searches outward from it, in O(log distance) reads.
      */
     private long findBatch(final long lsn)
     {
@@ -380,7 +380,12 @@ public final class JournalReader implements AutoCloseable
             final long near = lsn < hintFirst ? searchBack(lsn) : searchForward(lsn);
             if (near >= 0)
             {
-                return remember(near);
+                remember(near);
+                // Past the found batch's last record, a cycle begun since (or none: an LSN past the end) may hold it.
+                if (hintCycle != Integer.MIN_VALUE && lsn <= hintLast)
+                {
+                    return near;
+                }
             }
         }
         final long index = searchAll(lsn);
@@ -430,19 +435,14 @@ public final class JournalReader implements AutoCloseable
         return rollCycle.toIndex(hintCycle, bisect(lsn, hintCycle, lo, hi));
     }
 
-    /**
-     * Above the hint, when its cycle is the last one: -1 otherwise, and when the LSN lies beyond the cycle's last batch
-     * (a cycle begun since, or an LSN past the end: the whole journal is searched then).
-     */
+    /** Above the hint, when its cycle is the last one: -1 otherwise (a later cycle may hold the answer). */
     private long searchForward(final long lsn)
     {
         if (hintCycle != queue.lastCycle())
         {
             return -1;
         }
-        final long index = queue.rollCycle().toIndex(hintCycle, probeFrom(lsn, hintCycle, hintSeq));
-        final long first = firstLsnAt(index);
-        return first >= 0 && lsn <= first + probeCount - 1 ? index : -1;
+        return queue.rollCycle().toIndex(hintCycle, probeFrom(lsn, hintCycle, hintSeq));
     }
 
     /**

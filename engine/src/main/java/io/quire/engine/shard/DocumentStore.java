@@ -309,10 +309,10 @@ public final class DocumentStore
 
     /**
      * Snapshot (if it changed since its last snapshot) and unload a document. The snapshot is handed to the
-     * background writer, which keeps the dropped text and writes the file later, so the shard thread neither copies the
-     * text nor creates and writes a file per eviction; only when every background job is in flight is it written here, at once. Either way
-     * the document's ops are already journaled, so a load before the file exists starts from an older snapshot and
-     * replays more of the journal: slower, never different.
+     * background writer, which keeps the dropped text and writes the file later, so the shard thread neither copies
+     * the text nor creates and writes a file per eviction; only when every background job is in flight is it written
+     * here, at once. Either way the document's ops are already journaled, so a load before the file exists starts
+     * from an older snapshot and replays more of the journal: slower, never different.
      *
      * @param document a loaded document whose ops are all journaled.
      */

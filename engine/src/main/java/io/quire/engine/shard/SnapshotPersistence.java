@@ -159,8 +159,8 @@ public final class SnapshotPersistence implements DocumentPersistence
             if (contradicted.add(ref.get().path()))
             {
                 LOG.warn("shard {}: snapshot {} of {} at version {} is passed over: {} (engines before this " +
-                    "check could write such a file while recovering; `scripts/quire replay verify` reports them)", shardId,
-                    ref.get().path(), doc, meta.version(), contradiction);
+                    "check could write such a file while recovering; `scripts/quire replay verify` reports them)",
+                    shardId, ref.get().path(), doc, meta.version(), contradiction);
             }
             upTo = meta.version() - 1;
         }

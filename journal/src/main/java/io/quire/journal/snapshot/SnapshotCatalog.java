@@ -101,20 +101,18 @@ final class SnapshotCatalog
     }
 
     /**
-     * @return the highest version of a hash at most {@code version} that has entries, or null: with {@link #at}, a
-     *         walk from the newest down that stops at the first match without copying every older entry.
+     * @param downwards whether to look at and below {@code version} (else at and above).
+     * @return the version of a hash nearest {@code version} on that side that has entries, or null: with {@link #at},
+     *         a walk from there that stops at the first match without copying every entry beyond it.
      */
-    Long floorVersion(final long docHash, final long version)
+    Long nextVersion(final long docHash, final long version, final boolean downwards)
     {
         final NavigableMap<Long, List<Entry>> versions = byHash.get(docHash);
-        return versions == null ? null : versions.floorKey(version);
-    }
-
-    /** @return the lowest version of a hash at least {@code version} that has entries, or null. */
-    Long ceilingVersion(final long docHash, final long version)
-    {
-        final NavigableMap<Long, List<Entry>> versions = byHash.get(docHash);
-        return versions == null ? null : versions.ceilingKey(version);
+        if (versions == null)
+        {
+            return null;
+        }
+        return downwards ? versions.floorKey(version) : versions.ceilingKey(version);
     }
 
     /** @return the entries of a hash with a version at most {@code version}, newest first, then by slot. */

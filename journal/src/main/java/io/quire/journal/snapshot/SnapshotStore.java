@@ -250,23 +250,7 @@ public final class SnapshotStore implements AutoCloseable
         final long version,
         final CorruptSnapshotPolicy policy)
     {
-        ensureOpen();
-        synchronized (catalog)
-        {
-            // Version by version from the newest down, so a lookup reads the versions it passes over, not every
-            // snapshot the document has (all of them are kept by default).
-            Long at = catalog.floorVersion(docHash, version);
-            while (at != null)
-            {
-                final Optional<SnapshotRef> found = firstOf(catalog.at(docHash, at), collection, docId, policy);
-                if (found.isPresent())
-                {
-                    return found;
-                }
-                at = at == Long.MIN_VALUE ? null : catalog.floorVersion(docHash, at - 1);
-            }
-            return Optional.empty();
-        }
+        return nearest(docHash, collection, docId, version, true, policy);
     }
 
     /**
@@ -303,21 +287,7 @@ public final class SnapshotStore implements AutoCloseable
         final long version,
         final CorruptSnapshotPolicy policy)
     {
-        ensureOpen();
-        synchronized (catalog)
-        {
-            Long at = catalog.ceilingVersion(docHash, version);
-            while (at != null)
-            {
-                final Optional<SnapshotRef> found = firstOf(catalog.at(docHash, at), collection, docId, policy);
-                if (found.isPresent())
-                {
-                    return found;
-                }
-                at = at == Long.MAX_VALUE ? null : catalog.ceilingVersion(docHash, at + 1);
-            }
-            return Optional.empty();
-        }
+        return nearest(docHash, collection, docId, version, false, policy);
     }
 
     /**
@@ -538,6 +508,36 @@ public final class SnapshotStore implements AutoCloseable
                     LOGGER.warn("cannot delete snapshot {} beyond retention, kept", path(entry), ex);
                 }
             }
+        }
+    }
+
+    /**
+     * The document's snapshot nearest a version on one side: version by version from it, so a lookup reads the
+     * versions it passes over, not every snapshot the document has (all of them are kept by default).
+     */
+    private Optional<SnapshotRef> nearest(
+        final long docHash,
+        final String collection,
+        final String docId,
+        final long version,
+        final boolean downwards,
+        final CorruptSnapshotPolicy policy)
+    {
+        ensureOpen();
+        synchronized (catalog)
+        {
+            Long at = catalog.nextVersion(docHash, version, downwards);
+            while (at != null)
+            {
+                final Optional<SnapshotRef> found = firstOf(catalog.at(docHash, at), collection, docId, policy);
+                if (found.isPresent())
+                {
+                    return found;
+                }
+                at = at == (downwards ? Long.MIN_VALUE : Long.MAX_VALUE) ? null :
+                    catalog.nextVersion(docHash, downwards ? at - 1 : at + 1, downwards);
+            }
+            return Optional.empty();
         }
     }
 
